@@ -1,0 +1,57 @@
+"""The SEND service directory and 'tell it once' referral router: the Flask application factory."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from directory.config import PROJECT_ROOT, Config, check_production_safety, database_url_from_env
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
+        static_folder="static",
+        static_url_path="/assets",
+    )
+    app.config.from_object(Config)
+    app.config["DATABASE_URL"] = database_url_from_env(app.instance_path)
+    if config:
+        app.config.update(config)
+    check_production_safety(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    _init_templates(app)
+
+    from directory import cli, db, security
+    from directory.web import errors, public
+
+    db.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(public.bp)
+    return app
+
+
+def _init_templates(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFProtect
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(PROJECT_ROOT / "templates")),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    CSRFProtect(app)
+
+    from directory.web import filters
+
+    filters.init_app(app)

@@ -1,0 +1,36 @@
+"""Settings read from the environment, with safe development defaults."""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
+
+
+def database_url_from_env(instance_path: str) -> str:
+    """DATABASE_URL if set (PostgreSQL through psycopg 3), else a SQLite file in the instance folder."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'directory.sqlite'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    APP_ENV = os.environ.get("APP_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SERVICE_NAME = os.environ.get("SERVICE_NAME", "Find SEND support")
+    SEED_PATH = os.environ.get("SEED_PATH", str(PROJECT_ROOT / "seed_data"))
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = APP_ENV == "production"
+    WTF_CSRF_ENABLED = True
+    TESTING = False
+
+
+def check_production_safety(config: dict) -> None:
+    """Refuse to run in production with the development secret."""
+    if config.get("APP_ENV") == "production" and config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
+        raise RuntimeError("SECRET_KEY must be set in the environment when APP_ENV is 'production'.")

@@ -1,0 +1,1 @@
+"""The data-access layer: functions that views and commands call instead of building queries."""

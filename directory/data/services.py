@@ -1,0 +1,145 @@
+"""Read services: lists for browsing and everything a service page shows."""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from directory.models import (
+    Accessibility,
+    Address,
+    Contact,
+    CostOption,
+    District,
+    Language,
+    Location,
+    Organisation,
+    Phone,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceAttribute,
+    TaxonomyTerm,
+)
+
+
+@dataclass
+class ServiceListing:
+    """What a list of services shows for each one."""
+
+    service: Service
+    organisation: Organisation
+
+
+@dataclass
+class LocationDetails:
+    location: Location
+    address: Address | None
+    accessibility: list[Accessibility]
+
+
+@dataclass
+class ServicePage:
+    service: Service
+    organisation: Organisation
+    categories: list[TaxonomyTerm]
+    needs: list[TaxonomyTerm]
+    referrers: list[TaxonomyTerm]
+    districts: list[District]
+    locations: list[LocationDetails]
+    phones: list[Phone]
+    contacts: list[Contact]
+    costs: list[CostOption]
+    languages: list[Language]
+
+
+def _listings(session: Session, *conditions) -> list[ServiceListing]:
+    rows = session.exec(
+        select(Service, Organisation)
+        .join(Organisation, Organisation.id == Service.organisation_id)
+        .where(Service.status == "active", *conditions)
+        .order_by(Service.name)
+    )
+    return [ServiceListing(service, organisation) for service, organisation in rows]
+
+
+def services_linked_to(session: Session, term_ids: list[uuid.UUID]) -> list[ServiceListing]:
+    """Active services linked to any of the terms, by name."""
+    linked = select(ServiceAttribute.service_id).where(ServiceAttribute.taxonomy_term_id.in_(term_ids))
+    return _listings(session, Service.id.in_(linked))
+
+
+def services_in_district(session: Session, district: District) -> list[ServiceListing]:
+    covering = select(ServiceArea.service_id).where(ServiceArea.district_id == district.id)
+    return _listings(session, Service.id.in_(covering))
+
+
+def all_services(session: Session) -> list[ServiceListing]:
+    return _listings(session)
+
+
+def categories_of(session: Session, service_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[TaxonomyTerm]]:
+    """Each service's categories, for grouping a list of services."""
+    rows = session.exec(
+        select(ServiceAttribute.service_id, TaxonomyTerm)
+        .join(TaxonomyTerm, TaxonomyTerm.id == ServiceAttribute.taxonomy_term_id)
+        .where(ServiceAttribute.service_id.in_(service_ids), ServiceAttribute.link_type == "category")
+        .order_by(TaxonomyTerm.position)
+    )
+    grouped: dict[uuid.UUID, list[TaxonomyTerm]] = defaultdict(list)
+    for service_id, term in rows:
+        grouped[service_id].append(term)
+    return grouped
+
+
+def get_service_page(session: Session, slug: str) -> ServicePage | None:
+    service = session.exec(select(Service).where(Service.slug == slug)).first()
+    if service is None:
+        return None
+    terms = defaultdict(list)
+    for link_type, term in session.exec(
+        select(ServiceAttribute.link_type, TaxonomyTerm)
+        .join(TaxonomyTerm, TaxonomyTerm.id == ServiceAttribute.taxonomy_term_id)
+        .where(ServiceAttribute.service_id == service.id)
+        .order_by(TaxonomyTerm.position)
+    ):
+        terms[link_type].append(term)
+    districts = list(
+        session.exec(
+            select(District)
+            .join(ServiceArea, ServiceArea.district_id == District.id)
+            .where(ServiceArea.service_id == service.id)
+            .order_by(District.name)
+        )
+    )
+    locations = [
+        LocationDetails(
+            location,
+            session.exec(select(Address).where(Address.location_id == location.id)).first(),
+            list(session.exec(select(Accessibility).where(Accessibility.location_id == location.id))),
+        )
+        for location in session.exec(
+            select(Location)
+            .join(ServiceAtLocation, ServiceAtLocation.location_id == Location.id)
+            .where(ServiceAtLocation.service_id == service.id)
+            .order_by(Location.name)
+        )
+    ]
+
+    def children(model):
+        return list(session.exec(select(model).where(model.service_id == service.id).order_by(model.position)))
+
+    return ServicePage(
+        service=service,
+        organisation=session.get(Organisation, service.organisation_id),
+        categories=terms["category"],
+        needs=terms["need"],
+        referrers=terms["referrer"],
+        districts=districts,
+        locations=locations,
+        phones=children(Phone),
+        contacts=children(Contact),
+        costs=children(CostOption),
+        languages=children(Language),
+    )

@@ -1,0 +1,64 @@
+"""The database engine and one session per request."""
+
+from collections.abc import Callable
+
+from flask import Flask, g
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        _make_sqlite_transactional(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _make_sqlite_transactional(engine: Engine) -> None:
+    """Let SQLAlchemy, not pysqlite, begin transactions: SAVEPOINTs and foreign keys then behave."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+class Database:
+    """Holds the engine and how sessions are made; tests replace `session_factory`."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        self.session_factory: Callable[[], Session] = lambda: Session(self.engine, expire_on_commit=False)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["db"] = Database(app.config["DATABASE_URL"])
+
+    @app.teardown_appcontext
+    def _close_session(exc):
+        session = g.pop("db_session", None)
+        if session is not None:
+            if exc is not None:
+                session.rollback()
+            session.close()
+
+
+def get_database(app: Flask) -> Database:
+    return app.extensions["db"]
+
+
+def get_session() -> Session:
+    """The request's session, opened on first use and closed at teardown."""
+    from flask import current_app
+
+    if "db_session" not in g:
+        g.db_session = get_database(current_app).session_factory()
+    return g.db_session

@@ -1,0 +1,25 @@
+"""SQLModel tables: places, the ORUK-shaped directory, taxonomies and accounts."""
+
+from directory.models.accounts import User, UserRole
+from directory.models.directory import (
+    Accessibility,
+    Address,
+    Contact,
+    CostOption,
+    Language,
+    Location,
+    Organisation,
+    Phone,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+)
+from directory.models.ids import stable_id
+from directory.models.places import District, LocalAuthority, OutwardCode
+from directory.models.taxonomy import ServiceAttribute, Taxonomy, TaxonomyTerm
+
+__all__ = [
+    "Accessibility", "Address", "Contact", "CostOption", "District", "Language", "LocalAuthority", "Location",
+    "Organisation", "OutwardCode", "Phone", "Service", "ServiceArea", "ServiceAtLocation", "ServiceAttribute",
+    "Taxonomy", "TaxonomyTerm", "User", "UserRole", "stable_id",
+]

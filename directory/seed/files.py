@@ -1,0 +1,153 @@
+"""Read the seed files and check them: JSON syntax, the JSON Schema, then references between records.
+
+Every problem is collected with the file, the record and the field, so a council can fix them all at once.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+
+from directory.models.taxonomy import CATEGORIES, NEED_AREAS, REFERRER_ROLES, SEN_TYPES
+
+FILES = {"places": "places.json", "taxonomies": "taxonomies.json", "services": "services.json"}
+SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "seed_data" / "schema"
+# The words used to name a record in an error message, by the list it sits in.
+RECORD_NAMES = {
+    "local_authorities": "local authority", "districts": "district", "taxonomies": "taxonomy",
+    "terms": "term", "organisations": "organisation", "locations": "location", "services": "service",
+    "phones": "phone", "contacts": "contact", "costs": "cost", "languages": "language",
+}
+
+
+class SeedError(Exception):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class SeedData:
+    places: dict
+    taxonomies: dict
+    services: dict
+
+
+def load_seed(folder: str | Path) -> SeedData:
+    """Read and check the three seed files in `folder`; raise SeedError listing every problem."""
+    folder = Path(folder)
+    problems: list[str] = []
+    documents = {}
+    for key, filename in FILES.items():
+        document, file_problems = _read_and_validate(folder / filename, SCHEMA_DIR / f"{key}.schema.json")
+        documents[key] = document
+        problems += file_problems
+    if not problems:
+        problems += check_references(**documents)
+    if problems:
+        raise SeedError(problems)
+    return SeedData(**documents)
+
+
+def _read_and_validate(path: Path, schema_path: Path) -> tuple[dict | None, list[str]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, [f"{path.name}: file not found in {path.parent}"]
+    except UnicodeDecodeError as error:
+        return None, [f"{path.name}: not UTF-8 text ({error.reason} at byte {error.start})"]
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        return None, [f"{path.name}: line {error.lineno}, column {error.colno}: not valid JSON: {error.msg}"]
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path])
+    return document, [f"{path.name}: {_describe(document, error)}" for error in errors]
+
+
+def _describe(document, error: jsonschema.ValidationError) -> str:
+    """ "service "slt-north" (record 19): field "min_age": -1 is less than the minimum of 0" """
+    where, field, node, parent_key = [], [], document, None
+    for part in error.absolute_path:
+        node = node[part]
+        if isinstance(part, int):
+            label = RECORD_NAMES.get(parent_key, "item")
+            key = node.get("id") or node.get("slug") or node.get("code") if isinstance(node, dict) else None
+            if field or not isinstance(node, dict):
+                field.append(f"[{part + 1}]")
+            else:
+                where.append(f'{label} "{key}" (record {part + 1})' if key else f"{label} (record {part + 1})")
+        else:
+            field.append(("." if field else "") + part)
+            parent_key = part
+            if isinstance(node, list) and any(isinstance(item, dict) for item in node):
+                field = []
+    message = error.message
+    if error.validator == "required":
+        missing = message.split("'")[1]
+        field.append(("." if field else "") + missing)
+        message = "is missing"
+    location = " > ".join(where) or "top level"
+    field_text = f': field "{"".join(field)}"' if field else ""
+    return f"{location}{field_text}: {message}"
+
+
+def check_references(places: dict, taxonomies: dict, services: dict) -> list[str]:
+    """Problems no schema can see: duplicates and references to records that do not exist."""
+    problems: list[str] = []
+    district_slugs = _unique(
+        "places.json", "district", [d["slug"] for la in places["local_authorities"] for d in la["districts"]],
+        problems,
+    )
+    _unique("places.json", "local authority", [la["slug"] for la in places["local_authorities"]], problems)
+    terms = {t["slug"]: {term["code"] for term in t["terms"]} for t in taxonomies["taxonomies"]}
+    _unique("taxonomies.json", "taxonomy", [t["slug"] for t in taxonomies["taxonomies"]], problems)
+    for taxonomy in taxonomies["taxonomies"]:
+        _unique(
+            "taxonomies.json", f'term in taxonomy "{taxonomy["slug"]}"', [t["code"] for t in taxonomy["terms"]],
+            problems,
+        )
+        all_codes = set().union(*terms.values())
+        for term in taxonomy["terms"]:
+            if "parent" in term and term["parent"] not in all_codes:
+                problems.append(
+                    f'taxonomies.json: term "{term["code"]}": field "parent": "{term["parent"]}" is not a term'
+                )
+    for required in (CATEGORIES, NEED_AREAS, SEN_TYPES, REFERRER_ROLES):
+        if required not in terms:
+            problems.append(f'taxonomies.json: the taxonomy "{required}" is missing')
+            terms[required] = set()
+
+    organisations = _unique("services.json", "organisation", [o["id"] for o in services["organisations"]], problems)
+    locations = _unique("services.json", "location", [x["id"] for x in services.get("locations", [])], problems)
+    _unique("services.json", "service", [s["id"] for s in services["services"]], problems)
+    _unique("services.json", "service slug", [s.get("slug", s["id"]) for s in services["services"]], problems)
+    allowed = {
+        "organisation": organisations,
+        "areas": district_slugs,
+        "categories": terms[CATEGORIES],
+        "needs": terms[NEED_AREAS] | terms[SEN_TYPES],
+        "referrers": terms[REFERRER_ROLES],
+        "locations": locations,
+    }
+    for number, service in enumerate(services["services"], start=1):
+        where = f'services.json: service "{service["id"]}" (record {number})'
+        for field, known in allowed.items():
+            values = service.get(field, [])
+            for value in [values] if isinstance(values, str) else values:
+                if value not in known:
+                    problems.append(f'{where}: field "{field}": "{value}" is not known')
+        if service["min_age"] > service["max_age"]:
+            problems.append(f'{where}: field "min_age": {service["min_age"]} is more than max_age {service["max_age"]}')
+    return problems
+
+
+def _unique(filename: str, what: str, keys: list[str], problems: list[str]) -> set[str]:
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            problems.append(f'{filename}: {what} "{key}" appears more than once')
+        seen.add(key)
+    return seen

@@ -1,0 +1,1 @@
+"""The web layer: blueprints by audience, error pages and template filters."""

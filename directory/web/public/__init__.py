@@ -1,0 +1,7 @@
+"""Public pages for families and anyone else: no account needed."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)
+
+from directory.web.public import views  # noqa: E402,F401
