@@ -4,8 +4,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
-from sqlmodel import Session
+from flask.cli import AppGroup, with_appcontext
 
 from directory import migrate
 from directory.accounts import AccountError, create_user
@@ -18,6 +17,10 @@ db_cli = AppGroup("db", help="Create, upgrade or reset the database.")
 
 def _engine():
     return get_database(current_app).engine
+
+
+def _session():
+    return get_database(current_app).session_factory()
 
 
 @db_cli.command("upgrade")
@@ -39,6 +42,7 @@ def db_reset(yes_delete_everything: bool):
 
 
 @click.command("seed")
+@with_appcontext
 @click.option("--path", type=click.Path(file_okay=False), default=None, help="Folder with the seed JSON files.")
 @click.option("--commit", is_flag=True, help="Write the changes. Without it, only report what would change.")
 def seed_command(path: str | None, commit: bool):
@@ -51,7 +55,7 @@ def seed_command(path: str | None, commit: bool):
         for problem in error.problems:
             click.echo(f"  - {problem}", err=True)
         sys.exit(1)
-    with Session(_engine()) as session:
+    with _session() as session:
         report = apply_seed(session, data)
         if commit:
             session.commit()
@@ -64,6 +68,7 @@ def seed_command(path: str | None, commit: bool):
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", required=True, help="The person's full name.")
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES), help="Repeat for several.")
@@ -74,7 +79,7 @@ def create_user_command(email: str, name: str, roles: tuple[str, ...], password:
     """Create a user who can sign in."""
     if not no_password and password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with Session(_engine()) as session:
+    with _session() as session:
         try:
             user = create_user(session, email, name, list(roles), None if no_password else password)
         except AccountError as error:

@@ -25,12 +25,13 @@ class Config:
     SEED_PATH = os.environ.get("SEED_PATH", str(PROJECT_ROOT / "seed_data"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = APP_ENV == "production"
     WTF_CSRF_ENABLED = True
     TESTING = False
 
 
 def check_production_safety(config: dict) -> None:
-    """Refuse to run in production with the development secret."""
+    """Refuse to run in production with the development secret; production cookies go over HTTPS only."""
     if config.get("APP_ENV") == "production" and config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
         raise RuntimeError("SECRET_KEY must be set in the environment when APP_ENV is 'production'.")
+    if config.get("APP_ENV") == "production":
+        config["SESSION_COOKIE_SECURE"] = True

@@ -1,0 +1,71 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL, each test inside a rolled-back transaction."""
+
+import pytest
+from sqlmodel import Session
+
+from directory import create_app
+from tests.helpers.databases import BACKENDS, empty_database, migrate_and_seed
+from tests.helpers.pages import CheckedClient
+
+TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret-key", "APP_ENV": "test"}
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def seeded_database(backend, tmp_path_factory):
+    """One migrated, seeded database per backend for the whole run; tests never commit to it."""
+    with empty_database(backend, tmp_path_factory.mktemp(backend)) as url:
+        database = migrate_and_seed(url)
+        yield database
+        database.engine.dispose()
+
+
+@pytest.fixture
+def db_connection(seeded_database):
+    connection = seeded_database.engine.connect()
+    transaction = connection.begin()
+    yield connection
+    transaction.rollback()
+    connection.close()
+
+
+def _transactional_session(connection) -> Session:
+    # The code under test may commit: that releases a SAVEPOINT inside the outer transaction, rolled back after.
+    return Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+
+@pytest.fixture
+def db_session(db_connection):
+    with _transactional_session(db_connection) as session:
+        yield session
+
+
+@pytest.fixture
+def app(seeded_database, db_connection):
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": seeded_database.url})
+    app.extensions["db"].session_factory = lambda: _transactional_session(db_connection)
+    app.test_client_class = CheckedClient
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def fresh_app(backend, tmp_path):
+    """An app on its own empty database (no migrations run), for commands that change the schema."""
+    with empty_database(backend, tmp_path) as url:
+        app = create_app({**TEST_CONFIG, "DATABASE_URL": url})
+        yield app
+        app.extensions["db"].engine.dispose()
