@@ -1,0 +1,62 @@
+"""A live server on a seeded SQLite database, and Debian's Chromium driven by Playwright."""
+
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from directory import create_app
+from directory.config import PROJECT_ROOT
+from tests.conftest import TEST_CONFIG
+from tests.helpers.databases import empty_database, migrate_and_seed
+
+CHROMIUM = "/usr/bin/chromium"
+# The network here is closed: without these flags Chromium's background calls hang.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--no-first-run", "--disable-sync", "--disable-quic",
+]
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 375, "height": 812}
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    with empty_database("sqlite", tmp_path_factory.mktemp("live")) as url:
+        migrate_and_seed(url).engine.dispose()
+        app = create_app({**TEST_CONFIG, "TESTING": False, "DATABASE_URL": url})
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{server.server_port}"
+        server.shutdown()
+        thread.join()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium package")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    # bypass_csp lets the test inject axe-core; the site itself allows no inline script without its nonce.
+    context = browser.new_context(viewport=PHONE, bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def page_without_javascript(browser):
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    yield page
+    context.close()
