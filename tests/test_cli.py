@@ -54,7 +54,9 @@ def test_create_user_refuses_duplicates_short_passwords_and_unknown_roles(runner
     assert runner.invoke(args=[*args, "--password", "long enough password"]).exit_code == 0
     duplicate = runner.invoke(args=[*args, "--password", "long enough password"])
     assert duplicate.exit_code == 1 and "There is already an account for lead@example.org" in duplicate.output
-    short = runner.invoke(args=["create-user", "b@example.org", "--name", "B", "--role", "admin", "--password", "short"])
+    short = runner.invoke(
+        args=["create-user", "b@example.org", "--name", "B", "--role", "admin", "--password", "short"]
+    )
     assert short.exit_code == 1 and "at least 12 characters" in short.output
     bad_role = runner.invoke(args=["create-user", "c@example.org", "--name", "C", "--role", "wizard", "--no-password"])
     assert bad_role.exit_code == 2

@@ -109,7 +109,8 @@ def test_schema_errors_name_the_record_and_field(seed_copy):
     edit(seed_copy, "services.json", break_records)
     problems = problems_for(seed_copy)
     ids = [s["id"] for s in json.loads((SEED_PATH / "services.json").read_text())["services"]]
-    assert f'services.json: service "{ids[2]}" (record 3): field "min_age": -1 is less than the minimum of 0' in problems
+    expected = f'services.json: service "{ids[2]}" (record 3): field "min_age": -1 is less than the minimum of 0'
+    assert expected in problems
     assert f'services.json: service "{ids[4]}" (record 5): field "name": is missing' in problems
     assert any(p.startswith(f'services.json: service "{ids[6]}" (record 7): field "status": ') for p in problems)
     assert len(problems) == 3

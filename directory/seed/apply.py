@@ -218,7 +218,9 @@ class _Writer:
         links += [("need", code) for code in service["needs"]]
         links += [("referrer", code) for code in service["referrers"]]
         self.sync_children(ServiceAttribute, "service_id", service_id, {
-            child_id("attribute", f"{link}/{code}"): {"taxonomy_term_id": terms_by_link[(link, code)], "link_type": link}
+            child_id("attribute", f"{link}/{code}"): {
+                "taxonomy_term_id": terms_by_link[(link, code)], "link_type": link,
+            }
             for link, code in links
         })
         self.sync_children(ServiceAtLocation, "service_id", service_id, {

@@ -1,7 +1,7 @@
 """directory, places, taxonomies and accounts
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 12:10:24.676473
 """
 
@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-
 
 revision: str = '0001'
 down_revision: str | None = None
