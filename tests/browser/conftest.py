@@ -45,18 +45,18 @@ def browser():
         browser.close()
 
 
+def _open_page(browser, **options):
+    context = browser.new_context(viewport=PHONE, **options)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
 def page(browser):
     # bypass_csp lets the test inject axe-core; the site itself allows no inline script without its nonce.
-    context = browser.new_context(viewport=PHONE, bypass_csp=True)
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from _open_page(browser, bypass_csp=True)
 
 
 @pytest.fixture
 def page_without_javascript(browser):
-    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from _open_page(browser, java_script_enabled=False)

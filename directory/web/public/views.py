@@ -37,7 +37,8 @@ def category(code: str):
     if term is None or term.code != code:
         abort(404)
     listings = service_data.services_linked_to(session, [term.id])
-    return render_template("public/category.html", term=term, listings=listings)
+    parent = {"text": "Types of help", "href": url_for("public.categories")}
+    return render_template("public/term.html", term=term, listings=listings, parent=parent)
 
 
 @bp.get("/needs")
@@ -60,7 +61,8 @@ def need(code: str):
     if term.parent_id:
         related.append(term.parent_id)
     listings = service_data.services_linked_to(session, related)
-    return render_template("public/need.html", term=term, listings=listings)
+    parent = {"text": "Find help by need", "href": url_for("public.needs")}
+    return render_template("public/term.html", term=term, listings=listings, parent=parent)
 
 
 @bp.get("/services")
