@@ -88,7 +88,53 @@ def create_user_command(email: str, name: str, roles: tuple[str, ...], password:
         click.echo(f"Created {user.email} with role(s): {', '.join(sorted(roles))}.")
 
 
+
+
+search_cli = AppGroup("search", help="Build and check the search index.")
+
+
+@search_cli.command("rebuild")
+def search_rebuild():
+    """Build the whole index again in a new folder, then swap it in."""
+    from directory import search_sync
+
+    with _session() as session:
+        count = search_sync.rebuild(search_sync.get_index(current_app), session)
+    click.echo(f"Search index rebuilt with {count} services.")
+
+
+@search_cli.command("check")
+@click.option("--repair", is_flag=True, help="Add what is missing from the index and remove what should not be there.")
+def search_check(repair: bool):
+    """Compare the services in the database with those in the index."""
+    from directory import search_sync
+    from directory.search import SearchUnavailable
+
+    index = search_sync.get_index(current_app)
+    with _session() as session:
+        try:
+            report = search_sync.check(index, session)
+        except SearchUnavailable as error:
+            raise click.ClickException(str(error)) from None
+        if report.ok:
+            click.echo("The search index matches the database.")
+            return
+        click.echo(f"{len(report.missing)} service(s) missing from the index, "
+                   f"{len(report.extra)} in the index that should not be.")
+        for service_id in sorted(report.missing):
+            click.echo(f"  missing: {service_id}")
+        for service_id in sorted(report.extra):
+            click.echo(f"  extra:   {service_id}")
+        if repair:
+            search_sync.repair(index, session, report)
+            click.echo("Repaired: the search index now matches the database.")
+        else:
+            click.echo("Run again with --repair to fix it.")
+            sys.exit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(search_cli)

@@ -23,6 +23,11 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SERVICE_NAME = os.environ.get("SERVICE_NAME", "Find SEND support")
     SEED_PATH = os.environ.get("SEED_PATH", str(PROJECT_ROOT / "seed_data"))
+    SYNONYMS_PATH = os.environ.get("SYNONYMS_PATH", str(PROJECT_ROOT / "seed_data" / "synonyms.json"))
+    # Defaults to a folder in the instance folder.
+    SEARCH_INDEX_PATH = os.environ.get("SEARCH_INDEX_PATH")
+    # Build a missing index and repair a stale one when the app starts.
+    SEARCH_CHECK_ON_START = os.environ.get("SEARCH_CHECK_ON_START", "1") == "1"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_ENABLED = True

@@ -36,7 +36,12 @@ class Database:
     def __init__(self, url: str):
         self.url = url
         self.engine = make_engine(url)
-        self.session_factory: Callable[[], Session] = lambda: Session(self.engine, expire_on_commit=False)
+        # Shared by every session the app makes: the search index listens for its commits.
+        self.session_info: dict = {}
+        self.session_factory: Callable[[], Session] = self.make_session
+
+    def make_session(self, bind=None, **options) -> Session:
+        return Session(bind or self.engine, expire_on_commit=False, info=dict(self.session_info), **options)
 
 
 def init_app(app: Flask) -> None:

@@ -24,12 +24,18 @@ from directory.models import (
 )
 
 
+# The referrer role for a parent, carer or young person asking for a service themselves.
+SELF_REFERRAL = "self"
+
+
 @dataclass
 class ServiceListing:
     """What a list of services shows for each one."""
 
     service: Service
     organisation: Organisation
+    districts: list[str] | None = None  # names, when the list shows areas
+    self_referral: bool = False
 
 
 @dataclass
@@ -77,6 +83,36 @@ def services_in_district(session: Session, district: District) -> list[ServiceLi
 
 def all_services(session: Session) -> list[ServiceListing]:
     return _listings(session)
+
+
+def listings_in_order(session: Session, ids: list[str]) -> list[ServiceListing]:
+    """The services with these ids, in the given order (as the search index ranked them), with their areas."""
+    if not ids:
+        return []
+    uuids = [uuid.UUID(i) for i in ids]
+    by_id = {listing.service.id: listing for listing in _listings(session, Service.id.in_(uuids))}
+    names = defaultdict(list)
+    for service_id, name in session.exec(
+        select(ServiceArea.service_id, District.name)
+        .join(District, District.id == ServiceArea.district_id)
+        .where(ServiceArea.service_id.in_(uuids))
+        .order_by(District.name)
+    ):
+        names[service_id].append(name)
+    self_referral = set(session.exec(
+        select(ServiceAttribute.service_id)
+        .join(TaxonomyTerm, TaxonomyTerm.id == ServiceAttribute.taxonomy_term_id)
+        .where(ServiceAttribute.service_id.in_(uuids), ServiceAttribute.link_type == "referrer",
+               TaxonomyTerm.code == SELF_REFERRAL)
+    ))
+    ordered = []
+    for service_id in uuids:
+        listing = by_id.get(service_id)
+        if listing:  # a service changed since the index was read is simply left out
+            listing.districts = names[service_id]
+            listing.self_referral = service_id in self_referral
+            ordered.append(listing)
+    return ordered
 
 
 def categories_of(session: Session, service_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[TaxonomyTerm]]:

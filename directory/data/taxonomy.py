@@ -41,3 +41,12 @@ def active_service_counts(session: Session, term_ids: list[uuid.UUID]) -> dict[u
         .group_by(ServiceAttribute.taxonomy_term_id)
     )
     return dict(rows.all())
+
+
+def term_names(session: Session, taxonomy_slugs: tuple[str, ...]) -> dict[str, str]:
+    """{code: name} for the terms of these taxonomies, in taxonomy then term order."""
+    names: dict[str, str] = {}
+    for slug in taxonomy_slugs:
+        for term in list_terms(session, slug):
+            names.setdefault(term.code, term.name)
+    return names

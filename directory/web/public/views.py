@@ -9,6 +9,7 @@ from directory.db import get_session
 from directory.models.taxonomy import CATEGORIES, NEED_AREAS, SEN_TYPES
 from directory.web.public import bp
 from directory.web.public.forms import DistrictForm, PostcodeForm
+from directory.web.public.search_forms import SearchForm
 
 
 @bp.get("/")
@@ -19,6 +20,7 @@ def start():
         local_authorities=places.list_local_authorities(session),
         categories=taxonomy.list_terms(session, CATEGORIES),
         form=PostcodeForm(formdata=None),
+        search_form=SearchForm(formdata=None),
     )
 
 

@@ -1,0 +1,101 @@
+"""What the search index holds for each active service, read from the database in batches."""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from sqlmodel import Session, select
+
+from directory.models import (
+    CostOption,
+    District,
+    Organisation,
+    Service,
+    ServiceArea,
+    ServiceAttribute,
+    TaxonomyTerm,
+)
+
+BATCH = 500
+
+
+def active_service_ids(session: Session) -> set[str]:
+    return {str(i) for i in session.exec(select(Service.id).where(Service.status == "active"))}
+
+
+def services_linked_to_terms(session: Session, term_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    linked = select(ServiceAttribute.service_id).where(ServiceAttribute.taxonomy_term_id.in_(list(term_ids)))
+    return set(session.exec(linked))
+
+
+def services_of_organisations(session: Session, organisation_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    return set(session.exec(select(Service.id).where(Service.organisation_id.in_(list(organisation_ids)))))
+
+
+def services_in_districts(session: Session, district_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    return set(session.exec(select(ServiceArea.service_id).where(ServiceArea.district_id.in_(list(district_ids)))))
+
+
+def service_documents(session: Session, ids: Iterable[uuid.UUID] | None = None) -> Iterator[dict]:
+    """One dict per active service (all of them when `ids` is None), ready for the index."""
+    terms = {term.id: term for term in session.exec(select(TaxonomyTerm))}
+    children = defaultdict(list)
+    for term in terms.values():
+        if term.parent_id:
+            children[term.parent_id].append(term)
+    districts = {district.id: district for district in session.exec(select(District))}
+    organisations = {o.id: o for o in session.exec(select(Organisation))}
+    if ids is None:
+        id_list = list(session.exec(select(Service.id).where(Service.status == "active").order_by(Service.name)))
+    else:
+        id_list = list(ids)
+    for start in range(0, len(id_list), BATCH):
+        batch = id_list[start:start + BATCH]
+        services = session.exec(select(Service).where(Service.id.in_(batch), Service.status == "active")).all()
+        links = defaultdict(list)
+        for service_id, term_id, link_type in session.exec(
+            select(ServiceAttribute.service_id, ServiceAttribute.taxonomy_term_id, ServiceAttribute.link_type)
+            .where(ServiceAttribute.service_id.in_(batch))
+        ):
+            links[(service_id, link_type)].append(terms[term_id])
+        areas = defaultdict(list)
+        for service_id, district_id in session.exec(
+            select(ServiceArea.service_id, ServiceArea.district_id).where(ServiceArea.service_id.in_(batch))
+        ):
+            areas[service_id].append(districts[district_id])
+        free = set(session.exec(
+            select(CostOption.service_id).where(CostOption.service_id.in_(batch), CostOption.amount == 0)
+        ))
+        for service in services:
+            yield _document(service, organisations[service.organisation_id], links, areas[service.id],
+                            service.id in free, terms, children)
+
+
+def _document(service, organisation, links, areas, free, terms, children) -> dict:
+    categories = links[(service.id, "category")]
+    needs = links[(service.id, "need")]
+    referrers = links[(service.id, "referrer")]
+    # A service for a whole area of need serves each type in it; a service for a type is in that type's area.
+    need_terms = {term.id: term for term in needs}
+    for term in needs:
+        for child in children.get(term.id, []):
+            need_terms[child.id] = child
+        if term.parent_id:
+            need_terms[term.parent_id] = terms[term.parent_id]
+    places = [district.name for district in areas] + [town for district in areas for town in district.towns]
+    return {
+        "id": str(service.id),
+        "name": service.name,
+        "summary": service.summary,
+        "description": service.description,
+        "organisation": organisation.name,
+        "keywords": " ".join(t.name for t in [*categories, *need_terms.values()]),
+        "places": " ".join(places),
+        "category": [t.code for t in categories],
+        "need": sorted(t.code for t in need_terms.values()),
+        "district": [district.slug for district in areas],
+        "referrer": [t.code for t in referrers],
+        "cost": ["free"] if free else [],
+        "accepting": ["yes" if service.accepting_referrals else "no"],
+        "ages": [str(age) for age in range(service.minimum_age, service.maximum_age + 1)],
+    }

@@ -1,0 +1,55 @@
+"""The search form: words, "for my child" (age and where they live) and the filters (GET, nothing stored)."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
+from wtforms import RadioField, SelectMultipleField, StringField
+from wtforms.validators import Optional, ValidationError
+
+from directory.postcodes import PostcodeError, normalise_postcode
+
+MAX_QUERY = 200
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _age(form, field):
+    if not field.data:
+        return
+    if not field.data.isdigit():
+        raise ValidationError("Enter your child's age as a whole number, like 7")
+    if int(field.data) > 25:
+        raise ValidationError("Enter an age from 0 to 25")
+
+
+def _postcode(form, field):
+    if field.data:
+        try:
+            field.data = normalise_postcode(field.data)
+        except PostcodeError as error:
+            raise ValidationError(str(error)) from None
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Search for services", widget=GovTextInput(), filters=[_strip, lambda v: (v or "")[:MAX_QUERY]])
+    age = StringField("Your child's age", widget=GovTextInput(), description="In whole years, for example 7",
+                      filters=[_strip], validators=[_age])
+    postcode = StringField("Postcode", widget=GovTextInput(), description="For example, ST16 3NE",
+                           filters=[_strip], validators=[_postcode])
+    district = RadioField("Which area does your child live in?", widget=GovRadioInput(), validators=[Optional()],
+                          validate_choice=False)
+    # Filters: any value the index does not know is ignored.
+    category = SelectMultipleField(validate_choice=False)
+    need = SelectMultipleField(validate_choice=False)
+    area = SelectMultipleField(validate_choice=False)
+    referrer = SelectMultipleField(validate_choice=False)
+    cost = SelectMultipleField(validate_choice=False)
+    accepting = SelectMultipleField(validate_choice=False)
+
+    @property
+    def age_years(self) -> int | None:
+        return int(self.age.data) if self.age.data and not self.age.errors else None

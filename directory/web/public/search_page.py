@@ -1,0 +1,138 @@
+"""GET /search: words, "for my child" and filters in; ranked services, facet counts and help out."""
+
+from dataclasses import dataclass
+
+from flask import current_app, render_template, request, url_for
+
+from directory import places
+from directory.data import services as service_data
+from directory.data import taxonomy
+from directory.db import get_session
+from directory.models.taxonomy import CATEGORIES, NEED_AREAS, REFERRER_ROLES, SEN_TYPES
+from directory.search import PAGE_SIZE, SearchRequest, SearchUnavailable
+from directory.search_sync import get_index
+from directory.web.public import bp
+from directory.web.public.search_forms import SearchForm
+
+# Form field -> index facet, and the heading of each filter group.
+FILTERS = (
+    ("category", "category", "Type of help"),
+    ("need", "need", "Area of need"),
+    ("area", "district", "Area covered"),
+    ("referrer", "referrer", "Who can refer"),
+    ("cost", "cost", "Cost"),
+    ("accepting", "accepting", "Taking referrals"),
+)
+FIXED_LABELS = {
+    "cost": {"free": "Free"},
+    "accepting": {"yes": "Taking new referrals now", "no": "Not taking new referrals now"},
+}
+
+
+@dataclass
+class FilterGroup:
+    name: str
+    heading: str
+    options: list[dict]  # for the GOV.UK checkboxes macro
+
+
+def _labels(session) -> dict[str, dict[str, str]]:
+    referrers = taxonomy.term_names(session, (REFERRER_ROLES,))
+    referrers[service_data.SELF_REFERRAL] = "Families can refer themselves"
+    return {
+        "category": taxonomy.term_names(session, (CATEGORIES,)),
+        "need": taxonomy.term_names(session, (NEED_AREAS, SEN_TYPES)),
+        "area": {d.slug: d.name for d in places.list_districts(session)},
+        "referrer": referrers,
+        **FIXED_LABELS,
+    }
+
+
+def _filter_groups(form: SearchForm, facets: dict, labels: dict) -> list[FilterGroup]:
+    groups = []
+    for field_name, facet, heading in FILTERS:
+        selected = set(getattr(form, field_name).data or [])
+        counts = dict(facets[facet])
+        order = list(labels[field_name])
+        options = [
+            {"value": value, "text": f"{labels[field_name][value]} ({counts[value]})", "checked": value in selected}
+            for value in order if value in counts
+        ]
+        if options:
+            groups.append(FilterGroup(field_name, heading, options))
+    return groups
+
+
+def _where_child_lives(form: SearchForm, session):
+    """(district slug or None, the postcode lookup when it needs the family to choose or is not covered)."""
+    if form.district.data and places.get_district(session, form.district.data):
+        return form.district.data, None
+    if form.postcode.data and not form.postcode.errors:
+        lookup = places.resolve_postcode(session, form.postcode.data)
+        if lookup.status == places.FOUND:
+            return lookup.district.slug, None
+        if lookup.status == places.AMBIGUOUS:
+            form.district.choices = [(d.slug, d.name) for d in lookup.districts]
+        return None, lookup
+    return None, None
+
+
+@bp.get("/search")
+def search():
+    session = get_session()
+    form = SearchForm(request.args, meta={"csrf": False})
+    form.validate()
+    district, lookup = _where_child_lives(form, session)
+    filters = {facet: getattr(form, name).data or [] for name, facet, _heading in FILTERS}
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    search_request = SearchRequest(text=form.q.data or "", filters=filters, age=form.age_years,
+                                   district=district, page=page)
+    try:
+        results = get_index(current_app).search(search_request)
+    except SearchUnavailable:
+        current_app.logger.exception("Search unavailable")
+        return render_template("public/search-unavailable.html"), 503
+    labels = _labels(session)
+    listings = service_data.listings_in_order(session, results.ids)
+    advice = [] if results.total else service_data.services_linked_to(
+        session, [t.id for t in taxonomy.list_terms(session, CATEGORIES) if t.code == "impartial-advice"]
+    )
+    return render_template(
+        "public/search.html",
+        form=form,
+        results=results,
+        listings=listings,
+        filter_groups=_filter_groups(form, results.facets, labels),
+        lookup=lookup,
+        district_name=labels["area"].get(district) if district else None,
+        chosen_filters=[(labels[name].get(v, v)) for name, facet, _h in FILTERS for v in filters[facet]],
+        advice=advice,
+        pagination=_pagination(results),
+        first=(results.page - 1) * PAGE_SIZE + 1,
+    )
+
+
+def _page_url(page: int) -> str:
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return url_for("public.search", **args)
+
+
+def _pagination(results) -> dict | None:
+    if results.pages <= 1:
+        return None
+    pages = sorted({1, results.pages, *range(max(1, results.page - 2), min(results.pages, results.page + 2) + 1)})
+    items, previous = [], 0
+    for number in pages:
+        if number - previous > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": _page_url(number), "current": number == results.page})
+        previous = number
+    return {
+        "previous": {"href": _page_url(results.page - 1)} if results.page > 1 else None,
+        "next": {"href": _page_url(results.page + 1)} if results.page < results.pages else None,
+        "items": items,
+    }
