@@ -176,7 +176,8 @@ class SearchIndex:
             raise SearchUnavailable(
                 f"The search index is missing at {self.current}. Run: flask --app wsgi search rebuild"
             )
-        return whoosh_index.open_dir(str(self.current))
+        # Through the real folder, not the link: a rebuild may swap the link while this index is open.
+        return whoosh_index.open_dir(os.path.realpath(self.current))
 
     def rebuild(self, documents: Iterable[dict], *, before_swap: Callable[[], Iterable[dict]] | None = None) -> int:
         """Build a whole new index from `documents` in a new folder, then swap it in; returns the count.
@@ -189,7 +190,7 @@ class SearchIndex:
         folder.mkdir()
         old_writer = None
         if self.exists():
-            old_writer = whoosh_index.open_dir(str(self.current)).writer(timeout=WRITE_TIMEOUT)
+            old_writer = self._open().writer(timeout=WRITE_TIMEOUT)
         try:
             new = whoosh_index.create_in(str(folder), _schema())
             writer = new.writer(limitmb=256)
@@ -208,19 +209,25 @@ class SearchIndex:
         finally:
             if old_writer is not None:
                 old_writer.cancel()
-        if previous and Path(previous) != folder.resolve():
-            shutil.rmtree(previous, ignore_errors=True)
+        # Keep the previous folder, which other processes may still be reading or waiting to write to (they move
+        # to the new one on their next request or write); remove any older ones.
+        keep = {folder.resolve(), Path(previous).resolve() if previous else None}
+        for old in self.root.glob("index-*"):
+            if old.resolve() not in keep:
+                shutil.rmtree(old, ignore_errors=True)
         return count
 
     def update(self, documents: list[dict], deleted_ids: Iterable[str] = ()) -> None:
         """Replace the given services' documents and delete others, under the write lock."""
         for _attempt in range(3):
             ix = self._open()
-            target = os.path.realpath(self.current)
+            target = ix.storage.folder
             try:
                 writer = ix.writer(timeout=WRITE_TIMEOUT)
             except LockError as error:
                 raise SearchUnavailable(f"The search index stayed locked for {WRITE_TIMEOUT} s") from error
+            except FileNotFoundError:
+                continue  # the folder went away while waiting: a rebuild replaced it
             if os.path.realpath(self.current) != target:
                 writer.cancel()  # a rebuild swapped the index in while we waited: write to the new one
                 continue
@@ -243,14 +250,12 @@ class SearchIndex:
         local = self._local
         target = os.path.realpath(self.current) if self.current.exists() else None
         generation = getattr(local, "generation", None)
-        if generation is not None and local.target == target:
-            if generation.searcher.up_to_date():
-                return generation
-            searcher = generation.searcher.refresh()
-        else:
-            if generation is not None:
-                generation.searcher.close()
-            searcher = self._open().searcher()
+        if generation is not None and local.target == target and generation.searcher.up_to_date():
+            return generation
+        if generation is not None:
+            generation.searcher.close()
+        # A new searcher, not Searcher.refresh(): refresh reuses segment readers and so misses new deletions.
+        searcher = self._open().searcher()
         local.generation = _Generation(searcher)
         local.target = target
         return local.generation

@@ -1,13 +1,18 @@
 """Fixtures: every database test runs on SQLite and on PostgreSQL, each test inside a rolled-back transaction."""
 
+import shutil
+
 import pytest
 from sqlmodel import Session
 
-from directory import create_app
+from directory import create_app, search_sync
+from directory.config import Config
+from directory.search import SearchIndex
+from directory.synonyms import Synonyms
 from tests.helpers.databases import BACKENDS, empty_database, migrate_and_seed
 from tests.helpers.pages import CheckedClient
 
-TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret-key", "APP_ENV": "test"}
+TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret-key", "APP_ENV": "test", "SEARCH_CHECK_ON_START": False}
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -24,6 +29,15 @@ def seeded_database(backend, tmp_path_factory):
         database.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def seeded_index(seeded_database, tmp_path_factory):
+    """The search index of the seeded database, built once per backend; each test gets its own copy."""
+    root = tmp_path_factory.mktemp("index")
+    with Session(seeded_database.engine) as session:
+        search_sync.rebuild(SearchIndex(root, Synonyms.from_file(Config.SYNONYMS_PATH)), session)
+    return root
+
+
 @pytest.fixture
 def db_connection(seeded_database):
     connection = seeded_database.engine.connect()
@@ -33,9 +47,10 @@ def db_connection(seeded_database):
     connection.close()
 
 
-def _transactional_session(connection) -> Session:
+def _transactional_session(connection, info=None) -> Session:
     # The code under test may commit: that releases a SAVEPOINT inside the outer transaction, rolled back after.
-    return Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    return Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False,
+                   info=dict(info or {}))
 
 
 @pytest.fixture
@@ -45,9 +60,12 @@ def db_session(db_connection):
 
 
 @pytest.fixture
-def app(seeded_database, db_connection):
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": seeded_database.url})
-    app.extensions["db"].session_factory = lambda: _transactional_session(db_connection)
+def app(seeded_database, seeded_index, db_connection, tmp_path):
+    index_path = tmp_path / "index"
+    shutil.copytree(seeded_index, index_path, symlinks=True)
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": seeded_database.url, "SEARCH_INDEX_PATH": str(index_path)})
+    database = app.extensions["db"]
+    database.session_factory = lambda: _transactional_session(db_connection, database.session_info)
     app.test_client_class = CheckedClient
     return app
 
@@ -66,6 +84,6 @@ def runner(app):
 def fresh_app(backend, tmp_path):
     """An app on its own empty database (no migrations run), for commands that change the schema."""
     with empty_database(backend, tmp_path) as url:
-        app = create_app({**TEST_CONFIG, "DATABASE_URL": url})
+        app = create_app({**TEST_CONFIG, "DATABASE_URL": url, "SEARCH_INDEX_PATH": str(tmp_path / "index")})
         yield app
         app.extensions["db"].engine.dispose()

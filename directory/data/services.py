@@ -23,7 +23,6 @@ from directory.models import (
     TaxonomyTerm,
 )
 
-
 # The referrer role for a parent, carer or young person asking for a service themselves.
 SELF_REFERRAL = "self"
 

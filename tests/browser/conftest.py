@@ -24,9 +24,12 @@ PHONE = {"width": 375, "height": 812}
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    with empty_database("sqlite", tmp_path_factory.mktemp("live")) as url:
+    folder = tmp_path_factory.mktemp("live")
+    with empty_database("sqlite", folder) as url:
         migrate_and_seed(url).engine.dispose()
-        app = create_app({**TEST_CONFIG, "TESTING": False, "DATABASE_URL": url})
+        # As in production: the app builds its missing search index when it starts.
+        app = create_app({**TEST_CONFIG, "TESTING": False, "DATABASE_URL": url,
+                          "SEARCH_INDEX_PATH": str(folder / "index"), "SEARCH_CHECK_ON_START": True})
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()

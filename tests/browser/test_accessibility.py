@@ -69,3 +69,35 @@ def test_error_and_area_pages_pass_axe(page: Page, live_server):
                  "/areas/tamworth", "/needs", "/no-such-page"]:
         page.goto(live_server + path)
         assert_accessible(page)
+
+
+def test_search_with_child_details_narrow_and_open_a_result(page: Page, live_server):
+    page.goto(live_server + "/")
+    page.get_by_label("Search for a service").fill("speech")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Search for services")
+    page.get_by_label("Your child's age").fill("6")
+    page.get_by_label("Postcode").fill("DE14 1AA")
+    page.get_by_role("button", name="Search", exact=True).click()
+    heading = page.locator("#results-heading")
+    expect(heading).to_contain_text("for a child aged 6, in East Staffordshire")
+    assert_accessible(page)
+    before = int(heading.inner_text().split()[0])
+    page.locator("input[name=category][value=speech-and-language-therapy]").check()
+    page.get_by_role("button", name="Apply filters").click()
+    expect(heading).to_contain_text("filtered by Speech and language therapy")
+    after = int(heading.inner_text().split()[0])
+    assert 0 < after < before
+    assert_accessible(page)
+    first = page.locator("#results li.app-result h3 a").first
+    name = first.inner_text()
+    first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    assert_accessible(page)
+
+
+def test_search_pages_pass_axe(page: Page, live_server):
+    for path in ["/search?q=autisim", "/search?q=trampoline&age=3", "/search?age=seven&postcode=B79",
+                 "/search?q=salt&postcode=ST3+4AA", "/search?page=2"]:
+        page.goto(live_server + path)
+        assert_accessible(page)

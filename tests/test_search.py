@@ -1,0 +1,316 @@
+"""Search as families use it: their words, synonyms, spelling, filters, "for my child", and odd input."""
+
+import uuid
+
+import pytest
+from sqlmodel import select
+
+from directory.models import District, Service, ServiceArea, ServiceAttribute, TaxonomyTerm
+from directory.search import SearchRequest
+from directory.search_sync import get_index
+from tests.helpers.pages import text_of
+
+
+def names(response) -> list[str]:
+    return [a.get_text(strip=True) for a in response.soup.select("#results li.app-result h3 a")]
+
+
+def result_slugs(response) -> list[str]:
+    return [a["href"].rsplit("/", 1)[1] for a in response.soup.select("#results li.app-result h3 a")]
+
+
+def heading(response) -> str:
+    return response.soup.select_one("#results-heading").get_text(" ", strip=True)
+
+
+def search_ids(app, **kwargs) -> list[str]:
+    return get_index(app).search(SearchRequest(**kwargs)).ids
+
+
+def services_for(db_session, slugs):
+    return {s.slug: s for s in db_session.exec(select(Service).where(Service.slug.in_(slugs)))}
+
+
+@pytest.mark.parametrize(("typed", "means"), [
+    ("salt", "speech and language therapy"),
+    ("SLT", "speech and language therapy"),
+    ("speech therapy", "speech and language therapy"),
+    ("OT", "occupational therapy"),
+    ("ASC", "autism"),
+    ("autistic", "autism"),
+    ("IASS", "information advice and support"),
+    ("respite", "short breaks"),
+    ("physio", "physiotherapy"),
+    ("EHC plan", "education health and care plan"),
+])
+def test_synonyms_work_both_ways(client, typed, means):
+    by_abbreviation = set(result_slugs(client.get("/search", query_string={"q": typed})))
+    in_full = set(result_slugs(client.get("/search", query_string={"q": means})))
+    assert by_abbreviation and by_abbreviation == in_full
+
+
+def test_abbreviation_finds_the_service_on_the_first_page(client):
+    assert "slt-south-east-staffordshire" in result_slugs(client.get("/search?q=salt"))[:3]
+    top = result_slugs(client.get("/search?q=camhs"))[:3]
+    assert {"camhs-south-staffordshire", "camhs-central-referral-hub-north-staffordshire"} <= set(top)
+
+
+def test_stemming_matches_other_forms_of_a_word(client):
+    assert set(result_slugs(client.get("/search?q=therapies"))) == set(result_slugs(client.get("/search?q=therapy")))
+    assert result_slugs(client.get("/search?q=physiotherapists")) == ["childrens-physiotherapy"]
+
+
+def test_name_weighs_most_and_exact_phrase_ranks_first(client, db_session):
+    slugs = result_slugs(client.get("/search?q=short breaks"))
+    top = services_for(db_session, slugs[:2])
+    assert all("short breaks" in service.name.lower() for service in top.values())
+
+
+def test_spelling_mistake_is_corrected_when_nothing_matches(client):
+    response = client.get("/search?q=autisim")
+    text = text_of(response.soup)
+    assert "No services matched “autisim”. Showing results for “autism” instead." in text
+    assert set(result_slugs(response)) == set(result_slugs(client.get("/search?q=autism")))
+    speach = client.get("/search?q=speach")
+    assert "Showing results for “speech” instead." in text_of(speach.soup)
+    assert speach.soup.find("a", href="/search?q=speech") is None or "speech" in text_of(speach.soup)
+
+
+def test_misspelt_word_among_unknown_ones_is_still_corrected(client):
+    text = text_of(client.get("/search?q=qqqqzz+autisim").soup)
+    assert "Showing results for “qqqqzz autism” instead." in text
+    assert "No service matched all of your words" in text
+
+
+def facet_counts(response, group: str) -> dict[str, int]:
+    counts = {}
+    for box in response.soup.select(f"input[name={group}]"):
+        label = response.soup.find("label", attrs={"for": box["id"]}).get_text(strip=True)
+        counts[box["value"]] = int(label.rsplit("(", 1)[1].rstrip(")"))
+    return counts
+
+
+def test_facet_counts_reflect_the_other_selected_filters(client, db_session):
+    response = client.get("/search?category=short-breaks")
+    short_breaks = set(db_session.exec(
+        select(ServiceAttribute.service_id).join(TaxonomyTerm, TaxonomyTerm.id == ServiceAttribute.taxonomy_term_id)
+        .where(TaxonomyTerm.code == "short-breaks", ServiceAttribute.link_type == "category")
+    ))
+    expected = {}
+    for service_id, slug in db_session.exec(
+        select(ServiceArea.service_id, District.slug).join(District, District.id == ServiceArea.district_id)
+    ):
+        if service_id in short_breaks:
+            expected[slug] = expected.get(slug, 0) + 1
+    assert facet_counts(response, "area") == expected
+    # The selected facet's own counts ignore its own selection, so other categories can still be added.
+    all_categories = facet_counts(client.get("/search"), "category")
+    assert facet_counts(response, "category") == all_categories
+    assert heading(response).startswith(f"{len(short_breaks)} services found")
+
+
+@pytest.mark.parametrize(("group", "value"), [
+    ("category", "speech-and-language-therapy"), ("need", "ASD"), ("need", "communication-and-interaction"),
+    ("area", "tamworth"), ("referrer", "self"), ("cost", "free"), ("accepting", "yes"),
+])
+def test_every_facet_narrows_to_its_count(client, group, value):
+    counts = facet_counts(client.get("/search?q=children"), group)
+    narrowed = client.get("/search", query_string={"q": "children", group: value})
+    assert heading(narrowed).startswith(f"{counts[value]} service")
+    assert narrowed.soup.find("input", attrs={"name": group, "value": value}).has_attr("checked")
+
+
+def test_two_values_in_one_facet_widen_and_two_facets_narrow(client):
+    one = facet_counts(client.get("/search"), "category")
+    both = client.get("/search?category=speech-and-language-therapy&category=occupational-therapy")
+    total = int(heading(both).split()[0])
+    assert total <= one["speech-and-language-therapy"] + one["occupational-therapy"]
+    assert total >= max(one["speech-and-language-therapy"], one["occupational-therapy"])
+    narrower = client.get("/search?category=speech-and-language-therapy&area=stoke-on-trent")
+    assert int(heading(narrower).split()[0]) < one["speech-and-language-therapy"]
+
+
+def test_for_my_child_narrows_by_age_and_district(client, db_session):
+    response = client.get("/search?q=speech&age=17&postcode=b797bz")
+    slugs = result_slugs(response)
+    assert slugs
+    for service in services_for(db_session, slugs).values():
+        assert service.minimum_age <= 17 <= service.maximum_age
+        covered = db_session.exec(
+            select(District.slug).join(ServiceArea, ServiceArea.district_id == District.id)
+            .where(ServiceArea.service_id == service.id)
+        ).all()
+        assert "tamworth" in covered
+    assert "for a child aged 17, in Tamworth" in heading(response)
+
+
+def test_straddling_postcode_asks_which_district_and_does_not_guess(client):
+    response = client.get("/search?q=speech&postcode=ST3+4AA")
+    radios = [r["value"] for r in response.soup.select("input[name=district]")]
+    assert radios == ["stafford", "staffordshire-moorlands", "stoke-on-trent"]
+    assert "in Stoke" not in heading(response) and "in Stafford" not in heading(response)
+    assert set(result_slugs(response)) == set(result_slugs(client.get("/search?q=speech")))
+    chosen = client.get("/search?q=speech&postcode=ST3+4AA&district=stoke-on-trent")
+    assert heading(chosen).endswith("in Stoke-on-Trent")
+
+
+def test_bad_age_and_postcode_get_clear_errors(client):
+    response = client.get("/search?q=speech&age=seven&postcode=B79")
+    summary = text_of(response.soup.select_one(".govuk-error-summary"))
+    assert "Enter your child's age as a whole number, like 7" in summary
+    assert "Enter a real postcode, like B79 7BZ" in summary
+    assert response.soup.title.get_text().startswith("Error: Search for services")
+    assert response.soup.find("input", id="age")["value"] == "seven"
+    assert "Enter an age from 0 to 25" in text_of(client.get("/search?age=40").soup)
+
+
+def test_results_are_stable_and_ties_go_by_name(client, app):
+    first = client.get("/search?q=family")
+    assert result_slugs(first) == result_slugs(client.get("/search?q=family"))
+    listed = names(client.get("/search?accepting=yes"))
+    assert listed == sorted(listed, key=str.casefold)
+
+
+def test_pagination_pages_through_every_result_once(client):
+    page_one = client.get("/search")
+    total = int(heading(page_one).split()[0])
+    assert total > 20 and len(result_slugs(page_one)) == 20
+    assert page_one.soup.select_one(".govuk-pagination")
+    page_two = client.get("/search?page=2")
+    page_three = client.get("/search?page=3")
+    everything = result_slugs(page_one) + result_slugs(page_two) + result_slugs(page_three)
+    assert len(everything) == len(set(everything)) == total
+    assert "Showing 21 to 40 of" in text_of(page_two.soup)
+    assert result_slugs(client.get("/search?page=999")) == result_slugs(page_three)
+
+
+def test_zero_results_explain_and_point_to_impartial_advice(client):
+    response = client.get("/search?q=trampoline&category=short-breaks&age=3")
+    assert heading(response) == (
+        "No services found for “trampoline”, for a child aged 3, filtered by Short breaks and activities"
+    )
+    assert response.soup.find("a", href="/search?q=trampoline", string="search again without filters")
+    advice = text_of(response.soup)
+    assert "Get free, impartial advice" in advice and "SENDIASS" in advice
+
+
+@pytest.mark.parametrize("typed", [
+    "x" * 5000, "*", '"', "'", "speech AND OR NOT (", "a*b?c~", "аутизм", "自闭症", "<script>alert(1)</script>",
+    "%00", "\u202e", "speech^5", "name:autism", "🙂",
+])
+def test_any_input_returns_a_page_and_is_shown_escaped(client, typed):
+    response = client.get("/search", query_string={"q": typed})
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in response.get_data(as_text=True)
+
+
+def test_index_follows_commits_but_not_rollbacks(app, client):
+    from directory.db import get_session
+
+    with app.test_request_context():
+        session = get_session()
+        service = session.exec(select(Service).where(Service.slug == "staffordshire-sendiass")).one()
+        service.name = "Zebracorn advice line"
+        session.rollback()
+    assert search_ids(app, text="zebracorn") == []
+    with app.test_request_context():
+        session = get_session()
+        service = session.exec(select(Service).where(Service.slug == "staffordshire-sendiass")).one()
+        service.name = "Zebracorn advice line"
+        session.commit()
+        service_id = str(service.id)
+    assert search_ids(app, text="zebracorn") == [service_id]
+    assert "Zebracorn advice line" in names(client.get("/search?q=zebracorn"))
+    with app.test_request_context():
+        session = get_session()
+        session.get(Service, uuid.UUID(service_id)).status = "inactive"
+        session.commit()
+    assert search_ids(app, text="zebracorn") == []
+
+
+def test_search_check_reports_and_repairs_differences(app, runner):
+    index = get_index(app)
+    some_id = search_ids(app, text="physiotherapy")[0]
+    index.update([], deleted_ids=[some_id])
+    index.update([{**_document_like(), "id": "00000000-0000-0000-0000-000000000000"}])
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 1
+    assert f"missing: {some_id}" in result.output
+    assert "extra:   00000000-0000-0000-0000-000000000000" in result.output
+    repaired = runner.invoke(args=["search", "check", "--repair"])
+    assert repaired.exit_code == 0 and "Repaired" in repaired.output
+    assert runner.invoke(args=["search", "check"]).output.strip() == "The search index matches the database."
+    assert some_id in search_ids(app, text="physiotherapy")
+
+
+def _document_like() -> dict:
+    return {"name": "Ghost", "summary": "A ghost", "description": "Nothing", "organisation": "None",
+            "keywords": "", "places": "", "category": [], "need": [], "district": [], "referrer": [],
+            "cost": [], "accepting": [], "ages": []}
+
+
+def test_search_rebuild_swaps_in_a_new_index(app, runner):
+    index = get_index(app)
+    before = index.current.resolve()
+    result = runner.invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "rebuilt with 51 services" in result.output
+    assert index.current.resolve() != before
+    assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
+    assert not before.exists(), "only the newest index and the one before it are kept"
+    assert len(list(index.root.glob("index-*"))) == 2
+    assert search_ids(app, text="salt")
+
+
+def test_missing_index_is_rebuilt_at_start_up(app):
+    from directory.search_sync import ensure_index
+
+    index = get_index(app)
+    import shutil
+    shutil.rmtree(index.root)
+    assert not index.exists()
+    ensure_index(app)
+    assert index.exists() and len(index.document_ids()) == 51
+
+
+def test_missing_index_gives_a_clear_page_not_a_500(app, client):
+    import shutil
+
+    shutil.rmtree(get_index(app).root)
+    response = client.get("/search?q=speech")
+    assert response.status_code == 503
+    assert response.soup.h1.get_text(strip=True) == "Search is not working at the moment"
+
+
+def test_an_update_waits_for_another_writer_instead_of_failing(app):
+    """Two workers writing at once: the second waits for the lock, then writes; nothing is lost."""
+    import threading
+    import time
+
+    index = get_index(app)
+    held = index._open().writer()
+    release = threading.Timer(0.5, held.cancel)
+    release.start()
+    started = time.perf_counter()
+    index.update([{**_document_like(), "id": "11111111-1111-1111-1111-111111111111", "name": "Waited"}])
+    assert time.perf_counter() - started >= 0.4
+    assert "11111111-1111-1111-1111-111111111111" in index.document_ids()
+    release.join()
+
+
+def test_an_update_during_a_rebuild_lands_in_the_new_index(app, db_session):
+    import threading
+
+    from directory import search_sync
+
+    index = get_index(app)
+    ghost = {**_document_like(), "id": "22222222-2222-2222-2222-222222222222", "name": "Late arrival"}
+    def slow_documents():
+        yield from search_sync.documents.service_documents(db_session)
+        writer_thread.start()  # an update arrives while the rebuild holds the old index's lock
+        threading.Event().wait(0.3)
+
+    writer_thread = threading.Thread(target=lambda: index.update([ghost]))
+    index.rebuild(slow_documents())
+    writer_thread.join()
+    assert "22222222-2222-2222-2222-222222222222" in index.document_ids()
