@@ -189,3 +189,8 @@ def test_security_headers(client):
     assert f'nonce="{nonce}"' in response.get_data(as_text=True)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_health_route_answers_without_html(client):
+    response = client.get("/health")
+    assert response.status_code == 200 and response.json == {"status": "ok"}

@@ -135,6 +135,12 @@ def area(slug: str):
     )
 
 
+@bp.get("/health")
+def health():
+    """For load balancers and monitoring: the app answers (it does not touch the database)."""
+    return {"status": "ok"}
+
+
 @bp.get("/accessibility")
 def accessibility():
     return render_template("public/accessibility.html")
