@@ -133,8 +133,80 @@ def search_check(repair: bool):
             sys.exit(1)
 
 
+@click.command("import-services")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the file and report what would change, writing nothing.")
+@with_appcontext
+def import_services_command(path: str, dry_run: bool):
+    """Import organisations, locations, services and relations from a JSON file (all or nothing)."""
+    from directory.seed import SeedError, apply_services, load_services_file
+    from directory.seed.known import known_from_database
+
+    with _session() as session:
+        try:
+            document = load_services_file(path, known_from_database(session))
+        except SeedError as error:
+            click.echo(f"{path} has {len(error.problems)} problem(s); nothing was imported:", err=True)
+            for problem in error.problems:
+                click.echo(f"  - {problem}", err=True)
+            sys.exit(1)
+        report = apply_services(session, document)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    for line in report.lines():
+        click.echo(line)
+    if dry_run and report.changes:
+        click.echo("Dry run: nothing was written.")
+
+
+@click.command("export-services")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def export_services_command(path: str):
+    """Write every organisation, location and service in the import format."""
+    import json
+
+    from directory.seed.export import export_services
+
+    with _session() as session:
+        document = export_services(session)
+    with open(path, "w", encoding="utf-8") as file:
+        json.dump(document, file, indent=2, ensure_ascii=False)
+        file.write("\n")
+    click.echo(f"Exported {len(document['services'])} services to {path}.")
+
+
+@click.command("route")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def route_command(path: str):
+    """Print, as JSON, every active service's outcome for the family record in PATH."""
+    import json
+
+    from directory.routing import RecordError, as_json, route_record
+
+    try:
+        with open(path, encoding="utf-8") as file:
+            record = json.load(file)
+    except FileNotFoundError:
+        raise click.ClickException(f"{path}: file not found") from None
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"{path}: line {error.lineno}, column {error.colno}: not valid JSON") from None
+    with _session() as session:
+        try:
+            facts, results = route_record(session, record)
+        except RecordError as error:
+            raise click.ClickException(f"{path}: {error}") from None
+    click.echo(json.dumps(as_json(facts, results), indent=2, ensure_ascii=False))
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(search_cli)
+    app.cli.add_command(import_services_command)
+    app.cli.add_command(export_services_command)
+    app.cli.add_command(route_command)

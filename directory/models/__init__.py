@@ -13,6 +13,7 @@ from directory.models.directory import (
     Service,
     ServiceArea,
     ServiceAtLocation,
+    ServiceRelation,
 )
 from directory.models.ids import stable_id
 from directory.models.places import District, LocalAuthority, OutwardCode
@@ -21,5 +22,6 @@ from directory.models.taxonomy import ServiceAttribute, Taxonomy, TaxonomyTerm
 __all__ = [
     "Accessibility", "Address", "Contact", "CostOption", "District", "Language", "LocalAuthority", "Location",
     "Organisation", "OutwardCode", "Phone", "Service", "ServiceArea", "ServiceAtLocation", "ServiceAttribute",
+    "ServiceRelation",
     "Taxonomy", "TaxonomyTerm", "User", "UserRole", "stable_id",
 ]

@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from directory.models.accounts import utcnow
@@ -43,6 +43,8 @@ class Service(SQLModel, table=True):
     wait_updated: date | None = None
     # When the listing was last checked as correct (ORUK assured_date).
     assured_date: date | None = None
+    # The service's own eligibility rule (directory.rules); its age range and areas are added when evaluating.
+    eligibility: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     last_modified: datetime = Field(default_factory=utcnow)
 
 
@@ -138,5 +140,25 @@ class Language(SQLModel, table=True):
     service_id: uuid.UUID = Field(foreign_key="service.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=100)
     code: str | None = Field(default=None, max_length=3)
+    note: str | None = None
+    position: int = 0
+
+
+RELATION_TYPES = (
+    "requires_referral_from", "requires_prerequisite", "step_up_to", "step_down_to", "alternative_to",
+    "while_you_wait", "advises_on", "contributes_advice_to", "cross_border_equivalent",
+)
+
+
+class ServiceRelation(SQLModel, table=True):
+    """A typed, directed edge between two services: `service` <relation_type> `related_service`."""
+
+    __tablename__ = "service_relation"
+    __table_args__ = (UniqueConstraint("service_id", "related_service_id", "relation_type"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    service_id: uuid.UUID = Field(foreign_key="service.id", index=True, ondelete="CASCADE")
+    related_service_id: uuid.UUID = Field(foreign_key="service.id", index=True, ondelete="CASCADE")
+    relation_type: str = Field(max_length=40)
     note: str | None = None
     position: int = 0

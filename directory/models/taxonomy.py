@@ -47,4 +47,5 @@ CATEGORIES = "service-categories"
 NEED_AREAS = "need-areas"
 SEN_TYPES = "sen-types"
 REFERRER_ROLES = "referrer-roles"
+CONDITIONS = "conditions"
 LINK_TYPES = {CATEGORIES: "category", NEED_AREAS: "need", SEN_TYPES: "need", REFERRER_ROLES: "referrer"}

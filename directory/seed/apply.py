@@ -26,6 +26,7 @@ from directory.models import (
     ServiceArea,
     ServiceAtLocation,
     ServiceAttribute,
+    ServiceRelation,
     Taxonomy,
     TaxonomyTerm,
     stable_id,
@@ -58,9 +59,18 @@ def apply_seed(session: Session, data: SeedData) -> SeedReport:
     """Bring the database in line with the seed; the caller commits or rolls back."""
     report = SeedReport()
     writer = _Writer(session, report)
-    district_ids = writer.places(data.places)
-    term_ids = writer.taxonomies(data.taxonomies)
-    writer.services(data.services, district_ids, term_ids)
+    writer.places(data.places)
+    writer.taxonomies(data.taxonomies)
+    session.flush()
+    writer.services(data.services)
+    session.flush()
+    return report
+
+
+def apply_services(session: Session, document: dict) -> SeedReport:
+    """Import a checked services file into a database that already has its places and taxonomies."""
+    report = SeedReport()
+    _Writer(session, report).services(document)
     session.flush()
     return report
 
@@ -94,8 +104,7 @@ class _Writer:
         for row_id, values in wanted.items():
             self.upsert(model, row_id, {parent_field: parent_id, **values})
 
-    def places(self, places: dict) -> dict[str, uuid.UUID]:
-        district_ids = {}
+    def places(self, places: dict) -> None:
         for la in places["local_authorities"]:
             la_id = stable_id("local_authority", la["slug"])
             self.upsert(LocalAuthority, la_id, {
@@ -103,14 +112,12 @@ class _Writer:
             })
             for district in la["districts"]:
                 district_id = stable_id("district", district["slug"])
-                district_ids[district["slug"]] = district_id
                 self.upsert(District, district_id, {
                     "slug": district["slug"], "name": district["name"], "code": district.get("code"),
                     "towns": district.get("towns", []), "local_authority_id": la_id,
                 })
                 self.session.flush()
                 self._outward_codes(district_id, set(district["outward_codes"]))
-        return district_ids
 
     def _outward_codes(self, district_id: uuid.UUID, wanted: set[str]) -> None:
         existing = self.session.exec(select(OutwardCode).where(OutwardCode.district_id == district_id)).all()
@@ -123,8 +130,7 @@ class _Writer:
             self.session.add(OutwardCode(code=code, district_id=district_id))
             self.report.created["outward_code"] += 1
 
-    def taxonomies(self, taxonomies: dict) -> dict[tuple[str, str], uuid.UUID]:
-        """Returns {(taxonomy slug, term code): term id}."""
+    def taxonomies(self, taxonomies: dict) -> None:
         term_ids: dict[tuple[str, str], uuid.UUID] = {}
         by_code: dict[str, uuid.UUID] = {}
         for taxonomy in taxonomies["taxonomies"]:
@@ -153,9 +159,16 @@ class _Writer:
                 "term_uri": term.get("term_uri"), "position": position,
             })
             self.session.flush()
-        return term_ids
 
-    def services(self, document: dict, district_ids: dict, term_ids: dict) -> None:
+    def services(self, document: dict) -> None:
+        district_ids = dict(self.session.exec(select(District.slug, District.id)).all())
+        term_ids = {
+            (taxonomy_slug, code): term_id
+            for taxonomy_slug, code, term_id in self.session.exec(
+                select(Taxonomy.slug, TaxonomyTerm.code, TaxonomyTerm.id)
+                .join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
+            )
+        }
         for organisation in document["organisations"]:
             self.upsert(Organisation, stable_id("organisation", organisation["id"]), {
                 "name": organisation["name"], "description": organisation["description"],
@@ -170,6 +183,17 @@ class _Writer:
                 terms_by_link.setdefault((LINK_TYPES[taxonomy_slug], code), term_id)
         for service in document["services"]:
             self._service(service, district_ids, terms_by_link)
+        self.session.flush()
+        # Relations last: every service they point at exists by now.
+        for service in document["services"]:
+            service_id = stable_id("service", service["id"])
+            self.sync_children(ServiceRelation, "service_id", service_id, {
+                stable_id("service_relation", f'{service_id}/{r["type"]}/{stable_id("service", r["service"])}'): {
+                    "related_service_id": stable_id("service", r["service"]), "relation_type": r["type"],
+                    "note": r.get("note"), "position": i,
+                }
+                for i, r in enumerate(service.get("relations", []))
+            })
 
     def _location(self, location: dict) -> None:
         location_id = stable_id("location", location["id"])
@@ -205,6 +229,7 @@ class _Writer:
             "wait_weeks": waiting.get("weeks"),
             "wait_updated": date.fromisoformat(waiting["updated"]) if waiting else None,
             "assured_date": date.fromisoformat(service["assured_date"]),
+            "eligibility": service.get("eligibility"),
         })
         self.session.flush()
 
@@ -224,7 +249,7 @@ class _Writer:
             for link, code in links
         })
         self.sync_children(ServiceAtLocation, "service_id", service_id, {
-            child_id("service_at_location", key): {"location_id": stable_id("location", key)}
+            child_id("service_at_location", stable_id("location", key)): {"location_id": stable_id("location", key)}
             for key in service.get("locations", [])
         })
         self.sync_children(Phone, "service_id", service_id, {

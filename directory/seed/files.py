@@ -4,12 +4,14 @@ Every problem is collected with the file, the record and the field, so a council
 """
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsonschema
 
-from directory.models.taxonomy import CATEGORIES, NEED_AREAS, REFERRER_ROLES, SEN_TYPES
+from directory.models.taxonomy import CATEGORIES, CONDITIONS, NEED_AREAS, REFERRER_ROLES, SEN_TYPES
+from directory.rules import RuleError, validate_rule
 
 FILES = {"places": "places.json", "taxonomies": "taxonomies.json", "services": "services.json"}
 SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "seed_data" / "schema"
@@ -94,8 +96,20 @@ def _describe(document, error: jsonschema.ValidationError) -> str:
     return f"{location}{field_text}: {message}"
 
 
+@dataclass
+class Known:
+    """What a services file may refer to besides its own records: districts, authorities, taxonomy terms, and
+    (when importing into a database) records already there, by their file id."""
+
+    districts: set[str]
+    local_authorities: set[str]
+    terms: dict[str, set[str]]
+    # (kind, file id) -> whether the database already holds that organisation, location or service.
+    exists: Callable[[str, str], bool] = field(default=lambda kind, key: False)
+
+
 def check_references(places: dict, taxonomies: dict, services: dict) -> list[str]:
-    """Problems no schema can see: duplicates and references to records that do not exist."""
+    """Problems no schema can see in the three seed files: duplicates and references to nothing."""
     problems: list[str] = []
     district_slugs = _unique(
         "places.json", "district", [d["slug"] for la in places["local_authorities"] for d in la["districts"]],
@@ -104,44 +118,83 @@ def check_references(places: dict, taxonomies: dict, services: dict) -> list[str
     _unique("places.json", "local authority", [la["slug"] for la in places["local_authorities"]], problems)
     terms = {t["slug"]: {term["code"] for term in t["terms"]} for t in taxonomies["taxonomies"]}
     _unique("taxonomies.json", "taxonomy", [t["slug"] for t in taxonomies["taxonomies"]], problems)
+    all_codes = set().union(*terms.values())
     for taxonomy in taxonomies["taxonomies"]:
         _unique(
             "taxonomies.json", f'term in taxonomy "{taxonomy["slug"]}"', [t["code"] for t in taxonomy["terms"]],
             problems,
         )
-        all_codes = set().union(*terms.values())
         for term in taxonomy["terms"]:
             if "parent" in term and term["parent"] not in all_codes:
                 problems.append(
                     f'taxonomies.json: term "{term["code"]}": field "parent": "{term["parent"]}" is not a term'
                 )
-    for required in (CATEGORIES, NEED_AREAS, SEN_TYPES, REFERRER_ROLES):
-        if required not in terms:
-            problems.append(f'taxonomies.json: the taxonomy "{required}" is missing')
-            terms[required] = set()
+    known = Known(district_slugs, {la["slug"] for la in places["local_authorities"]}, terms)
+    return problems + check_services("services.json", services, known)
 
-    organisations = _unique("services.json", "organisation", [o["id"] for o in services["organisations"]], problems)
-    locations = _unique("services.json", "location", [x["id"] for x in services.get("locations", [])], problems)
-    _unique("services.json", "service", [s["id"] for s in services["services"]], problems)
-    _unique("services.json", "service slug", [s.get("slug", s["id"]) for s in services["services"]], problems)
+
+def check_services(filename: str, services: dict, known: Known) -> list[str]:
+    """Problems in a services file: duplicate ids, and references to records neither it nor `known` has."""
+    problems: list[str] = []
+    terms = dict(known.terms)
+    for required in (CATEGORIES, NEED_AREAS, SEN_TYPES, REFERRER_ROLES, CONDITIONS):
+        if required not in terms:
+            problems.append(f'taxonomies: the taxonomy "{required}" is missing')
+            terms[required] = set()
+    organisations = _unique(filename, "organisation", [o["id"] for o in services["organisations"]], problems)
+    locations = _unique(filename, "location", [x["id"] for x in services.get("locations", [])], problems)
+    service_ids = _unique(filename, "service", [s["id"] for s in services["services"]], problems)
+    _unique(filename, "service slug", [s.get("slug", s["id"]) for s in services["services"]], problems)
     allowed = {
         "organisation": organisations,
-        "areas": district_slugs,
+        "areas": known.districts,
         "categories": terms[CATEGORIES],
         "needs": terms[NEED_AREAS] | terms[SEN_TYPES],
         "referrers": terms[REFERRER_ROLES],
         "locations": locations,
     }
+    in_database = {"organisation": "organisation", "locations": "location"}
+    vocabulary = {
+        "district": known.districts,
+        "local_authority": known.local_authorities,
+        "needs": terms[SEN_TYPES],
+        "need_areas": terms[NEED_AREAS],
+        "diagnoses": terms[CONDITIONS],
+        "suspected": terms[CONDITIONS],
+        "referrer_role": terms[REFERRER_ROLES],
+    }
     for number, service in enumerate(services["services"], start=1):
-        where = f'services.json: service "{service["id"]}" (record {number})'
-        for field, known in allowed.items():
-            values = service.get(field, [])
+        where = f'{filename}: service "{service["id"]}" (record {number})'
+        for field_name, allowed_values in allowed.items():
+            values = service.get(field_name, [])
             for value in [values] if isinstance(values, str) else values:
-                if value not in known:
-                    problems.append(f'{where}: field "{field}": "{value}" is not known')
+                kind = in_database.get(field_name)
+                if value not in allowed_values and not (kind and known.exists(kind, value)):
+                    problems.append(f'{where}: field "{field_name}": "{value}" is not known')
         if service["min_age"] > service["max_age"]:
             problems.append(f'{where}: field "min_age": {service["min_age"]} is more than max_age {service["max_age"]}')
+        if "eligibility" in service:
+            try:
+                validate_rule(service["eligibility"], vocabulary)
+            except RuleError as error:
+                problems += [f'{where}: field "{problem.split(":", 1)[0]}":{problem.split(":", 1)[1]}'
+                             for problem in error.problems]
+        for i, relation in enumerate(service.get("relations", []), start=1):
+            if relation["service"] not in service_ids and not known.exists("service", relation["service"]):
+                problems.append(f'{where}: field "relations[{i}].service": "{relation["service"]}" is not a service')
+            elif relation["service"] == service["id"]:
+                problems.append(f'{where}: field "relations[{i}].service": a service cannot relate to itself')
     return problems
+
+
+def load_services_file(path: str | Path, known: Known) -> dict:
+    """Read and check one services file for import; raise SeedError listing every problem."""
+    document, problems = _read_and_validate(Path(path), SCHEMA_DIR / "services.schema.json")
+    if not problems:
+        problems = check_services(Path(path).name, document, known)
+    if problems:
+        raise SeedError(problems)
+    return document
 
 
 def _unique(filename: str, what: str, keys: list[str], problems: list[str]) -> set[str]:

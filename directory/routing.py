@@ -1,0 +1,341 @@
+"""Routing: one family record in; every active service's outcome, reasons, who can refer and suggestions out.
+
+The one implementation of eligibility that the CLI, the public checker, search and referrals all call.
+"""
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from directory import places
+from directory.models import District, LocalAuthority, Service, ServiceArea, ServiceAttribute, ServiceRelation
+from directory.models import TaxonomyTerm as Term
+from directory.models.taxonomy import CONDITIONS, NEED_AREAS, REFERRER_ROLES, SEN_TYPES
+from directory.postcodes import PostcodeError
+from directory.rules import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN, Labels, compile_rule
+from directory.rules.evaluate import CompiledRule
+from directory.rules.fields import EHCP_VALUES
+
+ORDER = {ELIGIBLE: 0, UNKNOWN: 1, NOT_ELIGIBLE: 2}
+# Relations that offer another way when a service says no.
+ALTERNATIVES = ("alternative_to", "cross_border_equivalent")
+
+
+class RecordError(ValueError):
+    """A family record that cannot be read; `field` names where (e.g. "child.date_of_birth")."""
+
+    def __init__(self, field_name: str, message: str):
+        self.field = field_name
+        super().__init__(f"{field_name}: {message}")
+
+
+@dataclass
+class Facts:
+    """What the rules read (absent keys are unknown) and what was worked out from the record."""
+
+    as_of: date
+    values: dict
+    derived: dict
+
+
+# --- reading a family record ---------------------------------------------------------------------------------
+
+
+def _date(value, field_name: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise RecordError(field_name, f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def age_on(born: date, on: date) -> int:
+    """Whole years completed: someone born on 29 February turns a year older on 1 March in other years."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def months_on(born: date, on: date) -> int:
+    return (on.year - born.year) * 12 + on.month - born.month - (on.day < born.day)
+
+
+def _codes(child: dict, key: str, known: set[str], what: str) -> frozenset | None:
+    if key not in child or child[key] is None:
+        return None
+    values = child[key]
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise RecordError(f"child.{key}", "must be a list of codes")
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise RecordError(f"child.{key}", f"{', '.join(map(repr, unknown))} is not a known {what}")
+    return frozenset(values)
+
+
+def _bool(child: dict, key: str) -> bool | None:
+    value = child.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise RecordError(f"child.{key}", "must be true or false")
+    return value
+
+
+def read_record(session: Session, record: dict, today: date | None = None) -> Facts:
+    """Check a family record and work out the facts the rules read. Raises RecordError naming the field."""
+    if not isinstance(record, dict):
+        raise RecordError("record", "must be a JSON object")
+    as_of = _date(record["as_of"], "as_of") if record.get("as_of") else (today or date.today())
+    child = record.get("child") or {}
+    if not isinstance(child, dict):
+        raise RecordError("child", "must be an object")
+    referrer = record.get("referrer") or {}
+    vocab = _vocabulary(session)
+    values: dict = {}
+    derived: dict = {"age": None, "district": None, "local_authority": None, "need_areas": None}
+
+    if child.get("date_of_birth"):
+        born = _date(child["date_of_birth"], "child.date_of_birth")
+        if born > as_of:
+            raise RecordError("child.date_of_birth", f"{born} is after {as_of}")
+        values["age"] = derived["age"] = age_on(born, as_of)
+        values["age_months"] = months_on(born, as_of)
+
+    district = _district(session, child)
+    if district is not None:
+        values["district"] = derived["district"] = district.slug
+        authority = session.get(LocalAuthority, district.local_authority_id)
+        values["local_authority"] = derived["local_authority"] = authority.slug
+
+    needs = _codes(child, "needs", set(vocab["needs"]), "need code")
+    if needs is not None:
+        values["needs"] = needs
+        values["need_areas"] = frozenset(vocab["needs"][code] for code in needs if vocab["needs"][code])
+        derived["need_areas"] = sorted(values["need_areas"])
+    for key in ("diagnoses", "suspected"):
+        codes = _codes(child, key, vocab["conditions"], "condition")
+        if codes is not None:
+            values[key] = codes
+    if child.get("ehcp") is not None:
+        if child["ehcp"] not in EHCP_VALUES:
+            raise RecordError("child.ehcp", f"must be one of {', '.join(EHCP_VALUES)}")
+        values["ehcp"] = child["ehcp"]
+    if child.get("school_year") is not None:
+        year = child["school_year"]
+        if not isinstance(year, int) or isinstance(year, bool) or not -1 <= year <= 14:
+            raise RecordError("child.school_year", "must be a whole number from 0 (reception) to 14")
+        values["school_year"] = year
+    for key in ("looked_after", "in_education"):
+        flag = _bool(child, key)
+        if flag is not None:
+            values[key] = flag
+    role = referrer.get("role") if isinstance(referrer, dict) else None
+    if role is not None:
+        if role not in vocab["roles"]:
+            raise RecordError("referrer.role", f"{role!r} is not a known role")
+        values["referrer_role"] = role
+    return Facts(as_of=as_of, values=values, derived=derived)
+
+
+def _district(session: Session, child: dict) -> District | None:
+    """The district given, or the one the postcode is in; None when the postcode straddles or is unknown."""
+    given = child.get("district")
+    if given:
+        district = places.get_district(session, given)
+        if district is None:
+            raise RecordError("child.district", f"{given!r} is not a known district")
+    else:
+        district = None
+    if child.get("postcode"):
+        try:
+            lookup = places.resolve_postcode(session, child["postcode"])
+        except PostcodeError as error:
+            raise RecordError("child.postcode", str(error)) from None
+        if district is None:
+            return lookup.district
+        if lookup.districts and district.slug not in {d.slug for d in lookup.districts}:
+            raise RecordError("child.district", f"{given!r} does not contain the postcode {lookup.postcode}")
+    return district
+
+
+def _vocabulary(session: Session) -> dict:
+    rows = session.exec(select(Term.code, Term.parent_id, Term.id, Term.taxonomy_id)).all()
+    by_id = {row.id: row.code for row in rows}
+    from directory.data.taxonomy import list_terms
+
+    return {
+        "needs": {t.code: by_id.get(t.parent_id) for t in list_terms(session, SEN_TYPES)},
+        "conditions": {t.code for t in list_terms(session, CONDITIONS)},
+        "roles": {t.code for t in list_terms(session, REFERRER_ROLES)},
+    }
+
+
+# --- the directory as the router sees it ---------------------------------------------------------------------
+
+
+@dataclass
+class RoutedService:
+    id: uuid.UUID
+    name: str
+    rule: CompiledRule
+    referrers: list[str]
+    relations: list[tuple[str, uuid.UUID]]  # (relation type, other service), both directions for symmetric ones
+
+
+@dataclass
+class RoutingDirectory:
+    services: list[RoutedService]
+    labels: Labels
+    version: tuple
+
+
+def effective_rule(service: Service, district_slugs: list[str]) -> dict:
+    """Age range AND areas AND the service's own rule."""
+    parts = [
+        {"field": "age", "op": "between", "value": [service.minimum_age, service.maximum_age]},
+        {"field": "district", "op": "in", "value": sorted(district_slugs)},
+    ]
+    if service.eligibility:
+        parts.append(service.eligibility)
+    return {"all": parts}
+
+
+def _version(session: Session) -> tuple:
+    count, latest = session.exec(select(func.count(Service.id), func.max(Service.last_modified))).one()
+    relations = session.exec(select(func.count(ServiceRelation.id))).one()
+    return count, str(latest), relations
+
+
+def load_directory(session: Session) -> RoutingDirectory:
+    version = _version(session)
+    services = session.exec(select(Service).where(Service.status == "active").order_by(Service.name)).all()
+    areas: dict = {}
+    for service_id, slug in session.exec(
+        select(ServiceArea.service_id, District.slug).join(District, District.id == ServiceArea.district_id)
+    ):
+        areas.setdefault(service_id, []).append(slug)
+    referrers: dict = {}
+    for service_id, code in session.exec(
+        select(ServiceAttribute.service_id, Term.code)
+        .join(Term, Term.id == ServiceAttribute.taxonomy_term_id)
+        .where(ServiceAttribute.link_type == "referrer")
+        .order_by(Term.position)
+    ):
+        referrers.setdefault(service_id, []).append(code)
+    relations: dict = {}
+    for relation in session.exec(select(ServiceRelation).order_by(ServiceRelation.position)):
+        relations.setdefault(relation.service_id, []).append((relation.relation_type, relation.related_service_id))
+        if relation.relation_type == "cross_border_equivalent":
+            relations.setdefault(relation.related_service_id, []).append(
+                (relation.relation_type, relation.service_id))
+    routed = [
+        RoutedService(s.id, s.name, compile_rule(effective_rule(s, areas.get(s.id, []))), referrers.get(s.id, []),
+                      relations.get(s.id, []))
+        for s in services
+    ]
+    return RoutingDirectory(routed, labels(session), version)
+
+
+def labels(session: Session) -> Labels:
+    from directory.data.taxonomy import term_names
+
+    return Labels({
+        "district": {d.slug: d.name for d in places.list_districts(session)},
+        "local_authority": {la.slug: la.short_name for la in places.list_local_authorities(session)},
+        "needs": term_names(session, (SEN_TYPES,)),
+        "need_areas": term_names(session, (NEED_AREAS,)),
+        "diagnoses": term_names(session, (CONDITIONS,)),
+        "suspected": term_names(session, (CONDITIONS,)),
+        "referrer_role": term_names(session, (REFERRER_ROLES,)),
+    })
+
+
+class DirectoryCache:
+    """The compiled directory, kept until any service or relation changes (checked with one cheap query)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._directory: RoutingDirectory | None = None
+
+    def get(self, session: Session) -> RoutingDirectory:
+        current = self._directory
+        if current is not None and current.version == _version(session):
+            return current
+        with self._lock:
+            self._directory = load_directory(session)
+            return self._directory
+
+
+# --- routing -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    service_id: uuid.UUID
+    relation: str
+    outcome: str
+
+
+@dataclass
+class ServiceResult:
+    service_id: uuid.UUID
+    name: str
+    outcome: str
+    reasons: list[str]
+    missing: list[str]
+    can_refer: bool
+    referral_routes: list[str]
+    suggestions: list[Suggestion] = field(default_factory=list)
+
+
+def route(directory: RoutingDirectory, facts: Facts) -> list[ServiceResult]:
+    """Every active service's outcome for this family: eligible first, then unknown, then not eligible."""
+    values = facts.values
+    role = values.get("referrer_role")
+    results = {}
+    for service in directory.services:
+        outcome = service.rule.evaluate(values, directory.labels)
+        results[service.id] = ServiceResult(
+            service_id=service.id, name=service.name, outcome=outcome.outcome, reasons=outcome.reasons,
+            missing=outcome.missing, can_refer=role is not None and role in service.referrers,
+            referral_routes=service.referrers,
+        )
+    for service in directory.services:
+        result = results[service.id]
+        for relation, other_id in service.relations:
+            other = results.get(other_id)
+            if other is None:
+                continue
+            wanted = (
+                (relation in ALTERNATIVES and result.outcome == NOT_ELIGIBLE and other.outcome == ELIGIBLE)
+                or relation == "requires_prerequisite"
+                or (relation == "while_you_wait" and result.outcome != NOT_ELIGIBLE and other.outcome != NOT_ELIGIBLE)
+            )
+            if wanted:
+                result.suggestions.append(Suggestion(other_id, relation, other.outcome))
+    return sorted(results.values(), key=lambda r: (ORDER[r.outcome], r.name.casefold()))
+
+
+def route_record(session: Session, record: dict, cache: DirectoryCache | None = None) -> tuple[Facts, list]:
+    facts = read_record(session, record)
+    directory = cache.get(session) if cache else load_directory(session)
+    return facts, route(directory, facts)
+
+
+def as_json(facts: Facts, results: list[ServiceResult]) -> dict:
+    return {
+        "as_of": facts.as_of.isoformat(),
+        "derived": facts.derived,
+        "results": [
+            {
+                "service_id": str(r.service_id), "name": r.name, "outcome": r.outcome, "reasons": r.reasons,
+                "missing": r.missing, "can_refer": r.can_refer, "referral_routes": r.referral_routes,
+                "suggestions": [
+                    {"service_id": str(s.service_id), "relation": s.relation, "outcome": s.outcome}
+                    for s in r.suggestions
+                ],
+            }
+            for r in results
+        ],
+    }

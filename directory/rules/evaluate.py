@@ -1,0 +1,130 @@
+"""Evaluate a rule against a family's facts with three values: true, false, or unknown (not enough facts).
+
+A rule is compiled once into nodes with negation pushed down to the tests (De Morgan holds in this logic),
+so evaluation is a walk over plain Python objects; reasons are only worked out for what is not eligible.
+"""
+
+from dataclasses import dataclass, field
+
+from directory.rules.explain import Labels, failure_message
+
+ELIGIBLE, NOT_ELIGIBLE, UNKNOWN = "eligible", "not_eligible", "unknown"
+
+
+@dataclass
+class Outcome:
+    outcome: str
+    reasons: list[str] = field(default_factory=list)  # why not eligible
+    missing: list[str] = field(default_factory=list)  # fields the record must give before we can say
+
+
+def _operator(op: str, value):
+    if op in ("has_any", "has_all", "has_none"):
+        wanted = frozenset(value)
+        return {"has_any": lambda v: not wanted.isdisjoint(v), "has_all": lambda v: wanted <= v,
+                "has_none": lambda v: wanted.isdisjoint(v)}[op]
+    if op == "between":
+        low, high = value
+        return lambda v: low <= v <= high
+    if op in ("in", "not_in"):
+        options = frozenset(value)
+        return (lambda v: v in options) if op == "in" else (lambda v: v not in options)
+    return {"eq": lambda v: v == value, "ne": lambda v: v != value, "gte": lambda v: v >= value,
+            "lte": lambda v: v <= value, "is_true": lambda v: v is True, "is_false": lambda v: v is False}[op]
+
+
+class _Test:
+    __slots__ = ("test", "field", "check", "negated")
+
+    def __init__(self, test: dict, negated: bool):
+        self.test, self.field, self.negated = test, test["field"], negated
+        self.check = _operator(test["op"], test.get("value"))
+
+    def value(self, facts: dict):
+        actual = facts.get(self.field)
+        if actual is None:
+            return None
+        return self.check(actual) != self.negated
+
+    def explain(self, facts, labels, reasons, missing):
+        result = self.value(facts)
+        if result is None:
+            missing.append(self.field)
+        elif result is False:
+            reasons.append(failure_message(self.test, self.negated, facts, labels))
+
+
+class _All:
+    __slots__ = ("parts",)
+
+    def __init__(self, parts):
+        self.parts = parts
+
+    def value(self, facts: dict):
+        unknown = False
+        for part in self.parts:
+            result = part.value(facts)
+            if result is False:
+                return False
+            if result is None:
+                unknown = True
+        return None if unknown else True
+
+    def explain(self, facts, labels, reasons, missing):
+        result = self.value(facts)
+        for part in self.parts:
+            if part.value(facts) is result:
+                part.explain(facts, labels, reasons, missing)
+
+
+class _Any(_All):
+    __slots__ = ()
+
+    def value(self, facts: dict):
+        unknown = False
+        for part in self.parts:
+            result = part.value(facts)
+            if result is True:
+                return True
+            if result is None:
+                unknown = True
+        return None if unknown else False
+
+
+def _compile(node: dict, negated: bool):
+    if "not" in node:
+        return _compile(node["not"], not negated)
+    for key in ("all", "any"):
+        if key in node:
+            parts = [_compile(part, negated) for part in node[key]]
+            # not(all) is any(not ...), and not(any) is all(not ...).
+            return (_All if (key == "all") != negated else _Any)(parts)
+    return _Test(node, negated)
+
+
+class CompiledRule:
+    def __init__(self, rule: dict):
+        self.rule = rule
+        self._root = _compile(rule, False)
+
+    def value(self, facts: dict):
+        """True, False or None (unknown)."""
+        return self._root.value(facts)
+
+    def evaluate(self, facts: dict, labels: Labels | None = None) -> Outcome:
+        result = self._root.value(facts)
+        if result is True:
+            return Outcome(ELIGIBLE)
+        reasons, missing = [], []
+        self._root.explain(facts, labels or Labels(), reasons, missing)
+        if result is False:
+            return Outcome(NOT_ELIGIBLE, reasons=list(dict.fromkeys(reasons)))
+        return Outcome(UNKNOWN, missing=list(dict.fromkeys(missing)))
+
+
+def compile_rule(rule: dict) -> CompiledRule:
+    return CompiledRule(rule)
+
+
+def evaluate(rule: dict, facts: dict, labels: Labels | None = None) -> Outcome:
+    return CompiledRule(rule).evaluate(facts, labels)

@@ -1,0 +1,97 @@
+"""Write the whole directory in the import format: importing the file into an empty database gives it back."""
+
+from collections import defaultdict
+
+from sqlmodel import Session, select
+
+from directory.models import (
+    Accessibility,
+    Address,
+    Contact,
+    CostOption,
+    District,
+    Language,
+    Location,
+    Organisation,
+    Phone,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceAttribute,
+    ServiceRelation,
+    TaxonomyTerm,
+)
+
+FORMAT = "send-directory-services/1"
+
+
+# Required lists that may be empty, so they are written even then.
+_KEEP = {"needs", "referrers"}
+
+
+def _drop_empty(record: dict) -> dict:
+    return {key: value for key, value in record.items() if key in _KEEP or value not in (None, [], "")}
+
+
+def export_services(session: Session) -> dict:
+    """Every organisation, location and service (any status), ids as UUIDs, in a stable order."""
+    def by_parent(model, parent: str) -> dict:
+        grouped = defaultdict(list)
+        for row in session.exec(select(model).order_by(*[model.position] if hasattr(model, "position") else [])):
+            grouped[getattr(row, parent)].append(row)
+        return grouped
+
+    addresses = {a.location_id: a for a in session.exec(select(Address))}
+    accessibility = by_parent(Accessibility, "location_id")
+    locations = [
+        _drop_empty({
+            "id": str(location.id), "name": location.name, "description": location.description,
+            "address": _drop_empty({
+                "address_1": address.address_1, "address_2": address.address_2, "city": address.city,
+                "state_province": address.state_province, "postal_code": address.postal_code,
+                "country": address.country,
+            }),
+            "latitude": location.latitude, "longitude": location.longitude,
+            "accessibility": sorted(a.description for a in accessibility[location.id]),
+        })
+        for location in session.exec(select(Location).order_by(Location.id))
+        if (address := addresses.get(location.id))
+    ]
+    districts = {d.id: d.slug for d in session.exec(select(District))}
+    terms = {t.id: t.code for t in session.exec(select(TaxonomyTerm))}
+    areas, links = by_parent(ServiceArea, "service_id"), by_parent(ServiceAttribute, "service_id")
+    at_locations, relations = by_parent(ServiceAtLocation, "service_id"), by_parent(ServiceRelation, "service_id")
+    phones, contacts = by_parent(Phone, "service_id"), by_parent(Contact, "service_id")
+    costs, languages = by_parent(CostOption, "service_id"), by_parent(Language, "service_id")
+    services = []
+    for service in session.exec(select(Service).order_by(Service.id)):
+        linked = links[service.id]
+        services.append(_drop_empty({
+            "id": str(service.id), "slug": service.slug, "organisation": str(service.organisation_id),
+            "name": service.name, "summary": service.summary, "description": service.description,
+            "status": service.status, "url": service.url, "email": service.email,
+            "phones": [_drop_empty({"number": p.number, "description": p.description}) for p in phones[service.id]],
+            "contacts": [_drop_empty({"name": c.name, "title": c.title}) for c in contacts[service.id]],
+            "opening_hours": service.opening_hours, "min_age": service.minimum_age, "max_age": service.maximum_age,
+            "areas": sorted(districts[a.district_id] for a in areas[service.id]),
+            "categories": [terms[a.taxonomy_term_id] for a in linked if a.link_type == "category"],
+            "needs": sorted(terms[a.taxonomy_term_id] for a in linked if a.link_type == "need"),
+            "referrers": sorted(terms[a.taxonomy_term_id] for a in linked if a.link_type == "referrer"),
+            "how_to_refer": service.how_to_refer, "accepting_referrals": service.accepting_referrals,
+            "waiting_time": {"weeks": service.wait_weeks, "updated": service.wait_updated.isoformat()}
+            if service.wait_weeks is not None and service.wait_updated else None,
+            "assured_date": service.assured_date.isoformat() if service.assured_date else None,
+            "costs": [_drop_empty({"option": c.option, "amount": c.amount, "amount_description": c.amount_description})
+                      for c in costs[service.id]],
+            "languages": [_drop_empty({"name": x.name, "code": x.code, "note": x.note}) for x in languages[service.id]],
+            "locations": sorted(str(x.location_id) for x in at_locations[service.id]),
+            "eligibility": service.eligibility,
+            "relations": [_drop_empty({"type": r.relation_type, "service": str(r.related_service_id), "note": r.note})
+                          for r in relations[service.id]],
+        }))
+    organisations = [
+        _drop_empty({"id": str(o.id), "name": o.name, "description": o.description, "website": o.website,
+                     "email": o.email})
+        for o in session.exec(select(Organisation).order_by(Organisation.id))
+    ]
+    return {"format": FORMAT, "organisations": organisations, "locations": locations, "services": services}

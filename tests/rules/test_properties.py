@@ -1,0 +1,70 @@
+"""Properties of the three-valued logic, checked over many random rules and families (Hypothesis)."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from directory.rules import compile_rule, validate_rule
+
+CODES = ["a", "b", "c"]
+tests = st.one_of(
+    st.builds(lambda op, v: {"field": "age", "op": op, "value": v}, st.sampled_from(["eq", "ne", "gte", "lte"]),
+              st.integers(0, 25)),
+    st.builds(lambda low, span: {"field": "age", "op": "between", "value": [low, low + span]}, st.integers(0, 25),
+              st.integers(0, 10)),
+    st.builds(lambda op, v: {"field": "district", "op": op, "value": v}, st.sampled_from(["in", "not_in"]),
+              st.lists(st.sampled_from(CODES), min_size=1, max_size=3)),
+    st.builds(lambda f, op, v: {"field": f, "op": op, "value": v}, st.sampled_from(["needs", "diagnoses"]),
+              st.sampled_from(["has_any", "has_all", "has_none"]), st.lists(st.sampled_from(CODES), min_size=1)),
+    st.builds(lambda op: {"field": "looked_after", "op": op}, st.sampled_from(["is_true", "is_false"])),
+)
+rules = st.recursive(
+    tests,
+    lambda children: st.one_of(
+        st.builds(lambda parts: {"all": parts}, st.lists(children, min_size=1, max_size=3)),
+        st.builds(lambda parts: {"any": parts}, st.lists(children, min_size=1, max_size=3)),
+        st.builds(lambda part: {"not": part}, children),
+    ),
+    max_leaves=8,
+)
+facts = st.fixed_dictionaries({}, optional={
+    "age": st.integers(0, 30),
+    "district": st.sampled_from(CODES),
+    "needs": st.frozensets(st.sampled_from(CODES)),
+    "diagnoses": st.frozensets(st.sampled_from(CODES)),
+    "looked_after": st.booleans(),
+})
+extra_fields = {"age": st.integers(0, 30), "district": st.sampled_from(CODES),
+                "needs": st.frozensets(st.sampled_from(CODES)), "diagnoses": st.frozensets(st.sampled_from(CODES)),
+                "looked_after": st.booleans()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules, facts)
+def test_double_negation_changes_nothing(rule, family):
+    validate_rule(rule)
+    assert compile_rule({"not": {"not": rule}}).value(family) is compile_rule(rule).value(family)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules, facts, st.data())
+def test_knowing_more_never_turns_an_answer_into_unknown(rule, family, data):
+    before = compile_rule(rule).value(family)
+    missing = [name for name in extra_fields if name not in family]
+    if not missing:
+        return
+    name = data.draw(st.sampled_from(missing))
+    after = compile_rule(rule).value({**family, name: data.draw(extra_fields[name])})
+    if before is not None:
+        assert after is before
+
+
+@settings(max_examples=200, deadline=None)
+@given(rules, facts)
+def test_outcome_explains_itself(rule, family):
+    outcome = compile_rule(rule).evaluate(family)
+    if outcome.outcome == "not_eligible":
+        assert outcome.reasons and not outcome.missing
+    elif outcome.outcome == "unknown":
+        assert outcome.missing and set(outcome.missing) <= set(extra_fields) - set(family)
+    else:
+        assert not outcome.reasons and not outcome.missing
