@@ -45,8 +45,10 @@ def load_seed(folder: str | Path) -> SeedData:
         document, file_problems = _read_and_validate(folder / filename, SCHEMA_DIR / f"{key}.schema.json")
         documents[key] = document
         problems += file_problems
-    if not problems:
-        problems += check_references(**documents)
+    places_ok = not any(p.startswith((FILES["places"], FILES["taxonomies"])) for p in problems)
+    if places_ok and isinstance(documents["services"], dict):
+        problems += check_references(documents["places"], documents["taxonomies"],
+                                     _schema_valid_records(documents["services"], problems))
     if problems:
         raise SeedError(problems)
     return SeedData(**documents)
@@ -144,6 +146,7 @@ def check_services(filename: str, services: dict, known: Known) -> list[str]:
     organisations = _unique(filename, "organisation", [o["id"] for o in services["organisations"]], problems)
     locations = _unique(filename, "location", [x["id"] for x in services.get("locations", [])], problems)
     service_ids = _unique(filename, "service", [s["id"] for s in services["services"]], problems)
+    relatable = service_ids | services.get("other_service_ids", set())
     _unique(filename, "service slug", [s.get("slug", s["id"]) for s in services["services"]], problems)
     allowed = {
         "organisation": organisations,
@@ -180,7 +183,7 @@ def check_services(filename: str, services: dict, known: Known) -> list[str]:
                 problems += [f'{where}: field "{problem.split(":", 1)[0]}":{problem.split(":", 1)[1]}'
                              for problem in error.problems]
         for i, relation in enumerate(service.get("relations", []), start=1):
-            if relation["service"] not in service_ids and not known.exists("service", relation["service"]):
+            if relation["service"] not in relatable and not known.exists("service", relation["service"]):
                 problems.append(f'{where}: field "relations[{i}].service": "{relation["service"]}" is not a service')
             elif relation["service"] == service["id"]:
                 problems.append(f'{where}: field "relations[{i}].service": a service cannot relate to itself')
@@ -190,11 +193,32 @@ def check_services(filename: str, services: dict, known: Known) -> list[str]:
 def load_services_file(path: str | Path, known: Known) -> dict:
     """Read and check one services file for import; raise SeedError listing every problem."""
     document, problems = _read_and_validate(Path(path), SCHEMA_DIR / "services.schema.json")
-    if not problems:
-        problems = check_services(Path(path).name, document, known)
+    if document is not None and isinstance(document, dict):
+        problems += check_services(Path(path).name, _schema_valid_records(document, problems), known)
     if problems:
         raise SeedError(problems)
     return document
+
+
+def _schema_valid_records(document: dict, problems: list[str]) -> dict:
+    """The records the schema found nothing wrong with, so reference checks can still run on them."""
+    def ok(collection: str, record, number: int) -> bool:
+        label = f'{RECORD_NAMES[collection]} "{record.get("id")}" (record {number})' if isinstance(record, dict) else ""
+        return isinstance(record, dict) and "id" in record and not any(label in p for p in problems)
+
+    out = {"format": document.get("format"), "other_service_ids": set()}
+    for collection in ("organisations", "locations", "services"):
+        records = document.get(collection, [])
+        records = records if isinstance(records, list) else []
+        if collection == "services":
+            out[collection] = [r for n, r in enumerate(records, 1) if ok(collection, r, n)]
+            # Faulty services are reported already; others may still relate to them.
+            out["other_service_ids"] = {
+                r["id"] for r in records if isinstance(r, dict) and isinstance(r.get("id"), str)
+            }
+        else:  # every id stays known, so services referring to a faulty record are not reported twice
+            out[collection] = [r for r in records if isinstance(r, dict) and isinstance(r.get("id"), str)]
+    return out
 
 
 def _unique(filename: str, what: str, keys: list[str], problems: list[str]) -> set[str]:

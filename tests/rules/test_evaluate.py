@@ -95,7 +95,8 @@ def test_false_outcome_lists_each_failing_test_reason():
     rule = {"all": [
         {"field": "age", "op": "between", "value": [5, 18]},
         {"field": "district", "op": "in", "value": ["stafford", "lichfield"]},
-        {"field": "needs", "op": "has_any", "value": ["PD"], "message": "Only for children with a physical difficulty."},
+        {"field": "needs", "op": "has_any", "value": ["PD"],
+         "message": "Only for children with a physical difficulty."},
         {"field": "in_education", "op": "is_true"},
     ]}
     labels = Labels({"district": {"stafford": "Stafford", "lichfield": "Lichfield", "tamworth": "Tamworth"}})
