@@ -25,11 +25,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_templates(app)
 
-    from directory import cli, db, search_sync, security
+    from directory import cli, db, routing, search_sync, security
     from directory.web import errors, public
 
     db.init_app(app)
     search_sync.init_app(app)
+    routing.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

@@ -12,11 +12,12 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from directory import places
+from directory.data.taxonomy import list_terms, term_names
 from directory.models import District, LocalAuthority, Service, ServiceArea, ServiceAttribute, ServiceRelation
 from directory.models import TaxonomyTerm as Term
 from directory.models.taxonomy import CONDITIONS, NEED_AREAS, REFERRER_ROLES, SEN_TYPES
 from directory.postcodes import PostcodeError
-from directory.rules import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN, Labels, compile_rule
+from directory.rules import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN, Labels, compile_rule, describe_rule
 from directory.rules.evaluate import CompiledRule
 from directory.rules.fields import EHCP_VALUES
 
@@ -101,6 +102,11 @@ def read_record(session: Session, record: dict, today: date | None = None) -> Fa
             raise RecordError("child.date_of_birth", f"{born} is after {as_of}")
         values["age"] = derived["age"] = age_on(born, as_of)
         values["age_months"] = months_on(born, as_of)
+    elif child.get("age") is not None:
+        # An age alone (the public checker asks for it when a family would rather not give a date of birth).
+        if not isinstance(child["age"], int) or isinstance(child["age"], bool) or not 0 <= child["age"] <= 120:
+            raise RecordError("child.age", "must be a whole number of years")
+        values["age"] = derived["age"] = child["age"]
 
     district = _district(session, child)
     if district is not None:
@@ -160,10 +166,7 @@ def _district(session: Session, child: dict) -> District | None:
 
 
 def _vocabulary(session: Session) -> dict:
-    rows = session.exec(select(Term.code, Term.parent_id, Term.id, Term.taxonomy_id)).all()
-    by_id = {row.id: row.code for row in rows}
-    from directory.data.taxonomy import list_terms
-
+    by_id = dict(session.exec(select(Term.id, Term.code)).all())
     return {
         "needs": {t.code: by_id.get(t.parent_id) for t in list_terms(session, SEN_TYPES)},
         "conditions": {t.code for t in list_terms(session, CONDITIONS)},
@@ -238,8 +241,6 @@ def load_directory(session: Session) -> RoutingDirectory:
 
 
 def labels(session: Session) -> Labels:
-    from directory.data.taxonomy import term_names
-
     return Labels({
         "district": {d.slug: d.name for d in places.list_districts(session)},
         "local_authority": {la.slug: la.short_name for la in places.list_local_authorities(session)},
@@ -339,3 +340,20 @@ def as_json(facts: Facts, results: list[ServiceResult]) -> dict:
             for r in results
         ],
     }
+
+
+def init_app(app) -> None:
+    app.extensions["routing"] = DirectoryCache()
+
+
+def get_cache(app) -> DirectoryCache:
+    return app.extensions["routing"]
+
+
+def describe_eligibility(session: Session, service: Service) -> dict:
+    """The service's whole rule (ages, areas and its own rule) as plain-English lines for its page."""
+    slugs = list(session.exec(
+        select(District.slug).join(ServiceArea, ServiceArea.district_id == District.id)
+        .where(ServiceArea.service_id == service.id)
+    ))
+    return describe_rule(effective_rule(service, slugs), labels(session))

@@ -76,6 +76,7 @@ class SearchRequest:
     filters: dict[str, list[str]] = field(default_factory=dict)
     age: int | None = None
     district: str | None = None
+    exclude_ids: frozenset[str] = frozenset()  # e.g. services the router says the child cannot use
     page: int = 1
 
 
@@ -118,6 +119,7 @@ class _Generation:
         self._values: dict[str, list[str]] = {}
         self._name_order: list[int] | None = None
         self._names = reader.column_reader("name_sort")
+        self._docnums: dict[str, int] | None = None
 
     def postings(self, fieldname: str, value: str) -> int:
         key = (fieldname, value)
@@ -133,6 +135,13 @@ class _Generation:
             self._values[fieldname] = [v.decode() if isinstance(v, bytes) else v
                                        for v in self.searcher.reader().lexicon(fieldname)]
         return self._values[fieldname]
+
+    def docnums(self, ids: Iterable[str]) -> int:
+        """The documents of these service ids."""
+        if self._docnums is None:
+            stored = self.searcher.reader().stored_fields
+            self._docnums = {stored(docnum)["id"]: docnum for docnum in self.searcher.reader().all_doc_ids()}
+        return _bits_from(self._docnums[i] for i in ids if i in self._docnums)
 
     def name_key(self, docnum: int) -> str:
         return self._names[docnum]
@@ -290,6 +299,8 @@ class SearchIndex:
             child_bits &= generation.postings("ages", str(request.age))
         if request.district:
             child_bits &= generation.postings("district", request.district)
+        if request.exclude_ids:
+            child_bits &= ~generation.docnums(request.exclude_ids)
         facet_bits = {
             name: self._selected(generation, name, request.filters.get(name, [])) for name in FACETS
         }

@@ -20,6 +20,7 @@ from directory.models import (
     ServiceArea,
     ServiceAtLocation,
     ServiceAttribute,
+    ServiceRelation,
     TaxonomyTerm,
 )
 
@@ -178,3 +179,39 @@ def get_service_page(session: Session, slug: str) -> ServicePage | None:
         costs=children(CostOption),
         languages=children(Language),
     )
+
+
+@dataclass
+class Related:
+    relation_type: str
+    listing: ServiceListing
+    note: str | None
+    reverse: bool  # the edge points at this service rather than from it
+
+
+def related_services(session: Session, service_id: uuid.UUID) -> list[Related]:
+    """The service's edges to active services, and the cross-border equivalents that point at it."""
+    edges = session.exec(
+        select(ServiceRelation).where(
+            (ServiceRelation.service_id == service_id)
+            | ((ServiceRelation.related_service_id == service_id)
+               & (ServiceRelation.relation_type == "cross_border_equivalent"))
+        ).order_by(ServiceRelation.position)
+    ).all()
+    others = {e.related_service_id if e.service_id == service_id else e.service_id for e in edges}
+    listings = {listing.service.id: listing for listing in _listings(session, Service.id.in_(others))}
+    for service_id_, name in session.exec(
+        select(ServiceArea.service_id, District.name)
+        .join(District, District.id == ServiceArea.district_id)
+        .where(ServiceArea.service_id.in_(others))
+        .order_by(District.name)
+    ):
+        if service_id_ in listings:
+            listings[service_id_].districts = (listings[service_id_].districts or []) + [name]
+    related = []
+    for edge in edges:
+        reverse = edge.service_id != service_id
+        other = listings.get(edge.service_id if reverse else edge.related_service_id)
+        if other:
+            related.append(Related(edge.relation_type, other, edge.note, reverse))
+    return related

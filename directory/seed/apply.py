@@ -187,6 +187,7 @@ class _Writer:
         # Relations last: every service they point at exists by now.
         for service in document["services"]:
             service_id = stable_id("service", service["id"])
+            before = self.report.changes
             self.sync_children(ServiceRelation, "service_id", service_id, {
                 stable_id("service_relation", f'{service_id}/{r["type"]}/{stable_id("service", r["service"])}'): {
                     "related_service_id": stable_id("service", r["service"]), "relation_type": r["type"],
@@ -194,6 +195,8 @@ class _Writer:
                 }
                 for i, r in enumerate(service.get("relations", []))
             })
+            if self.report.changes != before:
+                self.session.get(Service, service_id).last_modified = utcnow()
 
     def _location(self, location: dict) -> None:
         location_id = stable_id("location", location["id"])

@@ -35,8 +35,14 @@ def paragraphs(text: str) -> Markup:
     return Markup("\n").join(Markup('<p class="govuk-body">%s</p>') % escape(part) for part in parts)
 
 
+def lookup(codes, names: dict) -> list:
+    """Codes to their names (a code without a name stays as it is), without repeats."""
+    return list(dict.fromkeys(names.get(code, code) for code in codes))
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(weeks)
     app.add_template_filter(uk_date)
     app.add_template_filter(paragraphs)
+    app.add_template_filter(lookup)
     app.add_template_global(age_range)

@@ -101,3 +101,29 @@ def test_search_pages_pass_axe(page: Page, live_server):
                  "/search?q=salt&postcode=ST3+4AA", "/search?page=2"]:
         page.goto(live_server + path)
         assert_accessible(page)
+
+
+def test_family_checks_what_their_child_might_get(page: Page, live_server):
+    page.goto(live_server + "/")
+    page.goto(live_server + "/check-what-my-child-might-get")
+    assert_accessible(page)
+    page.get_by_role("button", name="Check").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("How old is your child?").fill("9")
+    page.get_by_label("Your postcode").fill("DE14 1AA")
+    page.get_by_label("Speech, language and communication needs", exact=False).check()
+    page.locator("input[name=suspected][value=autism]").check()
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Check").click()
+    expect(page.get_by_role("heading", name="Services your child may be able to get", exact=False)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_text("Show these services and why").click()
+    assert_accessible(page)
+
+
+def test_service_pages_with_rules_and_relations_pass_axe(page: Page, live_server):
+    for slug in ["emotional-health-and-wellbeing-service", "autism-service-south-staffordshire",
+                 "stoke-aiming-high-activities"]:
+        page.goto(f"{live_server}/services/{slug}")
+        assert_accessible(page)

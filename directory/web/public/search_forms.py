@@ -1,8 +1,8 @@
 """The search form: words, "for my child" (age and where they live) and the filters (GET, nothing stored)."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
-from wtforms import RadioField, SelectMultipleField, StringField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovTextInput
+from wtforms import BooleanField, RadioField, SelectMultipleField, StringField
 from wtforms.validators import Optional, ValidationError
 
 from directory.postcodes import PostcodeError, normalise_postcode
@@ -42,6 +42,8 @@ class SearchForm(FlaskForm):
                            filters=[_strip], validators=[_postcode])
     district = RadioField("Which area does your child live in?", widget=GovRadioInput(), validators=[Optional()],
                           validate_choice=False)
+    eligible_only = BooleanField("Only services my child may be able to use", widget=GovCheckboxInput(),
+                                 description="Uses your child's age and where they live")
     # Filters: any value the index does not know is ignored.
     category = SelectMultipleField(validate_choice=False)
     need = SelectMultipleField(validate_choice=False)

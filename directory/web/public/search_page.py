@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask import current_app, render_template, request, url_for
 
-from directory import places
+from directory import places, routing
 from directory.data import services as service_data
 from directory.data import taxonomy
 from directory.db import get_session
@@ -89,7 +89,9 @@ def search():
     except ValueError:
         page = 1
     search_request = SearchRequest(text=form.q.data or "", filters=filters, age=form.age_years,
-                                   district=district, page=page)
+                                   district=district, page=page,
+                                   exclude_ids=_not_eligible(session, form, district) if form.eligible_only.data
+                                   else frozenset())
     try:
         results = get_index(current_app).search(search_request)
     except SearchUnavailable:
@@ -113,6 +115,14 @@ def search():
         pagination=_pagination(results),
         first=(results.page - 1) * PAGE_SIZE + 1,
     )
+
+
+def _not_eligible(session, form: SearchForm, district: str | None) -> frozenset[str]:
+    """Services the router rules out for what the form tells us (the same evaluation as everywhere else)."""
+    child = {"age": form.age_years, "district": district}
+    facts = routing.read_record(session, {"child": {k: v for k, v in child.items() if v is not None}})
+    results = routing.route(routing.get_cache(current_app).get(session), facts)
+    return frozenset(str(r.service_id) for r in results if r.outcome == routing.NOT_ELIGIBLE)
 
 
 def _page_url(page: int) -> str:

@@ -2,7 +2,7 @@
 
 from flask import abort, redirect, render_template, request, url_for
 
-from directory import places
+from directory import places, routing
 from directory.data import services as service_data
 from directory.data import taxonomy
 from directory.db import get_session
@@ -72,12 +72,28 @@ def services():
     return render_template("public/services.html", listings=service_data.all_services(get_session()))
 
 
+# How each kind of relation is shown on a service page, in this order: (heading, relation types).
+RELATION_SECTIONS = (
+    ("Before this service", ("requires_referral_from", "requires_prerequisite")),
+    ("While you wait", ("while_you_wait",)),
+    ("If this service is not right", ("alternative_to", "step_up_to", "step_down_to")),
+    ("This service also helps with", ("advises_on", "contributes_advice_to")),
+)
+
+
 @bp.get("/services/<slug>")
 def service(slug: str):
-    page = service_data.get_service_page(get_session(), slug)
+    session = get_session()
+    page = service_data.get_service_page(session, slug)
     if page is None:
         abort(404)
-    return render_template("public/service.html", page=page)
+    related = service_data.related_services(session, page.service.id)
+    sections = [(heading, [r for r in related if r.relation_type in types]) for heading, types in RELATION_SECTIONS]
+    elsewhere = [r for r in related if r.relation_type == "cross_border_equivalent"]
+    return render_template(
+        "public/service.html", page=page, eligibility=routing.describe_eligibility(session, page.service),
+        sections=[(heading, items) for heading, items in sections if items], elsewhere=elsewhere,
+    )
 
 
 @bp.get("/find-by-area")

@@ -1,0 +1,62 @@
+"""The "check what my child might get" form: a few facts in plain words; nothing is stored."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Optional, ValidationError
+
+from directory.postcodes import PostcodeError, normalise_postcode
+
+EHCP_CHOICES = [
+    SelectChoice("none", "No"),
+    SelectChoice("requested", "We have asked for one"),
+    SelectChoice("in_place", "Yes"),
+    SelectChoice("not_sure", "I'm not sure"),
+]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class CheckForm(FlaskForm):
+    age = StringField("How old is your child?", widget=GovTextInput(), description="In whole years, for example 7",
+                      filters=[_strip], validators=[InputRequired(message="Enter your child's age")])
+    postcode = StringField("Your postcode", widget=GovTextInput(), description="For example, ST16 3NE",
+                           filters=[_strip], validators=[Optional()])
+    district = SelectField("Or choose your area", widget=GovSelect(), validate_choice=False)
+    needs = SelectMultipleField("What does your child need help with?", widget=GovCheckboxesInput(),
+                                description="Select all that apply", validators=[Optional()])
+    diagnoses = SelectMultipleField("Has your child been diagnosed with any of these?", widget=GovCheckboxesInput(),
+                                    description="Select all that apply", validators=[Optional()])
+    suspected = SelectMultipleField("Do you or a professional think your child may have any of these?",
+                                    widget=GovCheckboxesInput(), description="A diagnosis is not needed",
+                                    validators=[Optional()])
+    ehcp = RadioField("Does your child have an education, health and care (EHC) plan?", widget=GovRadioInput(),
+                      choices=EHCP_CHOICES,
+                      validators=[InputRequired(message="Select whether your child has an EHC plan")])
+    submit = SubmitField("Check", widget=GovSubmitInput())
+
+    def validate_age(self, field):
+        if not field.data.isdigit() or int(field.data) > 25:
+            raise ValidationError("Enter your child's age as a whole number from 0 to 25")
+
+    def validate_postcode(self, field):
+        if field.data:
+            try:
+                field.data = normalise_postcode(field.data)
+            except PostcodeError as error:
+                raise ValidationError(str(error)) from None
+
+    def validate_district(self, field):
+        if not field.data and not self.postcode.data:
+            raise ValidationError("Enter your postcode or choose your area")
+        if field.data and field.data not in {choice.value for choice in field.iter_choices()}:
+            raise ValidationError("Choose your area from the list")
