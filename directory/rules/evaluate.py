@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from directory.rules.explain import Labels, failure_message
 
 ELIGIBLE, NOT_ELIGIBLE, UNKNOWN = "eligible", "not_eligible", "unknown"
+_NO_LABELS = Labels()
 
 
 @dataclass
@@ -34,11 +35,12 @@ def _operator(op: str, value):
 
 
 class _Test:
-    __slots__ = ("test", "field", "check", "negated")
+    __slots__ = ("test", "field", "check", "negated", "_reasons")
 
     def __init__(self, test: dict, negated: bool):
         self.test, self.field, self.negated = test, test["field"], negated
         self.check = _operator(test["op"], test.get("value"))
+        self._reasons: dict = {}  # (labels, the fact it mentions) -> message: the same few facts recur
 
     def value(self, facts: dict):
         actual = facts.get(self.field)
@@ -46,12 +48,16 @@ class _Test:
             return None
         return self.check(actual) != self.negated
 
-    def explain(self, facts, labels, reasons, missing):
-        result = self.value(facts)
+    def explain(self, facts, labels, reasons, missing, result):
         if result is None:
             missing.append(self.field)
         elif result is False:
-            reasons.append(failure_message(self.test, self.negated, facts, labels))
+            actual = facts.get(self.field)
+            key = (id(labels), actual if not isinstance(actual, frozenset) else None)
+            message = self._reasons.get(key)
+            if message is None:
+                message = self._reasons[key] = failure_message(self.test, self.negated, facts, labels)
+            reasons.append(message)
 
 
 class _All:
@@ -70,11 +76,12 @@ class _All:
                 unknown = True
         return None if unknown else True
 
-    def explain(self, facts, labels, reasons, missing):
-        result = self.value(facts)
+    def explain(self, facts, labels, reasons, missing, result):
+        # The parts that made the result what it is (false ones for false, unknown ones for unknown).
         for part in self.parts:
-            if part.value(facts) is result:
-                part.explain(facts, labels, reasons, missing)
+            value = part.value(facts)
+            if value is result:
+                part.explain(facts, labels, reasons, missing, value)
 
 
 class _Any(_All):
@@ -116,7 +123,7 @@ class CompiledRule:
         if result is True:
             return Outcome(ELIGIBLE)
         reasons, missing = [], []
-        self._root.explain(facts, labels or Labels(), reasons, missing)
+        self._root.explain(facts, labels or _NO_LABELS, reasons, missing, result)
         if result is False:
             return Outcome(NOT_ELIGIBLE, reasons=list(dict.fromkeys(reasons)))
         return Outcome(UNKNOWN, missing=list(dict.fromkeys(missing)))
