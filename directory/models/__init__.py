@@ -1,6 +1,7 @@
 """SQLModel tables: places, the ORUK-shaped directory, taxonomies and accounts."""
 
-from directory.models.accounts import User, UserRole
+from directory.models.accounts import AccountToken, KeyWorkerArea, ServiceMembership, User, UserRole
+from directory.models.audit import AuditEntry
 from directory.models.directory import (
     Accessibility,
     Address,
@@ -15,11 +16,16 @@ from directory.models.directory import (
     ServiceAtLocation,
     ServiceRelation,
 )
+from directory.models.families import FamilyAccess, FamilyRecord, FamilySection
 from directory.models.ids import stable_id
+from directory.models.outbox import OutboxMessage
 from directory.models.places import District, LocalAuthority, OutwardCode
+from directory.models.referrals import Referral, ServiceReferral
 from directory.models.taxonomy import ServiceAttribute, Taxonomy, TaxonomyTerm
 
 __all__ = [
+    "AccountToken", "AuditEntry", "FamilyAccess", "FamilyRecord", "FamilySection", "KeyWorkerArea", "OutboxMessage",
+    "Referral", "ServiceMembership", "ServiceReferral",
     "Accessibility", "Address", "Contact", "CostOption", "District", "Language", "LocalAuthority", "Location",
     "Organisation", "OutwardCode", "Phone", "Service", "ServiceArea", "ServiceAtLocation", "ServiceAttribute",
     "ServiceRelation",

@@ -1,8 +1,9 @@
-"""People who sign in and the roles they hold."""
+"""People who sign in, the roles they hold, the services and areas they work in, and their account links."""
 
 import uuid
 from datetime import UTC, datetime
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 ROLES = ("family", "key_worker", "service_lead", "admin")
@@ -21,6 +22,10 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=500)
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    # Changes when the password changes, so that sessions signed in before then end.
+    session_version: int = 0
+    # Key workers: how many open family records they may hold (None: the site's default).
+    caseload_limit: int | None = None
 
 
 class UserRole(SQLModel, table=True):
@@ -28,3 +33,39 @@ class UserRole(SQLModel, table=True):
 
     user_id: uuid.UUID = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
     role: str = Field(max_length=30, primary_key=True)
+
+
+class ServiceMembership(SQLModel, table=True):
+    """A service lead (or other member) of a service: their powers apply to these services only."""
+
+    __tablename__ = "service_membership"
+
+    user_id: uuid.UUID = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    service_id: uuid.UUID = Field(foreign_key="service.id", primary_key=True, ondelete="CASCADE")
+
+
+class KeyWorkerArea(SQLModel, table=True):
+    """A district a key worker takes new families from."""
+
+    __tablename__ = "key_worker_area"
+
+    user_id: uuid.UUID = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    district_id: uuid.UUID = Field(foreign_key="district.id", primary_key=True)
+
+
+TOKEN_PURPOSES = ("reset_password", "invitation")
+
+
+class AccountToken(SQLModel, table=True):
+    """A single-use link sent by email (password reset or invitation). Only a hash of the token is kept."""
+
+    __tablename__ = "account_token"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    purpose: str = Field(max_length=30)
+    token_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None

@@ -45,6 +45,9 @@ class Service(SQLModel, table=True):
     assured_date: date | None = None
     # The service's own eligibility rule (directory.rules); its age range and areas are added when evaluating.
     eligibility: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # The fields of a family record this service receives with a referral (directory.family_fields keys);
+    # None means the site's minimum set.
+    data_needed: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     last_modified: datetime = Field(default_factory=utcnow)
 
 

@@ -1,0 +1,46 @@
+"""Family records, written once in sections, and who may see them."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from directory.models.accounts import utcnow
+
+SECTIONS = ("child", "people", "needs", "story")
+
+
+class FamilyRecord(SQLModel, table=True):
+    __tablename__ = "family_record"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    # Every family has one named key worker (None only until a self-referral is allocated).
+    key_worker_id: uuid.UUID | None = Field(default=None, foreign_key="user_account.id", index=True)
+    created_by_id: uuid.UUID = Field(foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+
+
+class FamilySection(SQLModel, table=True):
+    """One section of a record (child, people, needs, story) as the fields its form asks for."""
+
+    __tablename__ = "family_section"
+    __table_args__ = (UniqueConstraint("record_id", "section"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    record_id: uuid.UUID = Field(foreign_key="family_record.id", index=True, ondelete="CASCADE")
+    section: str = Field(max_length=20)
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    completed: bool = False
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class FamilyAccess(SQLModel, table=True):
+    """A family member's account that may see and edit the record."""
+
+    __tablename__ = "family_access"
+
+    record_id: uuid.UUID = Field(foreign_key="family_record.id", primary_key=True, ondelete="CASCADE")
+    user_id: uuid.UUID = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
