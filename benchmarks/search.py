@@ -26,7 +26,8 @@ The query list is the same on every run and for every size (fixed seed), in thre
 numbers: "text" (1-3 words, including abbreviations and towns), "text+2 filters" and "filters only".
 
 Generated databases and indexes are cached in --workdir, keyed by size and FORMAT_VERSION; a re-run reuses
-them and prints the build time measured when the index was built (use --rebuild to build again).
+them (applying any newer migrations to the database in place) and prints the build time measured when the
+index was built (use --rebuild to generate and build again, e.g. after the index's documents change).
 
 `--serve` starts `gunicorn -w 2` on 127.0.0.1 for one size and runs `wrk -t2 -c8 -d15s` against a fixed
 search URL, a rotating set of search URLs (Lua script) and `/health`, then stops gunicorn. Needs `wrk` on PATH.
@@ -539,7 +540,12 @@ def prepare(size: int, workdir: Path, force: bool) -> Dataset:
     if meta_path.exists() and not force:
         meta = json.loads(meta_path.read_text())
         print(f"[{size}] reusing {folder} (built {meta['built_at']}; --rebuild to build again)", flush=True)
-        return Dataset(size, folder, meta)
+        dataset = Dataset(size, folder, meta)
+        # Later migrations (new tables, nullable columns) are applied in place; the index is kept as it is.
+        engine = make_engine(dataset.db_url)
+        migrate.upgrade(engine)
+        engine.dispose()
+        return dataset
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     dataset = Dataset(size, folder, {})

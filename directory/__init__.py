@@ -25,16 +25,18 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_templates(app)
 
-    from directory import cli, db, routing, search_sync, security
-    from directory.web import errors, public
+    from directory import auth, cli, db, routing, search_sync, security
+    from directory.web import account, admin, errors, public, referrals
 
     db.init_app(app)
     search_sync.init_app(app)
     routing.init_app(app)
+    auth.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    app.register_blueprint(public.bp)
+    for blueprint in (public.bp, account.bp, admin.bp, referrals.bp):
+        app.register_blueprint(blueprint)
     return app
 
 

@@ -1,6 +1,7 @@
 """Settings read from the environment, with safe development defaults."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,9 +30,17 @@ class Config:
     # Build a missing index and repair a stale one when the app starts.
     SEARCH_CHECK_ON_START = os.environ.get("SEARCH_CHECK_ON_START", "1") == "1"
     SESSION_COOKIE_HTTPONLY = True
+    # Signed-in sessions end after this long without a request.
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30")))
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_ENABLED = True
     TESTING = False
+    # Key workers' caseloads: the default limit when a key worker has none of their own.
+    CASELOAD_LIMIT = int(os.environ.get("CASELOAD_LIMIT", "20"))
+    # Outgoing email (the outbox is delivered by `flask send-notifications`).
+    SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
+    MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@localhost")
 
 
 def check_production_safety(config: dict) -> None:

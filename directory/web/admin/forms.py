@@ -1,0 +1,32 @@
+"""Admin forms."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextInput
+from wtforms import SelectMultipleField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, ValidationError
+
+from directory.web.account.forms import EMAIL_FORMAT
+
+ROLE_CHOICES = [
+    SelectChoice("key_worker", "Key worker"),
+    SelectChoice("service_lead", "Service lead"),
+    SelectChoice("admin", "Directory admin"),
+    SelectChoice("family", "Family (parent, carer or young person)"),
+]
+
+
+class InviteForm(FlaskForm):
+    name = StringField("Full name", widget=GovTextInput(), filters=[lambda v: v.strip() if v else v],
+                       validators=[InputRequired("Enter the person's full name"), Length(max=200)])
+    email = StringField("Email address", widget=GovTextInput(), filters=[lambda v: v.strip() if v else v],
+                        validators=[InputRequired("Enter their email address"), Email(EMAIL_FORMAT)])
+    roles = SelectMultipleField("Roles", widget=GovCheckboxesInput(), choices=ROLE_CHOICES,
+                                validators=[InputRequired("Select at least one role")])
+    districts = SelectMultipleField("Areas they take new families from (key workers)", widget=GovCheckboxesInput())
+    services = SelectMultipleField("Services they lead (service leads)", widget=GovCheckboxesInput())
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+    def validate_services(self, field):
+        if "service_lead" in (self.roles.data or []) and not field.data:
+            raise ValidationError("Select the services this service lead works for")

@@ -1,0 +1,270 @@
+"""The family record's section forms and the consent form, with GOV.UK error wording."""
+
+import re
+from datetime import date, datetime
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from directory.models.referrals import CONSENT_GIVERS, CONSENT_METHODS
+from directory.postcodes import PostcodeError, normalise_postcode
+
+YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+EHCP = [SelectChoice("none", "No"), SelectChoice("requested", "We have asked for one"), SelectChoice("in_place", "Yes")]
+SCHOOL_YEARS = [SelectChoice("", "Not at school yet, or not in a school year")] + [
+    SelectChoice(str(year), "Reception" if year == 0 else f"Year {year}") for year in range(0, 14)
+]
+CONTACT_METHODS = [SelectChoice(v, t) for v, t in (("phone", "Phone call"), ("text", "Text message"),
+                                                  ("email", "Email"), ("letter", "Letter"))]
+ACCESS_NEEDS = [SelectChoice(v, t) for v, t in (
+    ("written", "I prefer things in writing"), ("easy_read", "I need easy read"),
+    ("neurodivergent", "I am neurodivergent: please be clear and give me time"),
+    ("hearing", "I am deaf or have a hearing impairment"), ("vision", "I am blind or have a vision impairment"),
+)]
+CONSENT_GIVER_LABELS = {
+    "parent_with_parental_responsibility": "A parent or carer with parental responsibility",
+    "young_person_16_plus": "The young person (aged 16 or over)",
+    "competent_child": "The child, who understands what they are agreeing to",
+}
+CONSENT_METHOD_LABELS = {"verbal": "Spoken (in person or by phone)", "written": "In writing", "online": "Online"}
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class UKDateField(DateField):
+    """Day, month and year boxes; an unreal date gets a GOV.UK message."""
+
+    def __init__(self, label, missing: str, **kwargs):
+        super().__init__(label, format="%d %m %Y", widget=GovDateInput(), **kwargs)
+        self.missing = missing
+
+    def process_formdata(self, valuelist):
+        parts = [v.strip() for v in valuelist] if valuelist else []
+        if not any(parts):
+            self.data = None
+            return
+        try:
+            day, month, year = (int(p) for p in parts)
+            self.data = date(year, month, day)
+        except (ValueError, TypeError):
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date") from None
+
+
+def _past(form, field):
+    if field.data and field.data > date.today():
+        raise ValidationError(f"{field.label.text} must be in the past")
+
+
+def _postcode(form, field):
+    if field.data:
+        try:
+            field.data = normalise_postcode(field.data)
+        except PostcodeError as error:
+            raise ValidationError(str(error)) from None
+
+
+def _nhs_number(form, field):
+    digits = re.sub(r"\s", "", field.data or "")
+    if not digits:
+        return
+    if not re.fullmatch(r"\d{10}", digits):
+        raise ValidationError("NHS number must be 10 digits, like 485 777 3456")
+    check = 11 - sum(int(d) * (10 - i) for i, d in enumerate(digits[:9])) % 11
+    if (0 if check == 11 else check) != int(digits[9]) or check == 10:
+        raise ValidationError("Enter a real NHS number: check the digits")
+    field.data = f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+
+
+class ChildForm(FlaskForm):
+    first_name = StringField("First name", widget=GovTextInput(), filters=[_strip],
+                             validators=[InputRequired("Enter your child's first name"), Length(max=100)])
+    last_name = StringField("Last name", widget=GovTextInput(), filters=[_strip],
+                            validators=[InputRequired("Enter your child's last name"), Length(max=100)])
+    preferred_name = StringField("Name they like to be called (optional)", widget=GovTextInput(), filters=[_strip],
+                                 validators=[Optional(), Length(max=100)])
+    date_of_birth = UKDateField("Date of birth", missing="Enter your child's date of birth",
+                                description="For example, 27 3 2017",
+                                validators=[InputRequired("Enter your child's date of birth"), _past])
+    nhs_number = StringField("NHS number (optional)", widget=GovTextInput(), filters=[_strip],
+                             description="A 10 digit number, like 485 777 3456", validators=[_nhs_number])
+    address_line_1 = StringField("Address line 1", widget=GovTextInput(), filters=[_strip],
+                                 validators=[InputRequired("Enter the first line of the address"), Length(max=200)])
+    town = StringField("Town or city", widget=GovTextInput(), filters=[_strip],
+                       validators=[InputRequired("Enter the town or city"), Length(max=100)])
+    postcode = StringField("Postcode", widget=GovTextInput(), filters=[_strip],
+                           validators=[InputRequired("Enter the postcode"), _postcode])
+    district = RadioField("Which area do you live in?", widget=GovRadioInput(), validate_choice=False,
+                          validators=[Optional()])
+    school = StringField("School, nursery or college (optional)", widget=GovTextInput(), filters=[_strip],
+                         validators=[Optional(), Length(max=200)])
+    school_year = SelectField("School year", widget=GovSelect(), choices=SCHOOL_YEARS, validators=[Optional()])
+    in_education = RadioField("Is your child in school, college or other education?", widget=GovRadioInput(),
+                              choices=YES_NO, validators=[InputRequired("Select yes if your child is in education")])
+    ehcp = RadioField("Does your child have an education, health and care (EHC) plan?", widget=GovRadioInput(),
+                      choices=EHCP, validators=[InputRequired("Select whether your child has an EHC plan")])
+    looked_after = RadioField("Is your child looked after by the council (in care)?", widget=GovRadioInput(),
+                              choices=YES_NO,
+                              validators=[InputRequired("Select yes if your child is looked after by the council")])
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+
+
+class PeopleForm(FlaskForm):
+    carer_name = StringField("Your full name", widget=GovTextInput(), filters=[_strip],
+                             validators=[InputRequired("Enter the parent or carer's full name"), Length(max=200)])
+    relationship = StringField("Relationship to the child", widget=GovTextInput(), filters=[_strip],
+                               description="For example, mother, father, grandparent, foster carer",
+                               validators=[InputRequired("Enter the relationship to the child"), Length(max=100)])
+    parental_responsibility = RadioField(
+        "Do they have parental responsibility?", widget=GovRadioInput(), choices=YES_NO,
+        validators=[InputRequired("Select yes if they have parental responsibility")])
+    carer_phone = StringField("Phone number", widget=GovTextInput(), filters=[_strip],
+                              validators=[Optional(), Length(max=30)])
+    carer_email = StringField("Email address", widget=GovTextInput(), filters=[_strip],
+                              validators=[Optional(), Email("Enter an email address in the correct format, like "
+                                                            "name@example.com")])
+    contact_method = RadioField("How do they prefer to be contacted?", widget=GovRadioInput(),
+                                choices=CONTACT_METHODS, validators=[InputRequired("Select how to contact them")])
+    contact_times = StringField("Best times to contact (optional)", widget=GovTextInput(), filters=[_strip],
+                                validators=[Optional(), Length(max=200)])
+    language = StringField("Preferred language", widget=GovTextInput(), filters=[_strip], default="English",
+                           validators=[InputRequired("Enter their preferred language"), Length(max=100)])
+    interpreter = RadioField("Do they need an interpreter?", widget=GovRadioInput(), choices=YES_NO,
+                             validators=[InputRequired("Select yes if they need an interpreter")])
+    access_needs = SelectMultipleField("Anything that makes contact easier for them (optional)",
+                                       widget=GovCheckboxesInput(), choices=ACCESS_NEEDS, validators=[Optional()])
+    second_carer_name = StringField("Another parent or carer's name (optional)", widget=GovTextInput(),
+                                    filters=[_strip], validators=[Optional(), Length(max=200)])
+    second_carer_parental_responsibility = RadioField(
+        "Does the other parent or carer have parental responsibility?", widget=GovRadioInput(), choices=YES_NO,
+        validators=[Optional()])
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+
+    def validate_carer_phone(self, field):
+        if not field.data and not self.carer_email.data:
+            raise ValidationError("Enter a phone number or an email address")
+
+    def validate_contact_method(self, field):
+        if field.data in ("phone", "text") and not self.carer_phone.data:
+            raise ValidationError("Enter a phone number to be contacted by phone or text")
+        if field.data == "email" and not self.carer_email.data:
+            raise ValidationError("Enter an email address to be contacted by email")
+
+
+class NeedsForm(FlaskForm):
+    needs = SelectMultipleField("What does your child need help with?", widget=GovCheckboxesInput(),
+                                description="Select all that apply",
+                                validators=[InputRequired("Select at least one area your child needs help with")])
+    diagnoses = SelectMultipleField("Diagnoses your child has (optional)", widget=GovCheckboxesInput(),
+                                    validators=[Optional()])
+    diagnosed_by = StringField("Who made the diagnosis?", widget=GovTextInput(), filters=[_strip],
+                               description="For example, the community paediatrician or CAMHS",
+                               validators=[Optional(), Length(max=200)])
+    suspected = SelectMultipleField("Conditions you or a professional think your child may have (optional)",
+                                    widget=GovCheckboxesInput(), description="A diagnosis is not needed",
+                                    validators=[Optional()])
+    tried_already = TextAreaField("What has been tried already? (optional)", widget=GovTextArea(),
+                                  filters=[_strip], validators=[Optional(), Length(max=4000)])
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+
+    def validate_diagnosed_by(self, field):
+        if self.diagnoses.data and not field.data:
+            raise ValidationError("Enter who made the diagnosis")
+
+
+class StoryForm(FlaskForm):
+    what_matters = TextAreaField("What matters to us", widget=GovTextArea(), filters=[_strip],
+                                 description="What you most want help with, in your own words",
+                                 validators=[InputRequired("Tell us what matters to you"), Length(max=4000)])
+    good_day = TextAreaField("What a good day looks like", widget=GovTextArea(), filters=[_strip],
+                             validators=[InputRequired("Tell us what a good day looks like"), Length(max=4000)])
+    child_views = TextAreaField("Your child's own views", widget=GovTextArea(), filters=[_strip],
+                                description="What your child says, draws or shows about what they like, what is "
+                                            "hard and what they want. Use their words if you can.",
+                                validators=[Optional(), Length(max=4000)])
+    child_views_not_given_reason = TextAreaField(
+        "If you could not ask your child, tell us why", widget=GovTextArea(), filters=[_strip],
+        validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+
+    def validate_child_views(self, field):
+        # The child's voice is asked for, not left out by omission.
+        if not field.data and not self.child_views_not_given_reason.data:
+            raise ValidationError("Enter your child's views, or tell us why you could not ask them")
+
+
+SECTION_FORMS = {"child": ChildForm, "people": PeopleForm, "needs": NeedsForm, "story": StoryForm}
+
+
+def form_data(form: FlaskForm) -> dict:
+    """The answers to keep, as JSON: only the fields without errors (so nothing valid is lost)."""
+    out = {}
+    for field in form:
+        if field.name in ("csrf_token", "submit") or field.errors:
+            continue
+        value = field.data
+        if isinstance(value, date | datetime):
+            value = value.isoformat()
+        out[field.name] = value
+    return out
+
+
+def fill(form: FlaskForm, data: dict) -> None:
+    """Put saved answers back into a form shown again."""
+    for field in form:
+        if field.name in data and field.name not in ("csrf_token", "submit"):
+            value = data[field.name]
+            if isinstance(field, DateField) and value:
+                value = date.fromisoformat(value)
+            field.data = value
+
+
+class ChooseServicesForm(FlaskForm):
+    services = SelectMultipleField("Choose the services to refer to", widget=GovCheckboxesInput(),
+                                   validators=[InputRequired("Select at least one service")])
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+def consent_form(service_ids: list[str], can_skip_consent: bool) -> type[FlaskForm]:
+    """A form with consent questions for each chosen service (fields named by the service's position)."""
+    givers = [SelectChoice(v, CONSENT_GIVER_LABELS[v]) for v in CONSENT_GIVERS]
+    methods = [SelectChoice(v, CONSENT_METHOD_LABELS[v]) for v in CONSENT_METHODS]
+    fields: dict = {}
+    for i, _service_id in enumerate(service_ids):
+        fields[f"given_by_{i}"] = RadioField("Who gave consent?", widget=GovRadioInput(), choices=givers,
+                                             validators=[Optional()])
+        fields[f"method_{i}"] = RadioField("How was consent given?", widget=GovRadioInput(), choices=methods,
+                                           validators=[Optional()])
+        if can_skip_consent:
+            fields[f"reason_{i}"] = TextAreaField(
+                "Safeguarding only: why this referral must go without consent", widget=GovTextArea(),
+                filters=[_strip], validators=[Optional(), Length(max=2000)])
+    fields["submit"] = SubmitField("Continue", widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None):
+        ok = FlaskForm.validate(self, extra_validators)
+        for i in range(len(service_ids)):
+            reason = getattr(self, f"reason_{i}", None)
+            if reason is not None and reason.data:
+                continue
+            for name, message in ((f"given_by_{i}", "Select who gave consent"),
+                                  (f"method_{i}", "Select how consent was given")):
+                if not getattr(self, name).data:
+                    getattr(self, name).errors = [*getattr(self, name).errors, message]
+                    ok = False
+        return ok
+
+    return type("ConsentForm", (FlaskForm,), {**fields, "validate": validate})

@@ -1,0 +1,261 @@
+"""Views for family records and referrals: check the role, load the object the person may see, call below."""
+
+import uuid
+from datetime import datetime
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlmodel import select
+from wtforms.fields.choices import SelectChoice
+
+from directory import families, family_fields, places, routing
+from directory.audit import record as audit
+from directory.auth import roles_required, signed_in
+from directory.data import taxonomy
+from directory.db import get_session
+from directory.models import FamilyRecord, Service, ServiceReferral, User
+from directory.models.families import SECTIONS
+from directory.models.taxonomy import CONDITIONS, SEN_TYPES
+from directory.rules import MISSING_QUESTIONS
+from directory.web.referrals import bp
+from directory.web.referrals.forms import (
+    CONSENT_GIVER_LABELS,
+    CONSENT_METHOD_LABELS,
+    SECTION_FORMS,
+    ChooseServicesForm,
+    consent_form,
+    fill,
+    form_data,
+)
+
+RECORD_ROLES = ("key_worker", "family")
+
+
+def _record_or_404(record_id: uuid.UUID) -> FamilyRecord:
+    record = families.get_record(get_session(), current_user.id, current_user.roles, record_id)
+    if record is None:
+        abort(404)
+    return record
+
+
+def _role() -> str:
+    return "key_worker" if current_user.has_role("key_worker") else "family"
+
+
+def _choice_key(record: FamilyRecord) -> str:
+    return f"referral-choice:{record.id}"
+
+
+@bp.get("/families")
+@roles_required(*RECORD_ROLES)
+def records():
+    db = get_session()
+    found = families.records_for(db, current_user.id, current_user.roles)
+    names = {r.id: families.section_data(db, r).get("child", {}) for r in found}
+    return render_template("referrals/records.html", records=found, names=names)
+
+
+@bp.post("/families/new")
+@roles_required(*RECORD_ROLES)
+def new_record():
+    db = get_session()
+    record = families.create_record(db, current_user.id, current_user.roles)
+    db.commit()
+    return redirect(url_for("referrals.record", record_id=record.id))
+
+
+@bp.get("/families/<uuid:record_id>")
+@roles_required(*RECORD_ROLES)
+def record(record_id: uuid.UUID):
+    db = get_session()
+    family = _record_or_404(record_id)
+    sections = families.sections_of(db, family)
+    audit(db, current_user.id, "view", "family_record", family.id)
+    db.commit()
+    key_worker = db.get(User, family.key_worker_id) if family.key_worker_id else None
+    return render_template(
+        "referrals/record.html", family=family, sections=sections, titles=family_fields.SECTION_TITLES,
+        order=SECTIONS, key_worker=key_worker, sent=families.referrals_of(db, family),
+        child=sections["child"].data if "child" in sections else {},
+    )
+
+
+def _section_form(db, section: str, formdata=None):
+    form = SECTION_FORMS[section](formdata=formdata)
+    if section == "needs":
+        form.needs.choices = [SelectChoice(t.code, t.description, render_kw=None)
+                              for t in taxonomy.list_terms(db, SEN_TYPES)]
+        conditions = [SelectChoice(t.code, t.name[0].upper() + t.name[1:])
+                      for t in taxonomy.list_terms(db, CONDITIONS)]
+        form.diagnoses.choices = conditions
+        form.suspected.choices = conditions
+    return form
+
+
+@bp.route("/families/<uuid:record_id>/<any(child, people, needs, story):section>", methods=["GET", "POST"])
+@roles_required(*RECORD_ROLES)
+def section(record_id: uuid.UUID, section: str):
+    db = get_session()
+    family = _record_or_404(record_id)
+    saved = families.sections_of(db, family).get(section)
+    if request.method == "GET":
+        form = _section_form(db, section, formdata=None)
+        fill(form, saved.data if saved else {})
+        audit(db, current_user.id, "view", "family_record", family.id, section=section)
+        db.commit()
+    else:
+        form = _section_form(db, section)
+        valid = form.validate_on_submit()
+        if section == "child" and not form.postcode.errors and form.postcode.data:
+            _ask_district_if_straddling(db, form)
+            valid = valid and not form.district.errors
+        # Save on every "Save and continue": what is valid is kept even when other answers need fixing.
+        families.save_section(db, current_user.id, family, section, form_data(form), completed=valid)
+        db.commit()
+        if valid:
+            flash(f"{family_fields.SECTION_TITLES[section]}: saved.", "success")
+            return redirect(url_for("referrals.record", record_id=family.id))
+    return render_template(f"referrals/section-{section}.html", form=form, family=family,
+                           title=family_fields.SECTION_TITLES[section])
+
+
+def _ask_district_if_straddling(db, form) -> None:
+    """A postcode in several districts needs the family to say which; never guess."""
+    lookup = places.resolve_postcode(db, form.postcode.data)
+    if lookup.status == places.AMBIGUOUS:
+        form.district.choices = [SelectChoice(d.slug, d.name) for d in lookup.districts]
+        if form.district.data not in {d.slug for d in lookup.districts}:
+            form.district.errors = ["Select which area you live in"]
+    elif lookup.status == places.FOUND:
+        form.district.data = lookup.district.slug
+    else:
+        form.district.data = None
+
+
+@bp.route("/families/<uuid:record_id>/services", methods=["GET", "POST"])
+@roles_required(*RECORD_ROLES)
+def services(record_id: uuid.UUID):
+    db = get_session()
+    family = _record_or_404(record_id)
+    facts, results = families.route_record(db, family, families.ROLE_FOR_ROUTING[_role()],
+                                           routing.get_cache(current_app))
+    self_referral = _role() == "family"
+    choosable = [r for r in results if r.outcome != routing.NOT_ELIGIBLE
+                 and (not self_referral or "self" in r.referral_routes)]
+    form = ChooseServicesForm()
+    form.services.choices = [SelectChoice(str(r.service_id), r.name) for r in choosable]
+    if form.validate_on_submit():
+        session[_choice_key(family)] = {"services": form.services.data, "consent": {},
+                                        "key": uuid.uuid4().hex}
+        return redirect(url_for("referrals.consent", record_id=family.id))
+    audit(db, current_user.id, "view", "family_record", family.id, page="services")
+    db.commit()
+    groups = {outcome: [r for r in results if r.outcome == outcome] for outcome in routing.ORDER}
+    return render_template(
+        "referrals/services.html", family=family, form=form, groups=groups, facts=facts,
+        choosable={str(r.service_id) for r in choosable}, questions=MISSING_QUESTIONS,
+        fact_sections=family_fields.FACT_SECTIONS, self_referral=self_referral,
+        slugs=_slugs(db, results), role_names=routing.labels(db).names["referrer_role"],
+    )
+
+
+def _slugs(db, results) -> dict:
+    ids = [r.service_id for r in results]
+    return dict(db.exec(select(Service.id, Service.slug).where(Service.id.in_(ids))).all())
+
+
+def _chosen(db, family) -> tuple[dict, list[Service]]:
+    state = session.get(_choice_key(family))
+    if not state:
+        return {}, []
+    chosen = [db.get(Service, uuid.UUID(i)) for i in state["services"]]
+    return state, [s for s in chosen if s is not None]
+
+
+@bp.route("/families/<uuid:record_id>/consent", methods=["GET", "POST"])
+@roles_required(*RECORD_ROLES)
+def consent(record_id: uuid.UUID):
+    db = get_session()
+    family = _record_or_404(record_id)
+    state, chosen = _chosen(db, family)
+    if not chosen:
+        return redirect(url_for("referrals.services", record_id=family.id))
+    form = consent_form([str(s.id) for s in chosen], can_skip_consent=_role() == "key_worker")()
+    if form.validate_on_submit():
+        state["consent"] = {
+            str(service.id): {
+                "given_by": getattr(form, f"given_by_{i}").data,
+                "method": getattr(form, f"method_{i}").data,
+                "reason": getattr(form, f"reason_{i}").data if hasattr(form, f"reason_{i}") else None,
+                "at": datetime.now().isoformat(timespec="minutes"),
+            }
+            for i, service in enumerate(chosen)
+        }
+        session[_choice_key(family)] = state
+        return redirect(url_for("referrals.check_answers", record_id=family.id))
+    shared = {service.id: families.fields_shared_with(service) for service in chosen}
+    return render_template("referrals/consent.html", family=family, form=form, chosen=list(enumerate(chosen)),
+                           shared=shared, field_names=family_fields.FIELDS)
+
+
+@bp.route("/families/<uuid:record_id>/check-answers", methods=["GET", "POST"])
+@roles_required(*RECORD_ROLES)
+def check_answers(record_id: uuid.UUID):
+    db = get_session()
+    family = _record_or_404(record_id)
+    state, chosen = _chosen(db, family)
+    if not chosen or not state.get("consent"):
+        return redirect(url_for("referrals.services", record_id=family.id))
+    if request.method == "POST":
+        # The key comes from the page, so a retried or doubled POST of this page finds its first referral.
+        key = request.form.get("idempotency_key") or state["key"]
+        choices = [
+            families.Choice(
+                service_id=service.id, consent_given_by=state["consent"][str(service.id)]["given_by"],
+                consent_method=state["consent"][str(service.id)]["method"],
+                without_consent_reason=state["consent"][str(service.id)]["reason"],
+            )
+            for service in chosen
+        ]
+        try:
+            referral = families.submit_referral(db, current_user.user, current_user.roles, family, choices, key,
+                                                current_app.config["CASELOAD_LIMIT"])
+        except families.ReferralError as error:
+            db.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("referrals.services", record_id=family.id))
+        session.pop(_choice_key(family), None)
+        return redirect(url_for("referrals.confirmation", record_id=family.id, referral_id=referral.id))
+    sections = families.section_data(db, family)
+    return render_template(
+        "referrals/check-answers.html", family=family, chosen=chosen, state=state, sections=sections,
+        shared={s.id: families.fields_shared_with(s) for s in chosen}, field_names=family_fields.FIELDS,
+        givers=CONSENT_GIVER_LABELS, methods=CONSENT_METHOD_LABELS,
+    )
+
+
+@bp.get("/families/<uuid:record_id>/referrals/<uuid:referral_id>")
+@roles_required(*RECORD_ROLES)
+def confirmation(record_id: uuid.UUID, referral_id: uuid.UUID):
+    db = get_session()
+    family = _record_or_404(record_id)
+    sent = [(referral, rows) for referral, rows in families.referrals_of(db, family) if referral.id == referral_id]
+    if not sent:
+        abort(404)
+    key_worker = db.get(User, family.key_worker_id) if family.key_worker_id else None
+    return render_template("referrals/confirmation.html", family=family, referral=sent[0][0], rows=sent[0][1],
+                           key_worker=key_worker)
+
+
+@bp.get("/service-referrals/<uuid:service_referral_id>")
+@signed_in
+def service_referral(service_referral_id: uuid.UUID):
+    db = get_session()
+    row = db.get(ServiceReferral, service_referral_id)
+    if row is None or not families.can_see_service_referral(db, current_user.id, current_user.roles, row):
+        abort(404)
+    view = families.service_referral_view(db, row)
+    audit(db, current_user.id, "view", "service_referral", row.id)
+    db.commit()
+    return render_template("referrals/service-referral.html", view=view, field_names=family_fields.FIELDS,
+                           givers=CONSENT_GIVER_LABELS, methods=CONSENT_METHOD_LABELS)
