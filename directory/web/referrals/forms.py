@@ -82,7 +82,7 @@ def _nhs_number(form, field):
     if not digits:
         return
     if not re.fullmatch(r"\d{10}", digits):
-        raise ValidationError("NHS number must be 10 digits, like 485 777 3456")
+        raise ValidationError("NHS number must be 10 digits, like 943 476 5919")
     check = 11 - sum(int(d) * (10 - i) for i, d in enumerate(digits[:9])) % 11
     if (0 if check == 11 else check) != int(digits[9]) or check == 10:
         raise ValidationError("Enter a real NHS number: check the digits")
@@ -100,7 +100,7 @@ class ChildForm(FlaskForm):
                                 description="For example, 27 3 2017",
                                 validators=[InputRequired("Enter your child's date of birth"), _past])
     nhs_number = StringField("NHS number (optional)", widget=GovTextInput(), filters=[_strip],
-                             description="A 10 digit number, like 485 777 3456", validators=[_nhs_number])
+                             description="A 10 digit number, like 943 476 5919", validators=[_nhs_number])
     address_line_1 = StringField("Address line 1", widget=GovTextInput(), filters=[_strip],
                                  validators=[InputRequired("Enter the first line of the address"), Length(max=200)])
     town = StringField("Town or city", widget=GovTextInput(), filters=[_strip],
@@ -132,7 +132,7 @@ class PeopleForm(FlaskForm):
         "Do they have parental responsibility?", widget=GovRadioInput(), choices=YES_NO,
         validators=[InputRequired("Select yes if they have parental responsibility")])
     carer_phone = StringField("Phone number", widget=GovTextInput(), filters=[_strip],
-                              validators=[Optional(), Length(max=30)])
+                              validators=[Length(max=30)])
     carer_email = StringField("Email address", widget=GovTextInput(), filters=[_strip],
                               validators=[Optional(), Email("Enter an email address in the correct format, like "
                                                             "name@example.com")])
@@ -172,7 +172,7 @@ class NeedsForm(FlaskForm):
                                     validators=[Optional()])
     diagnosed_by = StringField("Who made the diagnosis?", widget=GovTextInput(), filters=[_strip],
                                description="For example, the community paediatrician or CAMHS",
-                               validators=[Optional(), Length(max=200)])
+                               validators=[Length(max=200)])
     suspected = SelectMultipleField("Conditions you or a professional think your child may have (optional)",
                                     widget=GovCheckboxesInput(), description="A diagnosis is not needed",
                                     validators=[Optional()])
@@ -194,7 +194,7 @@ class StoryForm(FlaskForm):
     child_views = TextAreaField("Your child's own views", widget=GovTextArea(), filters=[_strip],
                                 description="What your child says, draws or shows about what they like, what is "
                                             "hard and what they want. Use their words if you can.",
-                                validators=[Optional(), Length(max=4000)])
+                                validators=[Length(max=4000)])
     child_views_not_given_reason = TextAreaField(
         "If you could not ask your child, tell us why", widget=GovTextArea(), filters=[_strip],
         validators=[Optional(), Length(max=2000)])

@@ -80,8 +80,9 @@ def record(record_id: uuid.UUID):
     )
 
 
-def _section_form(db, section: str, formdata=None):
-    form = SECTION_FORMS[section](formdata=formdata)
+def _section_form(db, section: str, blank: bool = False):
+    """The section's form; `blank` for showing saved answers rather than reading the request."""
+    form = SECTION_FORMS[section](formdata=None) if blank else SECTION_FORMS[section]()
     if section == "needs":
         form.needs.choices = [SelectChoice(t.code, t.description, render_kw=None)
                               for t in taxonomy.list_terms(db, SEN_TYPES)]
@@ -99,7 +100,7 @@ def section(record_id: uuid.UUID, section: str):
     family = _record_or_404(record_id)
     saved = families.sections_of(db, family).get(section)
     if request.method == "GET":
-        form = _section_form(db, section, formdata=None)
+        form = _section_form(db, section, blank=True)
         fill(form, saved.data if saved else {})
         audit(db, current_user.id, "view", "family_record", family.id, section=section)
         db.commit()
