@@ -51,6 +51,7 @@ def allocate_key_worker(session: Session, district_id: uuid.UUID, default_limit:
         .order_by(func.coalesce(caseload.c.open, 0), User.name)
     ).all()
     for user, open_records in rows:
-        if open_records < (user.caseload_limit or default_limit):
+        limit = default_limit if user.caseload_limit is None else user.caseload_limit
+        if open_records < limit:
             return user
     return None
