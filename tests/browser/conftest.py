@@ -5,12 +5,14 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+from sqlmodel import Session
 from werkzeug.serving import make_server
 
 from directory import create_app
 from directory.config import PROJECT_ROOT
 from tests.conftest import TEST_CONFIG
 from tests.helpers.databases import empty_database, migrate_and_seed
+from tests.helpers.people import make_user
 
 CHROMIUM = "/usr/bin/chromium"
 # The network here is closed: without these flags Chromium's background calls hang.
@@ -22,18 +24,33 @@ AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 375, "height": 812}
 
 
+class LiveSite(str):
+    """The live server's base URL, with the accounts made for it: `people[name]` is their email."""
+
+    people: dict[str, str]
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("live")
     with empty_database("sqlite", folder) as url:
-        migrate_and_seed(url).engine.dispose()
+        database = migrate_and_seed(url)
+        people = {}
+        with Session(database.engine) as session:
+            for name, roles, districts in (("Kim Keyworker", ["key_worker"], ["east-staffordshire"]),
+                                           ("Pat Parent", ["family"], [])):
+                user = make_user(session, roles, name=name, districts=districts)
+                people[name] = user.email
+        database.engine.dispose()
         # As in production: the app builds its missing search index when it starts.
         app = create_app({**TEST_CONFIG, "TESTING": False, "DATABASE_URL": url,
                           "SEARCH_INDEX_PATH": str(folder / "index"), "SEARCH_CHECK_ON_START": True})
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
-        yield f"http://127.0.0.1:{server.server_port}"
+        site = LiveSite(f"http://127.0.0.1:{server.server_port}")
+        site.people = people
+        yield site
         server.shutdown()
         thread.join()
 

@@ -1,0 +1,119 @@
+"""The tell-it-once journeys in a real browser, with axe on every page."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.axe import assert_accessible
+from tests.helpers.people import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page: Page, live_server: str, name: str) -> None:
+    page.goto(live_server + "/sign-in")
+    assert_accessible(page)
+    page.get_by_label("Email address").fill(live_server.people[name])
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    assert_accessible(page)
+
+
+def save_and_continue(page: Page) -> None:
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Family record")
+
+
+def complete_record(page: Page) -> None:
+    page.get_by_role("link", name="About your child").click()
+    assert_accessible(page)
+    page.get_by_label("First name").fill("Sam")
+    page.get_by_label("Last name").fill("Jones")
+    page.get_by_label("Day", exact=True).fill("14")
+    page.get_by_label("Month", exact=True).fill("5")
+    page.get_by_label("Year", exact=True).fill("2017")
+    page.get_by_label("Address line 1").fill("1 High Street")
+    page.get_by_label("Town or city").fill("Burton upon Trent")
+    page.get_by_label("Postcode").fill("DE14 1AA")
+    page.get_by_label("School year").select_option("4")
+    page.locator("input[name=in_education][value=yes]").check()
+    page.locator("input[name=ehcp][value=none]").check()
+    page.locator("input[name=looked_after][value=no]").check()
+    save_and_continue(page)
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Parents and carers").click()
+    page.get_by_label("Your full name").fill("Alex Jones")
+    page.get_by_label("Relationship to the child").fill("Mother")
+    page.locator("input[name=parental_responsibility][value=yes]").check()
+    page.get_by_label("Email address").fill("alex@example.org")
+    page.get_by_label("Email", exact=True).check()
+    page.locator("input[name=interpreter][value=no]").check()
+    assert_accessible(page)
+    save_and_continue(page)
+
+    page.get_by_role("link", name="Needs and diagnoses").click()
+    page.locator("input[name=needs][value=SLCN]").check()
+    page.locator("input[name=suspected][value=autism]").check()
+    assert_accessible(page)
+    save_and_continue(page)
+
+    page.get_by_role("link", name="In your own words").click()
+    page.get_by_label("What matters to us").fill("That Sam can say what he needs")
+    page.get_by_label("What a good day looks like").fill("A calm morning and football after school")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your child's views")
+    assert_accessible(page)
+    page.get_by_label("Your child's own views").fill("I like trains. Loud rooms are hard.")
+    save_and_continue(page)
+    expect(page.locator(".govuk-task-list")).not_to_contain_text("Not started")
+    assert_accessible(page)
+
+
+def consent_and_send(page: Page, count: int) -> str:
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record consent")
+    assert_accessible(page)
+    for i in range(count):
+        page.locator(f"input[name=given_by_{i}][value=parent_with_parental_responsibility]").check()
+        page.locator(f"input[name=method_{i}][value=written]").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before sending")
+    assert_accessible(page)
+    page.get_by_role("button", name="Send referrals").click()
+    expect(page.locator(".govuk-panel")).to_contain_text("Referrals sent")
+    assert_accessible(page)
+    return page.locator(".govuk-panel strong").inner_text()
+
+
+def test_key_worker_refers_a_family_to_three_services(page: Page, live_server):
+    sign_in(page, live_server, "Kim Keyworker")
+    page.get_by_role("link", name="Families you work with").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Start a new family record").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Family record")
+    assert_accessible(page)
+    complete_record(page)
+    page.get_by_role("link", name="See services for this child").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Services for this child")
+    assert_accessible(page)
+    for name in ["Staffordshire SENDIASS – SEND information, advice and support",
+                 "Children's speech and language therapy – South East Staffordshire",
+                 "Autism family support (before and after diagnosis)"]:
+        page.get_by_label(name).check()
+    reference = consent_and_send(page, 3)
+    assert reference.startswith("REF-")
+    expect(page.locator("main")).to_contain_text("Kim Keyworker")
+
+
+def test_family_refers_itself_to_a_service_that_accepts_families(page: Page, live_server):
+    sign_in(page, live_server, "Pat Parent")
+    page.get_by_role("link", name="Your family record and referrals").click()
+    page.get_by_role("button", name="Start a new family record").click()
+    complete_record(page)
+    page.get_by_role("link", name="See services for this child").click()
+    assert_accessible(page)
+    page.get_by_label("Staffordshire SENDIASS – SEND information, advice and support").check()
+    consent_and_send(page, 1)
+    # The family is told who its key worker is.
+    expect(page.locator("main")).to_contain_text("Kim Keyworker")
