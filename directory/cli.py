@@ -202,6 +202,20 @@ def route_command(path: str):
     click.echo(json.dumps(as_json(facts, results), indent=2, ensure_ascii=False))
 
 
+@click.command("send-notifications")
+@with_appcontext
+def send_notifications_command():
+    """Deliver the emails waiting in the outbox over SMTP (SMTP_HOST, SMTP_PORT, MAIL_FROM)."""
+    from directory.notify import deliver_outbox
+
+    config = current_app.config
+    with _session() as session:
+        sent, failed = deliver_outbox(session, config["SMTP_HOST"], config["SMTP_PORT"], config["MAIL_FROM"])
+    click.echo(f"Sent {sent} email(s); {failed} could not be sent and will be tried again.")
+    if failed:
+        sys.exit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_command)
@@ -210,3 +224,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(import_services_command)
     app.cli.add_command(export_services_command)
     app.cli.add_command(route_command)
+    app.cli.add_command(send_notifications_command)
