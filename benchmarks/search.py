@@ -872,7 +872,7 @@ def serve(dataset: Dataset, workdir: Path, duration: int) -> None:
     gunicorn = Path(sys.executable).parent / "gunicorn"
     log = (workdir / "gunicorn.log").open("w")
     process = subprocess.Popen(
-        [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "60", "wsgi:app"],
+        [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "60", "--no-control-socket", "wsgi:app"],
         cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_until_up(base + "/health", 30)
@@ -918,6 +918,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=int, default=15, help="seconds per wrk run (--serve)")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
+    # Other work on the machine skews every number here: say how busy it was.
+    print("load average at start: " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" ({os.cpu_count()} CPUs)")
 
     if args.serve:
         serve(prepare(args.serve_size, args.workdir, args.rebuild), args.workdir, args.duration)

@@ -32,7 +32,7 @@ def test_checker_asks_for_what_it_needs_with_clear_errors(app):
     client = app.test_client()
     response = client.post(CHECK, data={"age": "nine"})
     summary = text_of(response.soup.select_one(".govuk-error-summary"))
-    assert "Enter your child's age as a whole number from 0 to 25" in summary
+    assert "Enter your child's age as a whole number, like 7" in summary
     assert "Enter your postcode or choose your area" in summary
     assert "Select whether your child has an EHC plan" in summary
     assert response.soup.find("input", id="age")["value"] == "nine"

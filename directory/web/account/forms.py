@@ -6,17 +6,11 @@ from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from directory.accounts import MIN_PASSWORD_LENGTH
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+from directory.web.validators import EMAIL_FORMAT, strip
 
 
 class SignInForm(FlaskForm):
-    email = StringField("Email address", widget=GovTextInput(), filters=[_strip],
+    email = StringField("Email address", widget=GovTextInput(), filters=[strip],
                         validators=[InputRequired("Enter your email address"), Email(EMAIL_FORMAT)])
     password = PasswordField("Password", widget=GovPasswordInput(),
                              validators=[InputRequired("Enter your password")])
@@ -37,15 +31,15 @@ class NewPasswordForm(FlaskForm):
 
 
 class CreateAccountForm(NewPasswordForm):
-    name = StringField("Your full name", widget=GovTextInput(), filters=[_strip],
+    name = StringField("Your full name", widget=GovTextInput(), filters=[strip],
                        validators=[InputRequired("Enter your full name"), Length(max=200)])
-    email = StringField("Email address", widget=GovTextInput(), filters=[_strip],
+    email = StringField("Email address", widget=GovTextInput(), filters=[strip],
                         description="We will use this to send you updates about your referrals",
                         validators=[InputRequired("Enter your email address"), Email(EMAIL_FORMAT)])
     submit = SubmitField("Create account", widget=GovSubmitInput())
 
 
 class ResetRequestForm(FlaskForm):
-    email = StringField("Email address", widget=GovTextInput(), filters=[_strip],
+    email = StringField("Email address", widget=GovTextInput(), filters=[strip],
                         validators=[InputRequired("Enter your email address"), Email(EMAIL_FORMAT)])
     submit = SubmitField("Send a reset link", widget=GovSubmitInput())

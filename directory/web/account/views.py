@@ -80,7 +80,13 @@ def reset_password():
     return render_template("account/reset-password.html", form=form)
 
 
-def _set_password_with(token: str, purpose: str, template: str):
+PASSWORD_PAGES = {
+    "reset_password": ("Choose a new password", "Choose a new password for your account."),
+    "invitation": ("Set up your account", "Choose a password to finish setting up your account."),
+}
+
+
+def _set_password_with(token: str, purpose: str):
     session = get_session()
     if accounts.user_for_token(session, token, purpose) is None:
         return render_template("account/link-expired.html", purpose=purpose), 410
@@ -92,17 +98,18 @@ def _set_password_with(token: str, purpose: str, template: str):
         _sign_in(user)
         flash("Your password has been saved.", "success")
         return redirect(url_for("account.home"))
-    return render_template(template, form=form)
+    title, intro = PASSWORD_PAGES[purpose]
+    return render_template("account/set-password.html", form=form, title=title, intro=intro)
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def choose_password(token: str):
-    return _set_password_with(token, "reset_password", "account/choose-password.html")
+    return _set_password_with(token, "reset_password")
 
 
 @bp.route("/accept-invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
-    return _set_password_with(token, "invitation", "account/accept-invitation.html")
+    return _set_password_with(token, "invitation")
 
 
 @bp.get("/your-account")

@@ -6,7 +6,7 @@ from wtforms import SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
-from directory.web.account.forms import EMAIL_FORMAT
+from directory.web.validators import EMAIL_FORMAT, strip
 
 ROLE_CHOICES = [
     SelectChoice("key_worker", "Key worker"),
@@ -17,9 +17,9 @@ ROLE_CHOICES = [
 
 
 class InviteForm(FlaskForm):
-    name = StringField("Full name", widget=GovTextInput(), filters=[lambda v: v.strip() if v else v],
+    name = StringField("Full name", widget=GovTextInput(), filters=[strip],
                        validators=[InputRequired("Enter the person's full name"), Length(max=200)])
-    email = StringField("Email address", widget=GovTextInput(), filters=[lambda v: v.strip() if v else v],
+    email = StringField("Email address", widget=GovTextInput(), filters=[strip],
                         validators=[InputRequired("Enter their email address"), Email(EMAIL_FORMAT)])
     roles = SelectMultipleField("Roles", widget=GovCheckboxesInput(), choices=ROLE_CHOICES,
                                 validators=[InputRequired("Select at least one role")])

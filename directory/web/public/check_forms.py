@@ -12,7 +12,7 @@ from wtforms import RadioField, SelectField, SelectMultipleField, StringField, S
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from directory.postcodes import PostcodeError, normalise_postcode
+from directory.web.validators import age_in_years, postcode, strip
 
 EHCP_CHOICES = [
     SelectChoice("none", "No"),
@@ -22,15 +22,11 @@ EHCP_CHOICES = [
 ]
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class CheckForm(FlaskForm):
     age = StringField("How old is your child?", widget=GovTextInput(), description="In whole years, for example 7",
-                      filters=[_strip], validators=[InputRequired(message="Enter your child's age")])
+                      filters=[strip], validators=[InputRequired(message="Enter your child's age"), age_in_years])
     postcode = StringField("Your postcode", widget=GovTextInput(), description="For example, ST16 3NE",
-                           filters=[_strip], validators=[Optional()])
+                           filters=[strip], validators=[postcode])
     district = SelectField("Or choose your area", widget=GovSelect(), validate_choice=False)
     needs = SelectMultipleField("What does your child need help with?", widget=GovCheckboxesInput(),
                                 description="Select all that apply", validators=[Optional()])
@@ -44,16 +40,6 @@ class CheckForm(FlaskForm):
                       validators=[InputRequired(message="Select whether your child has an EHC plan")])
     submit = SubmitField("Check", widget=GovSubmitInput())
 
-    def validate_age(self, field):
-        if not field.data.isdigit() or int(field.data) > 25:
-            raise ValidationError("Enter your child's age as a whole number from 0 to 25")
-
-    def validate_postcode(self, field):
-        if field.data:
-            try:
-                field.data = normalise_postcode(field.data)
-            except PostcodeError as error:
-                raise ValidationError(str(error)) from None
 
     def validate_district(self, field):
         if not field.data and not self.postcode.data:

@@ -3,9 +3,9 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
 from wtforms import RadioField, StringField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import InputRequired
 
-from directory.postcodes import PostcodeError, normalise_postcode
+from directory.web.validators import postcode, strip
 
 
 class _GetForm(FlaskForm):
@@ -13,20 +13,13 @@ class _GetForm(FlaskForm):
         csrf = False
 
 
-def _postcode(form, field):
-    try:
-        field.data = normalise_postcode(field.data)
-    except PostcodeError as error:
-        raise ValidationError(str(error)) from None
-
-
 class PostcodeForm(_GetForm):
     postcode = StringField(
         "Postcode",
         widget=GovTextInput(),
         description="For example, ST16 3NE",
-        filters=[lambda value: value.strip() if value else value],
-        validators=[InputRequired(message="Enter a postcode"), _postcode],
+        filters=[strip],
+        validators=[InputRequired(message="Enter a postcode"), postcode],
     )
 
 

@@ -3,43 +3,23 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovTextInput
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import Optional
 
-from directory.postcodes import PostcodeError, normalise_postcode
+from directory.web.validators import age_in_years, postcode, strip
 
 MAX_QUERY = 200
 
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _age(form, field):
-    if not field.data:
-        return
-    if not field.data.isdigit():
-        raise ValidationError("Enter your child's age as a whole number, like 7")
-    if int(field.data) > 25:
-        raise ValidationError("Enter an age from 0 to 25")
-
-
-def _postcode(form, field):
-    if field.data:
-        try:
-            field.data = normalise_postcode(field.data)
-        except PostcodeError as error:
-            raise ValidationError(str(error)) from None
 
 
 class SearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search for services", widget=GovTextInput(), filters=[_strip, lambda v: (v or "")[:MAX_QUERY]])
+    q = StringField("Search for services", widget=GovTextInput(), filters=[strip, lambda v: (v or "")[:MAX_QUERY]])
     age = StringField("Your child's age", widget=GovTextInput(), description="In whole years, for example 7",
-                      filters=[_strip], validators=[_age])
+                      filters=[strip], validators=[age_in_years])
     postcode = StringField("Postcode", widget=GovTextInput(), description="For example, ST16 3NE",
-                           filters=[_strip], validators=[_postcode])
+                           filters=[strip], validators=[postcode])
     district = RadioField("Which area does your child live in?", widget=GovRadioInput(), validators=[Optional()],
                           validate_choice=False)
     eligible_only = BooleanField("Only services my child may be able to use", widget=GovCheckboxInput(),

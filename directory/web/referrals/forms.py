@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from directory.models.referrals import CONSENT_GIVERS, CONSENT_METHODS
-from directory.postcodes import PostcodeError, normalise_postcode
+from directory.web.validators import EMAIL_FORMAT, postcode, strip
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 EHCP = [SelectChoice("none", "No"), SelectChoice("requested", "We have asked for one"), SelectChoice("in_place", "Yes")]
@@ -38,10 +38,6 @@ CONSENT_GIVER_LABELS = {
     "competent_child": "The child, who understands what they are agreeing to",
 }
 CONSENT_METHOD_LABELS = {"verbal": "Spoken (in person or by phone)", "written": "In writing", "online": "Online"}
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class UKDateField(DateField):
@@ -69,14 +65,6 @@ def _past(form, field):
         raise ValidationError(f"{field.label.text} must be in the past")
 
 
-def _postcode(form, field):
-    if field.data:
-        try:
-            field.data = normalise_postcode(field.data)
-        except PostcodeError as error:
-            raise ValidationError(str(error)) from None
-
-
 def _nhs_number(form, field):
     digits = re.sub(r"\s", "", field.data or "")
     if not digits:
@@ -90,26 +78,26 @@ def _nhs_number(form, field):
 
 
 class ChildForm(FlaskForm):
-    first_name = StringField("First name", widget=GovTextInput(), filters=[_strip],
+    first_name = StringField("First name", widget=GovTextInput(), filters=[strip],
                              validators=[InputRequired("Enter your child's first name"), Length(max=100)])
-    last_name = StringField("Last name", widget=GovTextInput(), filters=[_strip],
+    last_name = StringField("Last name", widget=GovTextInput(), filters=[strip],
                             validators=[InputRequired("Enter your child's last name"), Length(max=100)])
-    preferred_name = StringField("Name they like to be called (optional)", widget=GovTextInput(), filters=[_strip],
+    preferred_name = StringField("Name they like to be called (optional)", widget=GovTextInput(), filters=[strip],
                                  validators=[Optional(), Length(max=100)])
     date_of_birth = UKDateField("Date of birth", missing="Enter your child's date of birth",
                                 description="For example, 27 3 2017",
                                 validators=[InputRequired("Enter your child's date of birth"), _past])
-    nhs_number = StringField("NHS number (optional)", widget=GovTextInput(), filters=[_strip],
+    nhs_number = StringField("NHS number (optional)", widget=GovTextInput(), filters=[strip],
                              description="A 10 digit number, like 943 476 5919", validators=[_nhs_number])
-    address_line_1 = StringField("Address line 1", widget=GovTextInput(), filters=[_strip],
+    address_line_1 = StringField("Address line 1", widget=GovTextInput(), filters=[strip],
                                  validators=[InputRequired("Enter the first line of the address"), Length(max=200)])
-    town = StringField("Town or city", widget=GovTextInput(), filters=[_strip],
+    town = StringField("Town or city", widget=GovTextInput(), filters=[strip],
                        validators=[InputRequired("Enter the town or city"), Length(max=100)])
-    postcode = StringField("Postcode", widget=GovTextInput(), filters=[_strip],
-                           validators=[InputRequired("Enter the postcode"), _postcode])
+    postcode = StringField("Postcode", widget=GovTextInput(), filters=[strip],
+                           validators=[InputRequired("Enter the postcode"), postcode])
     district = RadioField("Which area do you live in?", widget=GovRadioInput(), validate_choice=False,
                           validators=[Optional()])
-    school = StringField("School, nursery or college (optional)", widget=GovTextInput(), filters=[_strip],
+    school = StringField("School, nursery or college (optional)", widget=GovTextInput(), filters=[strip],
                          validators=[Optional(), Length(max=200)])
     school_year = SelectField("School year", widget=GovSelect(), choices=SCHOOL_YEARS, validators=[Optional()])
     in_education = RadioField("Is your child in school, college or other education?", widget=GovRadioInput(),
@@ -123,31 +111,30 @@ class ChildForm(FlaskForm):
 
 
 class PeopleForm(FlaskForm):
-    carer_name = StringField("Your full name", widget=GovTextInput(), filters=[_strip],
+    carer_name = StringField("Your full name", widget=GovTextInput(), filters=[strip],
                              validators=[InputRequired("Enter the parent or carer's full name"), Length(max=200)])
-    relationship = StringField("Relationship to the child", widget=GovTextInput(), filters=[_strip],
+    relationship = StringField("Relationship to the child", widget=GovTextInput(), filters=[strip],
                                description="For example, mother, father, grandparent, foster carer",
                                validators=[InputRequired("Enter the relationship to the child"), Length(max=100)])
     parental_responsibility = RadioField(
         "Do they have parental responsibility?", widget=GovRadioInput(), choices=YES_NO,
         validators=[InputRequired("Select yes if they have parental responsibility")])
-    carer_phone = StringField("Phone number", widget=GovTextInput(), filters=[_strip],
+    carer_phone = StringField("Phone number", widget=GovTextInput(), filters=[strip],
                               validators=[Length(max=30)])
-    carer_email = StringField("Email address", widget=GovTextInput(), filters=[_strip],
-                              validators=[Optional(), Email("Enter an email address in the correct format, like "
-                                                            "name@example.com")])
+    carer_email = StringField("Email address", widget=GovTextInput(), filters=[strip],
+                              validators=[Optional(), Email(EMAIL_FORMAT)])
     contact_method = RadioField("How do they prefer to be contacted?", widget=GovRadioInput(),
                                 choices=CONTACT_METHODS, validators=[InputRequired("Select how to contact them")])
-    contact_times = StringField("Best times to contact (optional)", widget=GovTextInput(), filters=[_strip],
+    contact_times = StringField("Best times to contact (optional)", widget=GovTextInput(), filters=[strip],
                                 validators=[Optional(), Length(max=200)])
-    language = StringField("Preferred language", widget=GovTextInput(), filters=[_strip], default="English",
+    language = StringField("Preferred language", widget=GovTextInput(), filters=[strip], default="English",
                            validators=[InputRequired("Enter their preferred language"), Length(max=100)])
     interpreter = RadioField("Do they need an interpreter?", widget=GovRadioInput(), choices=YES_NO,
                              validators=[InputRequired("Select yes if they need an interpreter")])
     access_needs = SelectMultipleField("Anything that makes contact easier for them (optional)",
                                        widget=GovCheckboxesInput(), choices=ACCESS_NEEDS, validators=[Optional()])
     second_carer_name = StringField("Another parent or carer's name (optional)", widget=GovTextInput(),
-                                    filters=[_strip], validators=[Optional(), Length(max=200)])
+                                    filters=[strip], validators=[Optional(), Length(max=200)])
     second_carer_parental_responsibility = RadioField(
         "Does the other parent or carer have parental responsibility?", widget=GovRadioInput(), choices=YES_NO,
         validators=[Optional()])
@@ -170,14 +157,14 @@ class NeedsForm(FlaskForm):
                                 validators=[InputRequired("Select at least one area your child needs help with")])
     diagnoses = SelectMultipleField("Diagnoses your child has (optional)", widget=GovCheckboxesInput(),
                                     validators=[Optional()])
-    diagnosed_by = StringField("Who made the diagnosis?", widget=GovTextInput(), filters=[_strip],
+    diagnosed_by = StringField("Who made the diagnosis?", widget=GovTextInput(), filters=[strip],
                                description="For example, the community paediatrician or CAMHS",
                                validators=[Length(max=200)])
     suspected = SelectMultipleField("Conditions you or a professional think your child may have (optional)",
                                     widget=GovCheckboxesInput(), description="A diagnosis is not needed",
                                     validators=[Optional()])
     tried_already = TextAreaField("What has been tried already? (optional)", widget=GovTextArea(),
-                                  filters=[_strip], validators=[Optional(), Length(max=4000)])
+                                  filters=[strip], validators=[Optional(), Length(max=4000)])
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
     def validate_diagnosed_by(self, field):
@@ -186,17 +173,17 @@ class NeedsForm(FlaskForm):
 
 
 class StoryForm(FlaskForm):
-    what_matters = TextAreaField("What matters to us", widget=GovTextArea(), filters=[_strip],
+    what_matters = TextAreaField("What matters to us", widget=GovTextArea(), filters=[strip],
                                  description="What you most want help with, in your own words",
                                  validators=[InputRequired("Tell us what matters to you"), Length(max=4000)])
-    good_day = TextAreaField("What a good day looks like", widget=GovTextArea(), filters=[_strip],
+    good_day = TextAreaField("What a good day looks like", widget=GovTextArea(), filters=[strip],
                              validators=[InputRequired("Tell us what a good day looks like"), Length(max=4000)])
-    child_views = TextAreaField("Your child's own views", widget=GovTextArea(), filters=[_strip],
+    child_views = TextAreaField("Your child's own views", widget=GovTextArea(), filters=[strip],
                                 description="What your child says, draws or shows about what they like, what is "
                                             "hard and what they want. Use their words if you can.",
                                 validators=[Length(max=4000)])
     child_views_not_given_reason = TextAreaField(
-        "If you could not ask your child, tell us why", widget=GovTextArea(), filters=[_strip],
+        "If you could not ask your child, tell us why", widget=GovTextArea(), filters=[strip],
         validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
@@ -251,7 +238,7 @@ def consent_form(service_ids: list[str], can_skip_consent: bool) -> type[FlaskFo
         if can_skip_consent:
             fields[f"reason_{i}"] = TextAreaField(
                 "Safeguarding only: why this referral must go without consent", widget=GovTextArea(),
-                filters=[_strip], validators=[Optional(), Length(max=2000)])
+                filters=[strip], validators=[Optional(), Length(max=2000)])
     fields["submit"] = SubmitField("Continue", widget=GovSubmitInput())
 
     def validate(self, extra_validators=None):
