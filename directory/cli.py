@@ -74,18 +74,28 @@ def seed_command(path: str | None, commit: bool):
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES), help="Repeat for several.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               prompt_required=False, default=None, help="Prompted for when given without a value.")
-@click.option("--no-password", is_flag=True, help="Create the account without a password (to be invited).")
-def create_user_command(email: str, name: str, roles: tuple[str, ...], password: str | None, no_password: bool):
+@click.option("--no-password", is_flag=True, help="Create the account without a password.")
+@click.option("--invite", is_flag=True, help="No password: email an invitation link to choose one (SITE_URL).")
+def create_user_command(email: str, name: str, roles: tuple[str, ...], password: str | None, no_password: bool,
+                        invite: bool):
     """Create a user who can sign in."""
-    if not no_password and password is None:
+    from directory.accounts import invite_user
+
+    if not (no_password or invite) and password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    site = current_app.config["SITE_URL"].rstrip("/")
     with _session() as session:
         try:
-            user = create_user(session, email, name, list(roles), None if no_password else password)
+            if invite:
+                user = invite_user(session, email, name, list(roles), lambda t: f"{site}/accept-invitation/{t}")
+            else:
+                user = create_user(session, email, name, list(roles), None if no_password else password)
         except AccountError as error:
             raise click.ClickException(str(error)) from None
         session.commit()
         click.echo(f"Created {user.email} with role(s): {', '.join(sorted(roles))}.")
+        if invite:
+            click.echo("An invitation is waiting in the outbox: run send-notifications to email it.")
 
 
 

@@ -41,6 +41,8 @@ class Config:
     SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@localhost")
+    # The site's public address, for links in emails sent from commands (outside a web request).
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
 
 
 def check_production_safety(config: dict) -> None:

@@ -286,3 +286,12 @@ def referrals_of(session: Session, record: FamilyRecord) -> list[tuple[Referral,
 
 def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def referrals_to_services(session: Session, service_ids: set[uuid.UUID]) -> list[SentView]:
+    """What a service lead's services have been sent, newest first, each with what changed since."""
+    rows = session.exec(
+        select(ServiceReferral).join(Referral, Referral.id == ServiceReferral.referral_id)
+        .where(ServiceReferral.service_id.in_(list(service_ids))).order_by(Referral.submitted_at.desc())
+    ).all()
+    return [service_referral_view(session, row) for row in rows]

@@ -64,3 +64,16 @@ def test_create_user_refuses_duplicates_short_passwords_and_unknown_roles(runner
     assert bad_email.exit_code == 1 and "Enter an email address in the correct format" in bad_email.output
     emails = set(db_session.exec(select(User.email)))
     assert emails == {"lead@example.org"}
+
+
+def test_create_user_with_an_emailed_invitation(runner, db_session, app):
+    from directory.models import OutboxMessage
+
+    app.config["SITE_URL"] = "https://send.example.org"
+    result = runner.invoke(args=["create-user", "lead@example.org", "--name", "Lee", "--role", "service_lead",
+                                 "--invite"])
+    assert result.exit_code == 0, result.output
+    user = db_session.exec(select(User).where(User.email == "lead@example.org")).one()
+    assert user.password_hash is None
+    message = db_session.exec(select(OutboxMessage).where(OutboxMessage.to_address == "lead@example.org")).one()
+    assert "https://send.example.org/accept-invitation/" in message.body

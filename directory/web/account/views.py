@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from directory import accounts
+from directory import accounts, families, people
 from directory.audit import record
 from directory.auth import SignedInUser, signed_in
 from directory.db import get_session
@@ -115,4 +115,9 @@ def accept_invitation(token: str):
 @bp.get("/your-account")
 @signed_in
 def home():
-    return render_template("account/home.html", user=current_user.user, roles=sorted(current_user.roles))
+    session = get_session()
+    received = []
+    if current_user.has_role("service_lead"):
+        received = families.referrals_to_services(session, people.member_services(session, current_user.id))
+    return render_template("account/home.html", user=current_user.user, roles=sorted(current_user.roles),
+                           received=received)
