@@ -51,13 +51,19 @@ def _schema() -> Schema:
         organisation=TEXT(analyzer=_ANALYZER),
         places=TEXT(analyzer=_ANALYZER),
         spelling=TEXT(analyzer=_SPELLING, phrase=False),
+        # Synonym groups mentioned in the name, and anywhere else (see Synonyms.tokens_in).
+        synonyms_name=KEYWORD(),
+        synonyms_text=KEYWORD(),
         name_sort=ID(sortable=True),
         **facets,
     )
 
 
-def _to_whoosh(document: dict) -> dict:
+def _to_whoosh(document: dict, synonyms: Synonyms) -> dict:
     fields = {key: value for key, value in document.items() if isinstance(value, str)}
+    fields["synonyms_name"] = " ".join(synonyms.tokens_in(document["name"]))
+    fields["synonyms_text"] = " ".join(synonyms.tokens_in(" ".join(
+        document[key] for key in ("summary", "description", "keywords", "organisation", "places"))))
     for name in (*FACETS, "ages"):
         fields[name] = " ".join(document.get(name, []))
     fields["spelling"] = " ".join(document[key] for key in ("name", "summary", "description", "keywords",
@@ -205,7 +211,7 @@ class SearchIndex:
             writer = new.writer(limitmb=256)
             count = 0
             for document in documents:
-                writer.add_document(**_to_whoosh(document))
+                writer.add_document(**_to_whoosh(document, self.synonyms))
                 count += 1
             writer.commit()
             previous = os.path.realpath(self.current) if self.current.exists() else None
@@ -243,7 +249,7 @@ class SearchIndex:
             for service_id in deleted_ids:
                 writer.delete_by_term("id", service_id)
             for document in documents:
-                writer.update_document(**_to_whoosh(document))
+                writer.update_document(**_to_whoosh(document, self.synonyms))
             writer.commit()
             return
         raise SearchUnavailable("The search index kept being rebuilt while updating it")
@@ -348,34 +354,28 @@ class SearchIndex:
         return _bits_from(query.docs(generation.searcher)) & generation.live
 
     def _text_query(self, query_words: list[str]) -> tuple[Query | None, Query | None]:
-        """(any of the concepts, all of the concepts), each concept being a word or phrase and its synonyms."""
+        """(any of the concepts, all of the concepts): a concept is a synonym group's token, or a word."""
         concepts = []
-        for alternatives in self.synonyms.concepts(query_words):
-            options = [q for q in (self._phrase_query(alt) for alt in alternatives) if q is not None]
-            if options:
-                concepts.append(Or(options) if len(options) > 1 else options[0])
+        for group, phrase in self.synonyms.concepts(query_words):
+            if group is not None:
+                concepts.append(Or([Term("synonyms_name", group, boost=TEXT_FIELDS[0][1]),
+                                    Term("synonyms_text", group, boost=2.0)]))
+            else:
+                stems = [t.text for t in _ANALYZER(phrase[0])]
+                if stems:  # stop words alone ask for nothing
+                    concepts.append(Or([Term(name, stems[0], boost=weight) for name, weight in TEXT_FIELDS]))
         if not concepts:
             return None, None
         every = And(concepts) if len(concepts) > 1 else concepts[0]
         return (Or(concepts) if len(concepts) > 1 else concepts[0]), every
-
-    @staticmethod
-    def _phrase_query(phrase: tuple[str, ...]) -> Query | None:
-        stems = [token.text for token in _ANALYZER(" ".join(phrase))]
-        if not stems:
-            return None  # only stop words
-        if len(stems) == 1:
-            return Or([Term(name, stems[0], boost=weight) for name, weight in TEXT_FIELDS])
-        return Or([Phrase(name, stems, boost=weight) for name, weight in TEXT_FIELDS])
 
     def _by_score(self, generation, query, query_words, matching: int, page: int) -> list[int]:
         if not matching:
             return []
         stems = [token.text for token in _ANALYZER(" ".join(query_words))]
         if len(stems) > 1:
-            # An exact phrase ranks above the same words scattered.
-            exact = Or([Phrase(name, stems, boost=weight * PHRASE_BOOST) for name, weight in TEXT_FIELDS[:3]])
-            query = AndMaybe(query, exact)
+            # The exact phrase in a service's name ranks above the same words scattered.
+            query = AndMaybe(query, Phrase("name", stems, boost=TEXT_FIELDS[0][1] * PHRASE_BOOST))
         wanted = page * PAGE_SIZE
         limit = wanted + PAGE_SIZE
         allow = _Bits(matching)

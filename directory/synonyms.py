@@ -13,7 +13,9 @@ def words(text: str) -> list[str]:
 
 
 class Synonyms:
-    def __init__(self, groups: list[list[str]]):
+    def __init__(self, groups: list[list[str]], query_only: list[str] = ()):
+        # Understood in searches, not looked for in listings ("add" is ADD, and also a common verb).
+        self._query_only = {tuple(words(phrase)) for phrase in query_only}
         self._groups: list[tuple[tuple[str, ...], ...]] = []
         self._by_phrase: dict[tuple[str, ...], int] = {}
         for group in groups:
@@ -26,27 +28,39 @@ class Synonyms:
     @classmethod
     def from_file(cls, path: str | Path) -> "Synonyms":
         document = json.loads(Path(path).read_text(encoding="utf-8"))
-        return cls(document["groups"])
+        return cls(document["groups"], document.get("query_only", []))
 
     @property
     def vocabulary(self) -> set[str]:
         return {word for phrase in self._by_phrase for word in phrase}
 
-    def concepts(self, query_words: list[str]) -> list[tuple[tuple[str, ...], ...]]:
-        """Split the words into concepts, longest synonym phrase first; each concept lists its alternatives.
-
-        ["salt", "leek"] -> [(("salt",), ("speech", "and", "language", "therapy"), ...), (("leek",),)]
-        """
-        concepts, i = [], 0
-        while i < len(query_words):
-            for size in range(min(self._longest, len(query_words) - i), 0, -1):
-                phrase = tuple(query_words[i:i + size])
+    def _scan(self, text_words: list[str]):
+        """(group number or None, the words) for each stretch, longest synonym phrase first."""
+        i = 0
+        while i < len(text_words):
+            for size in range(min(self._longest, len(text_words) - i), 0, -1):
+                phrase = tuple(text_words[i:i + size])
                 if phrase in self._by_phrase:
-                    group = self._groups[self._by_phrase[phrase]]
-                    concepts.append((phrase, *(p for p in group if p != phrase)))
+                    yield self._by_phrase[phrase], phrase
                     i += size
                     break
             else:
-                concepts.append(((query_words[i],),))
+                yield None, (text_words[i],)
                 i += 1
-        return concepts
+
+    def concepts(self, query_words: list[str]) -> list[tuple[str | None, tuple[str, ...]]]:
+        """Split a query into concepts: (the concept's token when it is a synonym group, the words typed).
+
+        ["salt", "in", "leek"] -> [("syn0", ("salt",)), (None, ("in",)), (None, ("leek",))]
+        """
+        return [(None if group is None else token(group), phrase) for group, phrase in self._scan(query_words)]
+
+    def tokens_in(self, text: str) -> list[str]:
+        """The synonym groups a text mentions, as tokens to index: a document saying "speech and language
+        therapy" gets the same token as a search for "SALT", so synonyms cost one term lookup."""
+        return sorted({token(group) for group, phrase in self._scan(words(text))
+                       if group is not None and phrase not in self._query_only})
+
+
+def token(group: int) -> str:
+    return f"syn{group}"
