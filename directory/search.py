@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 # Facet fields, in the order the search page shows them.
 FACETS = ("category", "need", "district", "referrer", "cost", "accepting")
 PAGE_SIZE = 20
+# Up to this many matching documents, score just those (see SearchIndex._score_only).
+FEW = 3000
 WRITE_TIMEOUT = 30.0
 
 _ANALYZER = StemmingAnalyzer()
@@ -126,6 +128,7 @@ class _Generation:
         self._name_order: list[int] | None = None
         self._names = reader.column_reader("name_sort")
         self._docnums: dict[str, int] | None = None
+        self._matches: dict[str, int] = {}
 
     def postings(self, fieldname: str, value: str) -> int:
         key = (fieldname, value)
@@ -135,6 +138,17 @@ class _Generation:
                 bits = _bits_from(self.searcher.postings(fieldname, value).all_ids())
             self._postings[key] = bits & self.live
         return self._postings[key]
+
+    def matches(self, query: Query) -> int:
+        """The documents a text query matches; popular searches repeat, so the last few hundred are kept."""
+        key = repr(query)
+        bits = self._matches.pop(key, None)
+        if bits is None:
+            bits = _bits_from(query.docs(self.searcher)) & self.live
+        self._matches[key] = bits  # most recently used last
+        if len(self._matches) > 256:
+            self._matches.pop(next(iter(self._matches)))
+        return bits
 
     def values(self, fieldname: str) -> list[str]:
         if fieldname not in self._values:
@@ -156,6 +170,12 @@ class _Generation:
         if self._name_order is None:
             self._name_order = sorted(self.searcher.reader().all_doc_ids(), key=self.name_key)
         return self._name_order
+
+
+def _bit_numbers(bits: int) -> list[int]:
+    """The document numbers in a bit set, in order."""
+    raw = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    return [index * 8 + bit for index, byte in enumerate(raw) if byte for bit in range(8) if byte >> bit & 1]
 
 
 def _bits_from(docnums: Iterable[int]) -> int:
@@ -351,7 +371,7 @@ class SearchIndex:
     def _docs(generation: _Generation, query: Query | None) -> int:
         if query is None:
             return 0
-        return _bits_from(query.docs(generation.searcher)) & generation.live
+        return generation.matches(query)
 
     def _text_query(self, query_words: list[str]) -> tuple[Query | None, Query | None]:
         """(any of the concepts, all of the concepts): a concept is a synonym group's token, or a word."""
@@ -377,6 +397,10 @@ class SearchIndex:
             # The exact phrase in a service's name ranks above the same words scattered.
             query = AndMaybe(query, Phrase("name", stems, boost=TEXT_FIELDS[0][1] * PHRASE_BOOST))
         wanted = page * PAGE_SIZE
+        if matching.bit_count() <= FEW:
+            hits = self._score_only(generation, query, matching)
+            hits.sort(key=lambda hit: (-hit[0], generation.name_key(hit[1])))
+            return [docnum for _score, docnum in hits[wanted - PAGE_SIZE:wanted]]
         limit = wanted + PAGE_SIZE
         allow = _Bits(matching)
         while True:
@@ -388,6 +412,24 @@ class SearchIndex:
             limit *= 2
         hits.sort(key=lambda hit: (-hit[0], generation.name_key(hit[1])))
         return [docnum for _score, docnum in hits[wanted - PAGE_SIZE:wanted]]
+
+    @staticmethod
+    def _score_only(generation: _Generation, query: Query, matching: int) -> list[tuple[float, int]]:
+        """Scores for just these documents: the matcher skips to each one instead of scoring every text match
+        and filtering afterwards (a filter that leaves few documents otherwise costs as much as none)."""
+        searcher = generation.searcher
+        matcher = query.matcher(searcher, searcher.context())
+        hits = []
+        for docnum in _bit_numbers(matching):
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+            if matcher.id() == docnum:
+                hits.append((matcher.score(), docnum))
+        return hits
 
     @staticmethod
     def _by_name(generation: _Generation, matching: int, page: int) -> list[int]:

@@ -44,7 +44,6 @@ def service_documents(session: Session, ids: Iterable[uuid.UUID] | None = None) 
         if term.parent_id:
             children[term.parent_id].append(term)
     districts = {district.id: district for district in session.exec(select(District))}
-    organisations = {o.id: o for o in session.exec(select(Organisation))}
     if ids is None:
         id_list = list(session.exec(select(Service.id).where(Service.status == "active").order_by(Service.name)))
     else:
@@ -52,6 +51,9 @@ def service_documents(session: Session, ids: Iterable[uuid.UUID] | None = None) 
     for start in range(0, len(id_list), BATCH):
         batch = id_list[start:start + BATCH]
         services = session.exec(select(Service).where(Service.id.in_(batch), Service.status == "active")).all()
+        # Only this batch's organisations: a one-service update must not load every organisation.
+        organisations = {o.id: o for o in session.exec(
+            select(Organisation).where(Organisation.id.in_({s.organisation_id for s in services})))}
         links = defaultdict(list)
         for service_id, term_id, link_type in session.exec(
             select(ServiceAttribute.service_id, ServiceAttribute.taxonomy_term_id, ServiceAttribute.link_type)

@@ -50,3 +50,12 @@ def term_names(session: Session, taxonomy_slugs: tuple[str, ...]) -> dict[str, s
         for term in list_terms(session, slug):
             names.setdefault(term.code, term.name)
     return names
+
+
+def version(session: Session) -> tuple:
+    """Changes whenever a term or district is added, removed or renamed (one cheap query)."""
+    from directory.models import District
+
+    terms = select(func.count(TaxonomyTerm.id), func.max(TaxonomyTerm.name), func.sum(func.length(TaxonomyTerm.name)))
+    districts = select(func.count(District.id), func.sum(func.length(District.name)))
+    return tuple(session.exec(terms).one()) + tuple(session.exec(districts).one())

@@ -37,6 +37,15 @@ class FilterGroup:
 
 
 def _labels(session) -> dict[str, dict[str, str]]:
+    """Names for every filter value; read once and kept until the taxonomies or places change."""
+    cache = current_app.extensions.setdefault("search_labels", {})
+    version = taxonomy.version(session)
+    if cache.get("version") != version:
+        cache.update(version=version, labels=_read_labels(session))
+    return cache["labels"]
+
+
+def _read_labels(session) -> dict[str, dict[str, str]]:
     referrers = taxonomy.term_names(session, (REFERRER_ROLES,))
     referrers[service_data.SELF_REFERRAL] = "Families can refer themselves"
     return {
