@@ -46,12 +46,13 @@ def _schema() -> Schema:
     facets = {name: KEYWORD(scorable=False, lowercase=False) for name in (*FACETS, "ages")}
     return Schema(
         id=ID(stored=True, unique=True),
+        # Positions only where phrases are searched (the exact-phrase boost on names): less to write and read.
         name=TEXT(analyzer=_ANALYZER),
-        summary=TEXT(analyzer=_ANALYZER),
-        description=TEXT(analyzer=_ANALYZER),
-        keywords=TEXT(analyzer=_ANALYZER),
-        organisation=TEXT(analyzer=_ANALYZER),
-        places=TEXT(analyzer=_ANALYZER),
+        summary=TEXT(analyzer=_ANALYZER, phrase=False),
+        description=TEXT(analyzer=_ANALYZER, phrase=False),
+        keywords=TEXT(analyzer=_ANALYZER, phrase=False),
+        organisation=TEXT(analyzer=_ANALYZER, phrase=False),
+        places=TEXT(analyzer=_ANALYZER, phrase=False),
         spelling=TEXT(analyzer=_SPELLING, phrase=False),
         # Synonym groups mentioned in the name, and anywhere else (see Synonyms.tokens_in).
         synonyms_name=KEYWORD(),
@@ -68,8 +69,8 @@ def _to_whoosh(document: dict, synonyms: Synonyms) -> dict:
         document[key] for key in ("summary", "description", "keywords", "organisation", "places"))))
     for name in (*FACETS, "ages"):
         fields[name] = " ".join(document.get(name, []))
-    fields["spelling"] = " ".join(document[key] for key in ("name", "summary", "description", "keywords",
-                                                           "organisation", "places"))
+    # The words families are likely to type are in these short fields; descriptions would double the index.
+    fields["spelling"] = " ".join(document[key] for key in ("name", "summary", "keywords", "organisation", "places"))
     fields["name_sort"] = document["name"].casefold()
     return fields
 
@@ -228,7 +229,7 @@ class SearchIndex:
             old_writer = self._open().writer(timeout=WRITE_TIMEOUT)
         try:
             new = whoosh_index.create_in(str(folder), _schema())
-            writer = new.writer(limitmb=256)
+            writer = new.writer(limitmb=256, procs=2, multisegment=True)
             count = 0
             for document in documents:
                 writer.add_document(**_to_whoosh(document, self.synonyms))
