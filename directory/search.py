@@ -12,7 +12,7 @@ import shutil
 import threading
 import uuid
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,7 +129,6 @@ class _Generation:
         self._name_order: list[int] | None = None
         self._names = reader.column_reader("name_sort")
         self._docnums: dict[str, int] | None = None
-        self._matches: dict[str, int] = {}
 
     def postings(self, fieldname: str, value: str) -> int:
         key = (fieldname, value)
@@ -139,17 +138,6 @@ class _Generation:
                 bits = _bits_from(self.searcher.postings(fieldname, value).all_ids())
             self._postings[key] = bits & self.live
         return self._postings[key]
-
-    def matches(self, query: Query) -> int:
-        """The documents a text query matches; popular searches repeat, so the last few hundred are kept."""
-        key = repr(query)
-        bits = self._matches.pop(key, None)
-        if bits is None:
-            bits = _bits_from(query.docs(self.searcher)) & self.live
-        self._matches[key] = bits  # most recently used last
-        if len(self._matches) > 256:
-            self._matches.pop(next(iter(self._matches)))
-        return bits
 
     def values(self, fieldname: str) -> list[str]:
         if fieldname not in self._values:
@@ -215,7 +203,7 @@ class SearchIndex:
         # Through the real folder, not the link: a rebuild may swap the link while this index is open.
         return whoosh_index.open_dir(os.path.realpath(self.current))
 
-    def rebuild(self, documents: Iterable[dict], *, before_swap: Callable[[], Iterable[dict]] | None = None) -> int:
+    def rebuild(self, documents: Iterable[dict]) -> int:
         """Build a whole new index from `documents` in a new folder, then swap it in; returns the count.
 
         While it builds, the live index's write lock is held, so an update that commits meanwhile waits, then
@@ -299,27 +287,25 @@ class SearchIndex:
     def search(self, request: SearchRequest) -> SearchResults:
         generation = self._generation()
         query_words = words(request.text)[:32]
-        any_query, all_query = self._text_query(query_words)
-        text_bits, rank_query = generation.live, all_query
+        typed = self._concepts(query_words)
+        text_bits, rank = generation.live, None
         matched_any = False
         suggestion = corrected_from = None
-        if all_query is not None:
-            text_bits = self._docs(generation, all_query)
+        if typed:
+            text_bits, rank = self._matching(generation, typed, every=True), (typed, True)
             correction = self._correction(generation, query_words)
-            corrected_any, corrected_all = self._text_query(correction) if correction else (None, None)
+            fixed = self._concepts(correction) if correction else []
             if correction:
                 suggestion = " ".join(correction)
             # Fall back in order: every word as typed, every word corrected, any word, any word corrected.
-            for query, relaxed, corrected in (
-                (corrected_all, False, True), (any_query, True, False), (corrected_any, True, True),
-            ):
+            for concepts, every, corrected in ((fixed, True, True), (typed, False, False), (fixed, False, True)):
                 if text_bits:
                     break
-                if query is None:
+                if not concepts:
                     continue
-                text_bits = self._docs(generation, query)
+                text_bits = self._matching(generation, concepts, every)
                 if text_bits:
-                    rank_query, matched_any = query, relaxed
+                    rank, matched_any = (concepts, every), not every
                     corrected_from = request.text if corrected else None
         child_bits = generation.live
         if request.age is not None:
@@ -347,11 +333,11 @@ class SearchIndex:
         total = matching.bit_count()
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(request.page, 1), pages)
-        if rank_query is None:
+        if rank is None:
             docnums = self._by_name(generation, matching, page)
         else:
             ranked_words = suggestion.split() if corrected_from else query_words
-            docnums = self._by_score(generation, rank_query, ranked_words, matching, page)
+            docnums = self._by_score(generation, self._query(*rank), ranked_words, matching, text_bits, page)
         stored = generation.searcher.stored_fields
         return SearchResults(
             ids=[stored(docnum)["id"] for docnum in docnums], total=total, page=page, pages=pages, facets=facets,
@@ -368,29 +354,39 @@ class SearchIndex:
             bits |= generation.postings(name, value)
         return bits
 
-    @staticmethod
-    def _docs(generation: _Generation, query: Query | None) -> int:
-        if query is None:
-            return 0
-        return generation.matches(query)
-
-    def _text_query(self, query_words: list[str]) -> tuple[Query | None, Query | None]:
-        """(any of the concepts, all of the concepts): a concept is a synonym group's token, or a word."""
+    def _concepts(self, query_words: list[str]) -> list[list[Term]]:
+        """Each concept of the query as the terms any of which match it: a synonym group's token (in the name
+        or elsewhere), or a word's stem in any text field. Stop words alone ask for nothing."""
         concepts = []
         for group, phrase in self.synonyms.concepts(query_words):
             if group is not None:
-                concepts.append(Or([Term("synonyms_name", group, boost=TEXT_FIELDS[0][1]),
-                                    Term("synonyms_text", group, boost=2.0)]))
+                concepts.append([Term("synonyms_name", group, boost=TEXT_FIELDS[0][1]),
+                                 Term("synonyms_text", group, boost=2.0)])
             else:
                 stems = [t.text for t in _ANALYZER(phrase[0])]
-                if stems:  # stop words alone ask for nothing
-                    concepts.append(Or([Term(name, stems[0], boost=weight) for name, weight in TEXT_FIELDS]))
-        if not concepts:
-            return None, None
-        every = And(concepts) if len(concepts) > 1 else concepts[0]
-        return (Or(concepts) if len(concepts) > 1 else concepts[0]), every
+                if stems:
+                    concepts.append([Term(name, stems[0], boost=weight) for name, weight in TEXT_FIELDS])
+        return concepts
 
-    def _by_score(self, generation, query, query_words, matching: int, page: int) -> list[int]:
+    @staticmethod
+    def _query(concepts: list[list[Term]], every: bool) -> Query:
+        parts = [Or(terms) for terms in concepts]
+        if len(parts) == 1:
+            return parts[0]
+        return And(parts) if every else Or(parts)
+
+    @staticmethod
+    def _matching(generation: _Generation, concepts: list[list[Term]], every: bool) -> int:
+        """The documents matching all (or any) concepts, from cached postings: set operations, no matcher."""
+        result = generation.live if every else 0
+        for terms in concepts:
+            bits = 0
+            for term in terms:
+                bits |= generation.postings(term.fieldname, term.text)
+            result = result & bits if every else result | bits
+        return result
+
+    def _by_score(self, generation, query, query_words, matching: int, text_bits: int, page: int) -> list[int]:
         if not matching:
             return []
         stems = [token.text for token in _ANALYZER(" ".join(query_words))]
@@ -403,7 +399,8 @@ class SearchIndex:
             hits.sort(key=lambda hit: (-hit[0], generation.name_key(hit[1])))
             return [docnum for _score, docnum in hits[wanted - PAGE_SIZE:wanted]]
         limit = wanted + PAGE_SIZE
-        allow = _Bits(matching)
+        # Without other filters Whoosh ranks the text query alone, skipping blocks that cannot make the page.
+        allow = None if matching == text_bits else _Bits(matching)
         while True:
             results = generation.searcher.search(query, limit=limit, filter=allow)
             hits = [(hit.score, hit.docnum) for hit in results]
