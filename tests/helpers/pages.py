@@ -28,10 +28,15 @@ def check_page(html: str) -> BeautifulSoup:
 
 
 class CheckedClient(FlaskClient):
-    """Every text/html response is checked; `response.soup` holds the parsed page."""
+    """Every text/html response is checked; `response.soup` holds the parsed page. A 500 fails the test
+    unless the test says it expects one (`allow_server_errors`), so a broken page cannot pass unnoticed."""
+
+    allow_server_errors = False
 
     def open(self, *args, **kwargs):
         response = super().open(*args, **kwargs)
+        if response.status_code == 500 and not self.allow_server_errors:
+            raise AssertionError(f"server error for {args[0] if args else kwargs.get('path')}")
         if response.mimetype == "text/html" and response.status_code != 302:
             response.soup = check_page(response.get_data(as_text=True))
         return response

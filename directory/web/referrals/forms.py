@@ -49,6 +49,9 @@ class UKDateField(DateField):
 
     def process_formdata(self, valuelist):
         parts = [v.strip() for v in valuelist] if valuelist else []
+        if len(parts) != 3:  # the three boxes were not all sent: treat as empty boxes
+            parts = ["", "", ""]
+        self.raw_data = parts
         if not any(parts):
             self.data = None
             return
