@@ -257,3 +257,12 @@ def test_two_concurrent_submissions_of_the_same_form_make_one_referral(fresh_app
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(Referral)).one() == 1
         assert session.exec(select(func.count()).select_from(ServiceReferral)).one() == 1
+
+
+def test_services_page_suggests_other_services_from_the_graph(client, db_session):
+    record = new_record(client)
+    complete_record(client, record, child={"postcode": "ST4 1AA", "district": "stoke-on-trent"},
+                    needs={"needs": ["SEMH"], "suspected": []})
+    text = text_of(client.get(f"/families/{record}/services").soup)
+    # The Staffordshire wellbeing service says no in Stoke-on-Trent, and points to the city's own service.
+    assert "Instead, where you live:" in text

@@ -157,6 +157,7 @@ def services(record_id: uuid.UUID):
         choosable={str(r.service_id) for r in choosable}, questions=MISSING_QUESTIONS,
         fact_sections=family_fields.FACT_SECTIONS, self_referral=self_referral,
         slugs=_slugs(db, results), role_names=routing.labels(db).names["referrer_role"],
+        by_id={r.service_id: r for r in results},
     )
 
 
