@@ -215,6 +215,7 @@ class SearchIndex:
         old_writer = None
         if self.exists():
             old_writer = self._open().writer(timeout=WRITE_TIMEOUT)
+        writer = None
         try:
             new = whoosh_index.create_in(str(folder), _schema())
             writer = new.writer(limitmb=256, procs=2, multisegment=True)
@@ -223,11 +224,14 @@ class SearchIndex:
                 writer.add_document(**_to_whoosh(document, self.synonyms))
                 count += 1
             writer.commit()
+            writer = None
             previous = os.path.realpath(self.current) if self.current.exists() else None
             link = self.root / f"current-{uuid.uuid4().hex}"
             os.symlink(folder.name, link)
             os.replace(link, self.current)  # atomic: readers see the old index or the new one
         except BaseException:
+            if writer is not None:
+                writer.cancel()  # closes its files and stops its worker processes
             shutil.rmtree(folder, ignore_errors=True)
             raise
         finally:

@@ -143,6 +143,7 @@ def ensure_index(app: Flask) -> None:
     database = app.extensions["db"]
     try:
         with database.session_factory() as session:
+            documents.active_service_ids(session)  # fails here, before any writing, if the tables are not there
             if not index.exists():
                 count = rebuild(index, session)
                 log.warning("The search index was missing: built it with %d services.", count)

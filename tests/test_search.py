@@ -328,3 +328,26 @@ def test_scoring_only_the_filtered_documents_ranks_as_whoosh_does(app, monkeypat
     monkeypatch.setattr(search_module, "FEW", 0)  # force the other path: Whoosh's collector with a filter
     assert index.search(request).ids == few.ids
     assert len(few.ids) > 3
+
+
+def test_a_failed_rebuild_leaves_the_live_index_and_no_leftovers(app):
+    index = get_index(app)
+    before = index.current.resolve()
+
+    def broken_documents():
+        yield {**_document_like(), "id": "33333333-3333-3333-3333-333333333333"}
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        index.rebuild(broken_documents())
+    assert index.current.resolve() == before
+    assert [p.resolve() for p in index.root.glob("index-*")] == [before]
+    assert search_ids(app, text="salt")
+
+
+def test_start_up_check_on_an_empty_database_reports_and_writes_nothing(fresh_app, caplog):
+    from directory.search_sync import ensure_index
+
+    ensure_index(fresh_app)
+    assert "database is not ready" in caplog.text
+    assert not get_index(fresh_app).root.exists() or not list(get_index(fresh_app).root.glob("index-*"))
