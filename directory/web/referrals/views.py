@@ -157,8 +157,16 @@ def services(record_id: uuid.UUID):
         choosable={str(r.service_id) for r in choosable}, questions=MISSING_QUESTIONS,
         fact_sections=family_fields.FACT_SECTIONS, self_referral=self_referral,
         slugs=_slugs(db, results), role_names=routing.labels(db).names["referrer_role"],
-        by_id={r.service_id: r for r in results},
+        by_id={r.service_id: r for r in results}, asks={r.service_id: _asks(r.missing) for r in results},
     )
+
+
+def _asks(missing: list[str]) -> list[tuple[str, str | None]]:
+    """What to ask for each missing fact, once each, with the section of the record that asks it."""
+    asks: dict[str, str | None] = {}
+    for fact in missing:
+        asks.setdefault(MISSING_QUESTIONS[fact], family_fields.FACT_SECTIONS.get(fact))
+    return list(asks.items())
 
 
 def _slugs(db, results) -> dict:
