@@ -217,7 +217,8 @@ def _write_referral(session: Session, user: User, roles: set[str], record: Famil
         shared = fields_shared_with(service)
         session.add(ServiceReferral(
             referral_id=referral.id, service_id=service.id, consent_given_by=choice.consent_given_by,
-            consent_method=choice.consent_method, consent_at=choice.consent_at or utcnow(),
+            consent_method=choice.consent_method,
+            consent_at=None if choice.without_consent_reason else (choice.consent_at or utcnow()),
             without_consent_reason=choice.without_consent_reason, shared_fields=shared,
             sent_snapshot=family_fields.values(sections, shared),
         ))

@@ -45,6 +45,7 @@ def choose(client, record, slugs, db_session):
     consent = {}
     for i in range(len(slugs)):
         consent[f"given_by_{i}"], consent[f"method_{i}"] = CONSENT["given_by"], CONSENT["method"]
+        consent[f"when_{i}"] = ["20", "11", "2026"]
     assert client.post(f"/families/{record}/consent", data=consent).status_code == 302
     page = client.get(f"/families/{record}/check-answers")
     return page.soup.find("input", attrs={"name": "idempotency_key"})["value"]
@@ -81,6 +82,7 @@ def test_key_worker_refers_to_three_services_in_one_submission(client, db_sessio
     rows = db_session.exec(select(ServiceReferral).where(ServiceReferral.referral_id == referral.id)).all()
     assert len(rows) == 3
     assert {r.consent_given_by for r in rows} == {CONSENT["given_by"]}
+    assert {r.consent_at.date().isoformat() for r in rows} == {"2026-11-20"}
     assert db_session.get(FamilyRecord, referral.record_id).key_worker_id == key_worker.id
 
 
@@ -107,8 +109,13 @@ def test_consent_page_lists_the_fields_before_consent_and_requires_consent(clien
                                                                                "staffordshire-sendiass")]})
     page = client.get(f"/families/{record}/consent")
     assert "will receive:" in text_of(page.soup) and "Child's first name" in text_of(page.soup)
-    missing = client.post(f"/families/{record}/consent", data={})
-    assert "Select who gave consent" in text_of(missing.soup.select_one(".govuk-error-summary"))
+    missing = client.post(f"/families/{record}/consent", data={"when_0": ["", "", ""]})
+    summary = text_of(missing.soup.select_one(".govuk-error-summary"))
+    assert "Select who gave consent" in summary and "Enter the date consent was given" in summary
+    future = client.post(f"/families/{record}/consent", data={"given_by_0": CONSENT["given_by"],
+                                                             "method_0": CONSENT["method"],
+                                                             "when_0": ["1", "1", "2099"]})
+    assert "When was consent given cannot be in the future" in text_of(future.soup)
 
 
 def test_safeguarding_referral_without_consent_needs_a_reason(client, db_session):

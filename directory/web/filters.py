@@ -25,7 +25,10 @@ def weeks(count: int | None) -> str:
     return "1 week" if count == 1 else f"{count} weeks"
 
 
-def uk_date(value: date | None) -> str:
+def uk_date(value: date | str | None) -> str:
+    """ "14 May 2026", from a date, a datetime or an ISO date string."""
+    if isinstance(value, str) and value:
+        value = date.fromisoformat(value[:10])
     return f"{value.day} {value:%B %Y}" if value else "Not recorded"
 
 

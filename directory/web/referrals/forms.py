@@ -63,6 +63,11 @@ class UKDateField(DateField):
             raise ValueError(f"{self.label.text} must be a real date") from None
 
 
+def _past_or_today(form, field):
+    if field.data and field.data > date.today():
+        raise ValidationError(f"{field.label.text.rstrip('?')} cannot be in the future")
+
+
 def _past(form, field):
     if field.data and field.data > date.today():
         raise ValidationError(f"{field.label.text} must be in the past")
@@ -238,6 +243,8 @@ def consent_form(service_ids: list[str], can_skip_consent: bool) -> type[FlaskFo
                                              validators=[Optional()])
         fields[f"method_{i}"] = RadioField("How was consent given?", widget=GovRadioInput(), choices=methods,
                                            validators=[Optional()])
+        fields[f"when_{i}"] = UKDateField("When was consent given?", missing="Enter the date consent was given",
+                                          default=date.today, validators=[Optional(), _past_or_today])
         if can_skip_consent:
             fields[f"reason_{i}"] = TextAreaField(
                 "Safeguarding only: why this referral must go without consent", widget=GovTextArea(),
@@ -251,7 +258,8 @@ def consent_form(service_ids: list[str], can_skip_consent: bool) -> type[FlaskFo
             if reason is not None and reason.data:
                 continue
             for name, message in ((f"given_by_{i}", "Select who gave consent"),
-                                  (f"method_{i}", "Select how consent was given")):
+                                  (f"method_{i}", "Select how consent was given"),
+                                  (f"when_{i}", "Enter the date consent was given")):
                 if not getattr(self, name).data:
                     getattr(self, name).errors = [*getattr(self, name).errors, message]
                     ok = False

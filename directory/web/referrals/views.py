@@ -1,7 +1,7 @@
 """Views for family records and referrals: check the role, load the object the person may see, call below."""
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -197,7 +197,7 @@ def consent(record_id: uuid.UUID):
                 "given_by": getattr(form, f"given_by_{i}").data,
                 "method": getattr(form, f"method_{i}").data,
                 "reason": getattr(form, f"reason_{i}").data if hasattr(form, f"reason_{i}") else None,
-                "at": datetime.now().isoformat(timespec="minutes"),
+                "at": getattr(form, f"when_{i}").data.isoformat() if getattr(form, f"when_{i}").data else None,
             }
             for i, service in enumerate(chosen)
         }
@@ -223,6 +223,7 @@ def check_answers(record_id: uuid.UUID):
             families.Choice(
                 service_id=service.id, consent_given_by=state["consent"][str(service.id)]["given_by"],
                 consent_method=state["consent"][str(service.id)]["method"],
+                consent_at=_consent_date(state["consent"][str(service.id)]["at"]),
                 without_consent_reason=state["consent"][str(service.id)]["reason"],
             )
             for service in chosen
@@ -242,6 +243,10 @@ def check_answers(record_id: uuid.UUID):
         shared={s.id: families.fields_shared_with(s) for s in chosen}, field_names=family_fields.FIELDS,
         givers=CONSENT_GIVER_LABELS, methods=CONSENT_METHOD_LABELS,
     )
+
+
+def _consent_date(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else None
 
 
 @bp.get("/families/<uuid:record_id>/referrals/<uuid:referral_id>")
