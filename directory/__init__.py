@@ -25,10 +25,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_templates(app)
 
-    from directory import auth, cli, db, routing, search_sync, security
+    from directory import auth, cli, db, routing, search_sync, security, sessions, throttle
     from directory.web import account, admin, errors, public, referrals
 
+    _trust_proxies(app)
     db.init_app(app)
+    sessions.init_app(app)  # first after the database: its after-request step must run last
+    throttle.init_app(app)
     search_sync.init_app(app)
     routing.init_app(app)
     auth.init_app(app)
@@ -38,6 +41,16 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (public.bp, account.bp, admin.bp, referrals.bp):
         app.register_blueprint(blueprint)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies, the client address and scheme come from their X-Forwarded headers; with
+    none, no forwarded header is believed."""
+    count = app.config["TRUSTED_PROXIES"]
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def _init_templates(app: Flask) -> None:

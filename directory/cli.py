@@ -79,15 +79,16 @@ def seed_command(path: str | None, commit: bool):
 def create_user_command(email: str, name: str, roles: tuple[str, ...], password: str | None, no_password: bool,
                         invite: bool):
     """Create a user who can sign in."""
-    from directory.accounts import invite_user
+    from directory.account_links import invite_user
+    from directory.links import site_url
 
     if not (no_password or invite) and password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    site = current_app.config["SITE_URL"].rstrip("/")
     with _session() as session:
         try:
             if invite:
-                user = invite_user(session, email, name, list(roles), lambda t: f"{site}/accept-invitation/{t}")
+                user = invite_user(session, email, name, list(roles),
+                                   lambda token: site_url("account.accept_invitation", token=token))
             else:
                 user = create_user(session, email, name, list(roles), None if no_password else password)
         except AccountError as error:

@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
@@ -30,9 +31,29 @@ class Config:
     # Build a missing index and repair a stale one when the app starts.
     SEARCH_CHECK_ON_START = os.environ.get("SEARCH_CHECK_ON_START", "1") == "1"
     SESSION_COOKIE_HTTPONLY = True
-    # Signed-in sessions end after this long without a request.
+    # Sessions live on the server (Redis when REDIS_URL is set, else the session table); the cookie holds an id.
+    # They end after this long without a request...
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30")))
+    # ...and this long after signing in, however busy.
+    SESSION_ABSOLUTE_LIFETIME = timedelta(hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")))
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Redis, shared by every app server: sessions and throttling counts. Unset: the database and memory.
+    REDIS_URL = os.environ.get("REDIS_URL", "").strip() or None
+    # Keys in Redis start with this, so that several sites (or test runs) can share one server.
+    REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "send-directory:")
+    # How many proxies in front of the app set X-Forwarded-For and -Proto; 0 trusts no forwarded header.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # No request body is larger than this (bytes).
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(512 * 1024)))
+    # Throttling: failed sign-ins per submitted address lock that address; failed attempts per client address;
+    # emails (reset, confirmation) per address. Each is "count per minutes".
+    SIGN_IN_FAILURES_PER_ADDRESS = os.environ.get("SIGN_IN_FAILURES_PER_ADDRESS", "5/15")
+    SIGN_IN_LOCKOUT_MINUTES = int(os.environ.get("SIGN_IN_LOCKOUT_MINUTES", "15"))
+    SIGN_IN_FAILURES_PER_CLIENT = os.environ.get("SIGN_IN_FAILURES_PER_CLIENT", "50/15")
+    EMAILS_PER_ADDRESS = os.environ.get("EMAILS_PER_ADDRESS", "5/60")
+    # A second factor is required of key workers, service leads and admins (on by default in production).
+    STAFF_TWO_FACTOR_REQUIRED = os.environ.get(
+        "STAFF_TWO_FACTOR_REQUIRED", "1" if os.environ.get("APP_ENV") == "production" else "0") == "1"
     WTF_CSRF_ENABLED = True
     TESTING = False
     # Key workers' caseloads: the default limit when a key worker has none of their own.
@@ -41,13 +62,28 @@ class Config:
     SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@localhost")
-    # The site's public address, for links in emails sent from commands (outside a web request).
-    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+    # The site's public address: every link in an email is built from it, never from the request's Host header,
+    # and only its host name is served (TRUSTED_HOSTS). Required in production.
+    SITE_URL = os.environ.get("SITE_URL", "").strip() or None
+
+
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"
 
 
 def check_production_safety(config: dict) -> None:
-    """Refuse to run in production with the development secret; production cookies go over HTTPS only."""
-    if config.get("APP_ENV") == "production" and config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
+    """Refuse to run in production without a secret and a site address; production cookies go over HTTPS only.
+    Every environment serves only the site address's host (and, outside production, localhost)."""
+    production = config.get("APP_ENV") == "production"
+    if production and config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
         raise RuntimeError("SECRET_KEY must be set in the environment when APP_ENV is 'production'.")
-    if config.get("APP_ENV") == "production":
+    if production and not config.get("SITE_URL"):
+        raise RuntimeError("SITE_URL must be set in the environment when APP_ENV is 'production', "
+                           "e.g. https://send-directory.example.gov.uk")
+    config["SITE_URL"] = (config.get("SITE_URL") or DEVELOPMENT_SITE_URL).rstrip("/")
+    site = urlsplit(config["SITE_URL"])
+    if site.scheme not in ("http", "https") or not site.hostname:
+        raise RuntimeError(f"SITE_URL must be an http or https address, not {config['SITE_URL']!r}")
+    if config.get("TRUSTED_HOSTS") is None:
+        config["TRUSTED_HOSTS"] = [site.hostname] + ([] if production else ["localhost", "127.0.0.1"])
+    if production:
         config["SESSION_COOKIE_SECURE"] = True

@@ -37,7 +37,16 @@ def open_caseload(session: Session, user_id: uuid.UUID) -> int:
 
 
 def allocate_key_worker(session: Session, district_id: uuid.UUID, default_limit: int) -> User | None:
-    """The key worker for this district with the smallest open caseload still under their limit."""
+    """The key worker for this district with the smallest open caseload still under their limit.
+
+    The district's key workers are locked first (FOR UPDATE, in id order) so that families allocated at the same
+    moment are counted one after another and nobody goes over their limit. SQLite has no row locks: there the
+    caller's transaction already holds the database's single write lock (it has written the referral), and a
+    transaction that read before another's commit fails and is retried by the submission."""
+    session.exec(
+        select(User.id).join(KeyWorkerArea, KeyWorkerArea.user_id == User.id)
+        .where(KeyWorkerArea.district_id == district_id).order_by(User.id).with_for_update(of=User)
+    ).all()
     caseload = (
         select(FamilyRecord.key_worker_id, func.count(FamilyRecord.id).label("open"))
         .where(FamilyRecord.closed_at.is_(None)).group_by(FamilyRecord.key_worker_id).subquery()

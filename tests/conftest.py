@@ -12,7 +12,8 @@ from directory.synonyms import Synonyms
 from tests.helpers.databases import BACKENDS, empty_database, migrate_and_seed
 from tests.helpers.pages import CheckedClient
 
-TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret-key", "APP_ENV": "test", "SEARCH_CHECK_ON_START": False}
+TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret-key", "APP_ENV": "test", "SEARCH_CHECK_ON_START": False,
+               "SITE_URL": "http://localhost"}
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

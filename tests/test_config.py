@@ -22,8 +22,20 @@ def test_production_refuses_the_development_secret():
         create_app({"APP_ENV": "production", "SECRET_KEY": DEV_SECRET_KEY, "SEARCH_CHECK_ON_START": False})
 
 
-def test_production_runs_with_a_real_secret():
+def test_production_refuses_to_start_without_a_site_url():
+    with pytest.raises(RuntimeError, match="SITE_URL must be set"):
+        create_app({"APP_ENV": "production", "SECRET_KEY": "a-real-secret", "SEARCH_CHECK_ON_START": False})
+
+
+def test_production_runs_with_a_real_secret_and_serves_only_its_own_host():
     app = create_app({"APP_ENV": "production", "SECRET_KEY": "a-real-secret-from-the-environment",
-                      "SEARCH_CHECK_ON_START": False})
+                      "SITE_URL": "https://send.example.org/", "SEARCH_CHECK_ON_START": False})
     assert app.config["APP_ENV"] == "production"
     assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SITE_URL"] == "https://send.example.org"
+    assert app.config["TRUSTED_HOSTS"] == ["send.example.org"]
+
+
+def test_a_site_url_that_is_not_a_web_address_is_refused():
+    with pytest.raises(RuntimeError, match="SITE_URL must be an http or https address"):
+        create_app({"SITE_URL": "javascript:alert(1)", "SEARCH_CHECK_ON_START": False})

@@ -1,6 +1,14 @@
 """SQLModel tables: places, the ORUK-shaped directory, taxonomies and accounts."""
 
-from directory.models.accounts import AccountToken, KeyWorkerArea, ServiceMembership, User, UserRole
+from directory.models.accounts import (
+    AccountToken,
+    KeyWorkerArea,
+    RecoveryCode,
+    ServiceMembership,
+    User,
+    UserRole,
+    WebSession,
+)
 from directory.models.audit import AuditEntry
 from directory.models.directory import (
     Accessibility,
@@ -25,7 +33,7 @@ from directory.models.taxonomy import ServiceAttribute, Taxonomy, TaxonomyTerm
 
 __all__ = [
     "AccountToken", "AuditEntry", "FamilyAccess", "FamilyRecord", "FamilySection", "KeyWorkerArea", "OutboxMessage",
-    "Referral", "ServiceMembership", "ServiceReferral",
+    "RecoveryCode", "Referral", "ServiceMembership", "ServiceReferral", "WebSession",
     "Accessibility", "Address", "Contact", "CostOption", "District", "Language", "LocalAuthority", "Location",
     "Organisation", "OutwardCode", "Phone", "Service", "ServiceArea", "ServiceAtLocation", "ServiceAttribute",
     "ServiceRelation",

@@ -3,7 +3,7 @@
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 ROLES = ("family", "key_worker", "service_lead", "admin")
@@ -26,6 +26,12 @@ class User(SQLModel, table=True):
     session_version: int = 0
     # Key workers: how many open family records they may hold (None: the site's default).
     caseload_limit: int | None = None
+    # When the person proved they own the address (a confirmation, invitation or reset link, or made by an admin).
+    email_confirmed_at: datetime | None = None
+    # A second factor (TOTP): the shared secret, when it was turned on, and the last time step used (no replays).
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_enabled_at: datetime | None = None
+    totp_last_step: int | None = None
 
 
 class UserRole(SQLModel, table=True):
@@ -53,11 +59,11 @@ class KeyWorkerArea(SQLModel, table=True):
     district_id: uuid.UUID = Field(foreign_key="district.id", primary_key=True)
 
 
-TOKEN_PURPOSES = ("reset_password", "invitation")
+TOKEN_PURPOSES = ("reset_password", "invitation", "confirm_email")
 
 
 class AccountToken(SQLModel, table=True):
-    """A single-use link sent by email (password reset or invitation). Only a hash of the token is kept."""
+    """A single-use link sent by email (password reset, invitation or email confirmation). Only a hash is kept."""
 
     __tablename__ = "account_token"
     __table_args__ = (UniqueConstraint("token_hash"),)
@@ -69,3 +75,25 @@ class AccountToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     used_at: datetime | None = None
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time code for signing in without the authenticator app. Only a hash of the code is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=64, unique=True)
+    used_at: datetime | None = None
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in (or form-filling) browser session kept on the server; the cookie holds only a random id.
+    The row is keyed by a hash of that id, so the table alone cannot be used to take over a session."""
+
+    __tablename__ = "web_session"
+
+    id: str = Field(max_length=64, primary_key=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    expires_at: datetime = Field(index=True)

@@ -1,7 +1,7 @@
-"""Accounts: sign in and out, create a family account, reset a password, accept an invitation."""
+"""Accounts: sign in (with a second factor) and out, family accounts, emailed links, the account page."""
 
 from flask import Blueprint
 
 bp = Blueprint("account", __name__)
 
-from directory.web.account import views  # noqa: E402,F401
+from directory.web.account import links, second_factor, views  # noqa: E402,F401

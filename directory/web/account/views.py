@@ -1,123 +1,130 @@
-"""Account views: thin; the accounts module does the work."""
+"""Signing in and out, the account page and changing a password: thin; accounts, throttle and auth do the work."""
 
+import time
+import uuid
 from urllib.parse import urlparse
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
 
-from directory import accounts, families, people
+from directory import accounts, auth, families, people, two_factor
 from directory.audit import record
-from directory.auth import SignedInUser, signed_in
 from directory.db import get_session
+from directory.models import User
+from directory.notify import queue_email
+from directory.throttle import get_throttle
 from directory.web.account import bp
-from directory.web.account.forms import CreateAccountForm, NewPasswordForm, ResetRequestForm, SignInForm
+from directory.web.account.forms import ChangePasswordForm, SignInForm
+
+TOO_MANY_SIGN_INS = "You have tried to sign in too many times. Wait 15 minutes, then try again"
+# How long someone has to enter their code after their password.
+PENDING_SECONDS = 600
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path on this site, so a link cannot send someone elsewhere after signing in."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlparse(target).netloc:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target \
+            and not urlparse(target).netloc:
         return target
     return url_for("account.home")
 
 
-def _sign_in(user) -> None:
-    session = get_session()
-    login_user(SignedInUser(user, accounts.user_roles(session, user)))
+def finish_password_step(user: User, next_page: str | None):
+    """After a right password (or a password set through a link): the second factor if the person has one,
+    else signed in."""
+    if two_factor.is_on(user):
+        session["pending_sign_in"] = {"user_id": str(user.id), "version": user.session_version,
+                                      "at": time.time(), "next": safe_next(next_page)}
+        return redirect(url_for("account.sign_in_code"))
+    auth.sign_in(user)
+    return redirect(safe_next(next_page))
+
+
+def pending_user() -> User | None:
+    """The person half way through signing in (password right, code still to come), if not too long ago."""
+    pending = session.get("pending_sign_in")
+    if not isinstance(pending, dict) or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        return None
+    try:
+        user = get_session().get(User, uuid.UUID(str(pending.get("user_id"))))
+    except ValueError:
+        return None
+    if user is None or not user.is_active or user.session_version != pending.get("version"):
+        return None
+    return user
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
-        session = get_session()
-        user = accounts.authenticate(session, form.email.data, form.password.data)
+        db, throttle, client = get_session(), get_throttle(), request.remote_addr or "unknown"
+        if throttle.blocked("sign_in", form.email.data) or throttle.blocked("client", client):
+            form.email.errors.append(TOO_MANY_SIGN_INS)
+            record(db, None, "sign_in_throttled", "user", None)
+            db.commit()
+            return render_template("account/sign-in.html", form=form), 429
+        user = accounts.authenticate(db, form.email.data, form.password.data)
         if user is None:
+            throttle.hit("sign_in", form.email.data)
+            throttle.hit("client", client)
+            known = accounts.get_user_by_email(db, form.email.data)
+            record(db, known.id if known else None, "sign_in_failed", "user", known.id if known else None)
+            db.commit()
             form.email.errors.append("Enter a correct email address and password")
         else:
-            record(session, user.id, "sign_in", "user", user.id)
-            session.commit()
-            _sign_in(user)
-            return redirect(_safe_next(request.args.get("next")))
+            throttle.clear("sign_in", form.email.data)
+            record(db, user.id, "sign_in_password", "user", user.id)
+            db.commit()
+            return finish_password_step(user, request.args.get("next"))
     return render_template("account/sign-in.html", form=form)
 
 
 @bp.post("/sign-out")
 def sign_out():
-    logout_user()
+    if current_user.is_authenticated:
+        db = get_session()
+        record(db, current_user.id, "sign_out", "user", current_user.id)
+        db.commit()
+    auth.sign_out()
     flash("You have signed out.", "success")
     return redirect(url_for("public.start"))
 
 
-@bp.route("/create-account", methods=["GET", "POST"])
-def create_account():
-    form = CreateAccountForm()
-    if form.validate_on_submit():
-        session = get_session()
-        try:
-            user = accounts.create_user(session, form.email.data, form.name.data, ["family"], form.password.data)
-        except accounts.AccountError as error:
-            form.email.errors.append(str(error))
-        else:
-            record(session, user.id, "create", "user", user.id)
-            session.commit()
-            _sign_in(user)
-            flash("Your account has been created.", "success")
-            return redirect(url_for("account.home"))
-    return render_template("account/create-account.html", form=form)
-
-
-@bp.route("/reset-password", methods=["GET", "POST"])
-def reset_password():
-    form = ResetRequestForm()
-    if form.validate_on_submit():
-        session = get_session()
-        accounts.send_password_reset(
-            session, form.email.data,
-            lambda token: url_for("account.choose_password", token=token, _external=True),
-        )
-        session.commit()
-        return render_template("account/reset-sent.html", email=form.email.data)
-    return render_template("account/reset-password.html", form=form)
-
-
-PASSWORD_PAGES = {
-    "reset_password": ("Choose a new password", "Choose a new password for your account."),
-    "invitation": ("Set up your account", "Choose a password to finish setting up your account."),
-}
-
-
-def _set_password_with(token: str, purpose: str):
-    session = get_session()
-    if accounts.user_for_token(session, token, purpose) is None:
-        return render_template("account/link-expired.html", purpose=purpose), 410
-    form = NewPasswordForm()
-    if form.validate_on_submit():
-        user = accounts.use_token(session, token, purpose, form.password.data)
-        record(session, user.id, "set_password", "user", user.id)
-        session.commit()
-        _sign_in(user)
-        flash("Your password has been saved.", "success")
-        return redirect(url_for("account.home"))
-    title, intro = PASSWORD_PAGES[purpose]
-    return render_template("account/set-password.html", form=form, title=title, intro=intro)
-
-
-@bp.route("/reset-password/<token>", methods=["GET", "POST"])
-def choose_password(token: str):
-    return _set_password_with(token, "reset_password")
-
-
-@bp.route("/accept-invitation/<token>", methods=["GET", "POST"])
-def accept_invitation(token: str):
-    return _set_password_with(token, "invitation")
-
-
 @bp.get("/your-account")
-@signed_in
+@auth.signed_in
 def home():
-    session = get_session()
+    db = get_session()
     received = []
     if current_user.has_role("service_lead"):
-        received = families.referrals_to_services(session, people.member_services(session, current_user.id))
+        received = families.referrals_to_services(db, people.member_services(db, current_user.id))
     return render_template("account/home.html", user=current_user.user, roles=sorted(current_user.roles),
-                           received=received)
+                           received=received, two_factor_on=two_factor.is_on(current_user.user),
+                           codes_left=two_factor.recovery_codes_left(db, current_user.user))
+
+
+@bp.route("/your-account/change-password", methods=["GET", "POST"])
+@auth.signed_in
+def change_password():
+    db, user, throttle = get_session(), current_user.user, get_throttle()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if throttle.blocked("sign_in", user.email):
+            form.current.errors.append(TOO_MANY_SIGN_INS)
+        elif accounts.authenticate(db, user.email, form.current.data) is None:
+            throttle.hit("sign_in", user.email)
+            record(db, user.id, "change_password_failed", "user", user.id)
+            db.commit()
+            form.current.errors.append("Your current password is not right")
+        else:
+            accounts.set_password(user, form.password.data)
+            record(db, user.id, "change_password", "user", user.id)
+            queue_email(db, user.email, "Your password has been changed",
+                        "Hello,\n\nThe password for your account has just been changed, and every other device "
+                        "signed in to it has been signed out.\n\nIf this was not you, reset your password now and tell "
+                        "your key worker or the directory team.")
+            db.commit()
+            auth.sign_in(user)  # this device stays signed in, under a new session id and the new version
+            flash("Your password has been changed. Other devices have been signed out.", "success")
+            return redirect(url_for("account.home"))
+    return render_template("account/change-password.html", form=form)

@@ -1,8 +1,8 @@
 """Admin forms."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextInput
-from wtforms import SelectMultipleField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
@@ -30,3 +30,12 @@ class InviteForm(FlaskForm):
     def validate_services(self, field):
         if "service_lead" in (self.roles.data or []) and not field.data:
             raise ValidationError("Select the services this service lead works for")
+
+
+class ResetSecondFactorForm(FlaskForm):
+    reason = TextAreaField("Why are you resetting it?", widget=GovTextArea(), filters=[strip],
+                           description="For example, how you checked that the request came from them. This goes in "
+                                       "the audit log.",
+                           validators=[InputRequired("Enter why you are resetting this person's second factor"),
+                                       Length(max=500, message="The reason must be 500 characters or fewer")])
+    submit = SubmitField("Reset their second factor", widget=GovSubmitInput())

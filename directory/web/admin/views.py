@@ -1,15 +1,21 @@
-"""Admin views."""
+"""Admin views: invite people, see who uses the service, reset a second factor."""
 
-from flask import flash, redirect, render_template, url_for
+import uuid
+
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
 
-from directory import accounts, people
+from directory import account_links, accounts, people, two_factor
 from directory.audit import record
 from directory.auth import roles_required
 from directory.db import get_session
+from directory.links import site_url
+from directory.models import User
+from directory.notify import queue_email
 from directory.web.admin import bp
-from directory.web.admin.forms import InviteForm
+from directory.web.admin.forms import InviteForm, ResetSecondFactorForm
 
 
 @bp.route("/invite", methods=["GET", "POST"])
@@ -21,9 +27,9 @@ def invite():
     form.services.choices = [SelectChoice(str(s.id), s.name) for s in people.list_services(session)]
     if form.validate_on_submit():
         try:
-            user = accounts.invite_user(
+            user = account_links.invite_user(
                 session, form.email.data, form.name.data, form.roles.data,
-                lambda token: url_for("account.accept_invitation", token=token, _external=True),
+                lambda token: site_url("account.accept_invitation", token=token),
             )
         except accounts.AccountError as error:
             form.email.errors.append(str(error))
@@ -31,6 +37,36 @@ def invite():
             people.set_work(session, user, form.districts.data, form.services.data)
             record(session, current_user.id, "invite", "user", user.id, roles=sorted(form.roles.data))
             session.commit()
-            flash(f"Invitation sent to {user.email}.", "success")
+            flash("Invitation sent.", "success")
             return redirect(url_for("admin.invite"))
     return render_template("admin/invite.html", form=form)
+
+
+@bp.get("/people")
+@roles_required("admin")
+def people_list():
+    db = get_session()
+    users = db.exec(select(User).order_by(User.name)).all()
+    return render_template("admin/people.html", users=users, roles={u.id: accounts.user_roles(db, u) for u in users},
+                           two_factor_on={u.id: two_factor.is_on(u) for u in users})
+
+
+@bp.route("/people/<uuid:user_id>/reset-second-factor", methods=["GET", "POST"])
+@roles_required("admin")
+def reset_second_factor(user_id: uuid.UUID):
+    db = get_session()
+    person = db.get(User, user_id)
+    if person is None or not two_factor.is_on(person):
+        abort(404)
+    form = ResetSecondFactorForm()
+    if form.validate_on_submit():
+        two_factor.turn_off(db, person)
+        record(db, current_user.id, "second_factor_reset", "user", person.id, reason=form.reason.data)
+        queue_email(db, person.email, "Your second factor has been reset",
+                    "Hello,\n\nA directory admin has turned off the second factor on your account, as you asked, and "
+                    "signed you out everywhere. Sign in with your password and set it up again.\n\nIf you did not ask "
+                    "for this, tell the directory team at once.")
+        db.commit()
+        flash("Their second factor has been reset and they have been signed out everywhere.", "success")
+        return redirect(url_for("admin.people_list"))
+    return render_template("admin/reset-second-factor.html", form=form, person=person)

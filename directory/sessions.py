@@ -1,0 +1,84 @@
+"""Sessions on the server: the cookie holds only a random id, the data lives in Redis (through Flask-Session)
+when REDIS_URL is set, or otherwise in the app's own database table, so the embedded default needs nothing else."""
+
+import hashlib
+from datetime import timedelta
+
+from flask import Flask, g
+from flask_session.base import ServerSideSession, ServerSideSessionInterface
+from sqlmodel import delete, select, update
+
+from directory.db import get_database
+from directory.models import WebSession
+from directory.models.accounts import utcnow
+
+SESSION_ID_BYTES = 32
+
+
+class DatabaseSessionInterface(ServerSideSessionInterface):
+    """Flask-Session's cookie and id handling over the `web_session` table. Rows are keyed by a hash of the id."""
+
+    ttl = False
+
+    def __init__(self, app: Flask):
+        # Expired rows are ignored when read; about one request in 500 also deletes them.
+        super().__init__(app, key_prefix="", permanent=True, sid_length=SESSION_ID_BYTES, cleanup_n_requests=500)
+
+    def _session(self):
+        return get_database(self.app).session_factory()
+
+    @staticmethod
+    def _row_id(store_id: str) -> str:
+        return hashlib.sha256(store_id.encode()).hexdigest()
+
+    def _retrieve_session_data(self, store_id: str) -> dict | None:
+        with self._session() as db:
+            data = db.exec(select(WebSession.data).where(WebSession.id == self._row_id(store_id),
+                                                         WebSession.expires_at > utcnow())).first()
+        return self.serializer.decode(data) if data is not None else None
+
+    def _delete_session(self, store_id: str) -> None:
+        with self._session() as db:
+            db.exec(delete(WebSession).where(WebSession.id == self._row_id(store_id)))
+            db.commit()
+
+    def _upsert_session(self, session_lifetime: timedelta, session: ServerSideSession, store_id: str) -> None:
+        row_id, data, expires_at = self._row_id(store_id), self.serializer.encode(session), utcnow() + session_lifetime
+        with self._session() as db:
+            changed = db.exec(update(WebSession).where(WebSession.id == row_id)
+                              .values(data=data, expires_at=expires_at)).rowcount
+            if not changed:
+                db.add(WebSession(id=row_id, data=data, expires_at=expires_at))
+            db.commit()
+
+    def _delete_expired_sessions(self) -> None:
+        with self._session() as db:
+            db.exec(delete(WebSession).where(WebSession.expires_at <= utcnow()))
+            db.commit()
+
+
+def init_app(app: Flask) -> None:
+    if app.config.get("REDIS_URL"):
+        from flask_session.redis import RedisSessionInterface
+        from redis import Redis
+
+        app.session_interface = RedisSessionInterface(
+            app, client=Redis.from_url(app.config["REDIS_URL"]),
+            key_prefix=app.config["REDIS_KEY_PREFIX"] + "session:", permanent=True, sid_length=SESSION_ID_BYTES)
+    else:
+        app.session_interface = DatabaseSessionInterface(app)
+
+    @app.after_request
+    def _finish_database_work(response):
+        # Registered before every other after-request function, so it runs last: the request's database session
+        # is finished before the web session is saved on a connection of its own (on SQLite no lock is then held
+        # across the two). Whatever the view did not commit is rolled back here, as at teardown.
+        db_session = g.pop("db_session", None)
+        if db_session is not None:
+            db_session.close()
+        return response
+
+
+def regenerate(app: Flask, session) -> None:
+    """A new id for the same session (on signing in), so an id known before cannot be used after."""
+    app.session_interface.regenerate(session)
