@@ -6,10 +6,10 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select, update
 
 from directory import accounts
+from directory.db import claim
 from directory.models import AccountToken, User
 from directory.models.accounts import utcnow
 from directory.notify import queue_email
@@ -56,21 +56,12 @@ def user_for(session: Session, token: str, purpose: str) -> User | None:
 def spend(session: Session, token: str, purpose: str) -> User | None:
     """Mark the token used if nobody has, in one conditional update; the user, or None if the link is not valid
     (or another request spent it first). Call it before any other write in the transaction."""
-    for attempt in range(2):
-        row = _valid_row(session, token, purpose)
-        if row is None:
-            return None
-        try:
-            spent = session.exec(update(AccountToken).where(AccountToken.id == row.id, AccountToken.used_at.is_(None))
-                                 .values(used_at=utcnow())).rowcount
-        except OperationalError:
-            # SQLite: another writer committed after this transaction began reading. Start again, once.
-            session.rollback()
-            if attempt:
-                return None
-            continue
-        return session.get(User, row.user_id) if spent == 1 else None
-    return None
+    row = _valid_row(session, token, purpose)
+    if row is None:
+        return None
+    spent = claim(session, update(AccountToken).where(AccountToken.id == row.id, AccountToken.used_at.is_(None))
+                  .values(used_at=utcnow()))
+    return session.get(User, row.user_id) if spent == 1 else None
 
 
 def use_to_set_password(session: Session, token: str, purpose: str, password: str) -> User | None:

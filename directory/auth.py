@@ -62,6 +62,7 @@ def sign_out() -> None:
     """End the session: the stored session is deleted, so a copy of the cookie stops working."""
     logout_user()
     session.clear()
+    sessions.regenerate(current_app, session)
 
 
 def roles_required(*roles: str):

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from flask import Flask, g
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 
@@ -31,7 +32,9 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # A transaction that will write begins IMMEDIATE (see begin_write): it waits for the write lock up front.
+        immediate = connection.get_execution_options().get("begin_write")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 class Database:
@@ -71,3 +74,25 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = get_database(current_app).session_factory()
     return g.db_session
+
+
+def claim(session: Session, statement) -> int:
+    """Run a conditional UPDATE (`... WHERE still as expected`) and return how many rows it changed: the one way
+    to make something happen once under concurrency. On SQLite a transaction that began reading before another
+    writer committed may not write; it is rolled back and the update run once more, as the first statement of a
+    new transaction, so call this before any other write of the transaction."""
+    try:
+        return session.exec(statement).rowcount
+    except OperationalError:
+        if session.get_bind().dialect.name != "sqlite":
+            raise
+        session.rollback()
+        return session.exec(statement).rowcount
+
+
+def begin_write(session: Session) -> None:
+    """End whatever the session was reading and begin a transaction that intends to write. On SQLite it takes the
+    write lock before reading anything (BEGIN IMMEDIATE), so concurrent writers queue instead of failing when one
+    commits between another's read and write; on PostgreSQL rows are locked where they are read (FOR UPDATE)."""
+    session.rollback()
+    session.connection(execution_options={"begin_write": True})

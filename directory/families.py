@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from directory import family_fields, people, routing
 from directory.audit import record as audit
+from directory.db import begin_write
 from directory.models import (
     District,
     FamilyAccess,
@@ -180,15 +181,24 @@ def _new_reference(session: Session) -> str:
 def submit_referral(session: Session, user: User, roles: set[str], record: FamilyRecord, choices: list[Choice],
                     idempotency_key: str, caseload_limit: int, attempts: int = 5) -> Referral:
     """One referral with one service referral per choice, all or none, committed; the same key gives the
-    same referral, however often or concurrently it is submitted."""
+    same referral, however often or concurrently it is submitted. A key belongs to its record and to the person
+    who submitted it: someone else's key finds nothing of theirs, and cannot be used again."""
     for attempt in range(attempts):
+        begin_write(session)
         existing = session.exec(select(Referral).where(Referral.idempotency_key == idempotency_key)).first()
         if existing is not None:
-            return existing
+            if existing.record_id == record.id and existing.submitted_by_id == user.id:
+                return existing
+            raise ReferralError("The referral could not be saved. Try again.")
         try:
             referral = _write_referral(session, user, roles, record, choices, idempotency_key, caseload_limit)
             session.commit()
             return referral
+        except routing.RecordError:
+            # A saved answer the router cannot read (allocation reads the area): the family can fix it.
+            session.rollback()
+            raise ReferralError("Check the answers in About your child and save them again, then send the "
+                                "referral.") from None
         except (IntegrityError, OperationalError):
             # Another submission with this key (or a write lock) got there first: look again.
             session.rollback()

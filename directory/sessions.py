@@ -80,5 +80,9 @@ def init_app(app: Flask) -> None:
 
 
 def regenerate(app: Flask, session) -> None:
-    """A new id for the same session (on signing in), so an id known before cannot be used after."""
-    app.session_interface.regenerate(session)
+    """A new id for the session's data (on signing in and out): the stored session under the old id is deleted,
+    so an id known before is worth nothing after. (Flask-Session's own `regenerate` skips empty sessions.)"""
+    interface = app.session_interface
+    interface._delete_session(interface._get_store_id(session.sid))
+    session.sid = interface._generate_sid(SESSION_ID_BYTES)
+    session.modified = True

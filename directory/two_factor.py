@@ -10,6 +10,7 @@ import pyotp
 import segno
 from sqlmodel import Session, delete, select, update
 
+from directory.db import claim
 from directory.models import RecoveryCode, User
 from directory.models.accounts import utcnow
 
@@ -68,9 +69,9 @@ def verify_code(session: Session, user: User, code: str) -> bool:
     step = check_code(user.totp_secret, code, user.totp_last_step)
     if step is None:
         return False
-    claimed = session.exec(update(User).where(User.id == user.id,
-                                              (User.totp_last_step.is_(None)) | (User.totp_last_step < step))
-                           .values(totp_last_step=step)).rowcount
+    claimed = claim(session, update(User).where(User.id == user.id,
+                                                (User.totp_last_step.is_(None)) | (User.totp_last_step < step))
+                    .values(totp_last_step=step))
     session.refresh(user)
     return claimed == 1
 
@@ -93,13 +94,10 @@ def new_recovery_codes(session: Session, user: User) -> list[str]:
 
 def use_recovery_code(session: Session, user: User, code: str) -> bool:
     """Spend one unused recovery code (conditional update: once, even in parallel)."""
-    row = session.exec(select(RecoveryCode).where(RecoveryCode.user_id == user.id,
-                                                  RecoveryCode.code_hash == _hash_code(code),
-                                                  RecoveryCode.used_at.is_(None))).first()
-    if row is None:
-        return False
-    return session.exec(update(RecoveryCode).where(RecoveryCode.id == row.id, RecoveryCode.used_at.is_(None))
-                        .values(used_at=utcnow())).rowcount == 1
+    return claim(session, update(RecoveryCode).where(RecoveryCode.user_id == user.id,
+                                                     RecoveryCode.code_hash == _hash_code(code),
+                                                     RecoveryCode.used_at.is_(None))
+                 .values(used_at=utcnow())) == 1
 
 
 def recovery_codes_left(session: Session, user: User) -> int:

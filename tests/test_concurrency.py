@@ -1,0 +1,119 @@
+"""Races on real connections (real commits, own database): a link token works once, a recovery code works once,
+and families allocated at the same moment never take a key worker over their caseload limit."""
+
+import threading
+import uuid
+
+import pytest
+from sqlmodel import Session, func, select
+
+from directory import account_links, families, migrate, two_factor
+from directory.models import District, FamilyRecord, User
+from directory.seed import apply_seed, load_seed
+from tests.helpers.databases import SEED_PATH
+from tests.helpers.people import make_user
+
+PARALLEL = 8
+
+
+@pytest.fixture
+def engine(fresh_app):
+    engine = fresh_app.extensions["db"].engine
+    migrate.upgrade(engine)
+    with Session(engine) as session:
+        apply_seed(session, load_seed(SEED_PATH))
+        session.commit()
+    return engine
+
+
+def race(count: int, work) -> list:
+    """Run `work(number)` in `count` threads released together; their results (or exceptions)."""
+    barrier, results = threading.Barrier(count), [None] * count
+
+    def run(number):
+        barrier.wait()
+        try:
+            results[number] = work(number)
+        except Exception as error:  # noqa: BLE001 - returned for the test to see
+            results[number] = error
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_a_reset_link_used_eight_times_at_once_works_exactly_once(engine):
+    with Session(engine) as session:
+        user = make_user(session, ["family"])
+        token = account_links.issue(session, user, "reset_password")
+        session.commit()
+
+    def use(number):
+        with Session(engine, expire_on_commit=False) as session:
+            done = account_links.use_to_set_password(session, token, "reset_password", f"new password number {number}")
+            session.commit()
+            return done is not None
+
+    results = race(PARALLEL, use)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert results.count(True) == 1
+
+
+def test_a_recovery_code_used_eight_times_at_once_works_exactly_once(engine):
+    with Session(engine) as session:
+        user = make_user(session, ["key_worker"])
+        codes = two_factor.new_recovery_codes(session, user)
+        session.commit()
+        user_id = user.id
+
+    def use(_number):
+        with Session(engine, expire_on_commit=False) as session:
+            ok = two_factor.use_recovery_code(session, session.get(User, user_id), codes[0])
+            session.commit()
+            return ok
+
+    results = race(PARALLEL, use)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert results.count(True) == 1
+
+
+def test_families_allocated_at_the_same_moment_never_go_over_the_limit(engine):
+    """Five self-referring families in one district, one key worker with 3 places: exactly 3 are allocated."""
+    from directory.models import Service
+    from tests.test_referrals import CONSENT
+
+    with Session(engine) as session:
+        district = session.exec(select(District).where(District.slug == "tamworth")).one()
+        worker = make_user(session, ["key_worker"], districts=["tamworth"], caseload_limit=3)
+        service = session.exec(select(Service).where(Service.slug == "staffordshire-sendiass")).one().id
+        parents = []
+        for _ in range(5):
+            parent = make_user(session, ["family"])
+            record = families.create_record(session, parent.id, {"family"})
+            families.save_section(session, parent.id, record, "child", {"postcode": "B79 7BZ",
+                                                                        "district": district.slug}, True)
+            session.commit()
+            parents.append((parent.id, record.id))
+        worker_id = worker.id
+
+    def submit(number):
+        parent_id, record_id = parents[number]
+        with Session(engine, expire_on_commit=False) as session:
+            user, record = session.get(User, parent_id), session.get(FamilyRecord, record_id)
+            referral = families.submit_referral(session, user, {"family"}, record,
+                                                [families.Choice(service, *CONSENT.values())],
+                                                uuid.uuid4().hex, 20)
+            return referral.id
+
+    results = race(5, submit)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    with Session(engine) as session:
+        allocated = session.exec(select(func.count()).select_from(FamilyRecord)
+                                 .where(FamilyRecord.key_worker_id == worker_id)).one()
+        pending = session.exec(select(func.count()).select_from(FamilyRecord)
+                               .where(FamilyRecord.key_worker_id.is_(None))).one()
+    assert allocated == 3
+    assert pending == 2
