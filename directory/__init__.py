@@ -25,7 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_templates(app)
 
-    from directory import auth, cli, db, routing, search_sync, security, sessions, throttle
+    from directory import auth, cli, db, logs, routing, search_sync, security, sessions, throttle
     from directory.web import account, admin, errors, public, referrals
 
     _trust_proxies(app)
@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    logs.init_app(app)
     cli.init_app(app)
     for blueprint in (public.bp, account.bp, admin.bp, referrals.bp):
         app.register_blueprint(blueprint)
