@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from flask import Flask, g
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
+from flask_session.redis import RedisSessionInterface
+from redis import Redis
 from sqlmodel import delete, select, update
 
 from directory.db import get_database
@@ -15,7 +17,27 @@ from directory.models.accounts import utcnow
 SESSION_ID_BYTES = 32
 
 
-class DatabaseSessionInterface(ServerSideSessionInterface):
+class _RefreshUnlessChanged:
+    """A request that changed nothing in the session only pushes back its expiry (idle timeout). Rewriting the
+    data it read would undo what a request running alongside it (the browser fetching a page and its assets
+    at once) has just written, such as a new CSRF token."""
+
+    def _upsert_session(self, session_lifetime: timedelta, session: ServerSideSession, store_id: str) -> None:
+        if session.modified:
+            self._write(session_lifetime, session, store_id)
+        else:
+            self._refresh(session_lifetime, store_id)
+
+
+class RedisSessions(_RefreshUnlessChanged, RedisSessionInterface):
+    def _write(self, session_lifetime: timedelta, session: ServerSideSession, store_id: str) -> None:
+        RedisSessionInterface._upsert_session(self, session_lifetime, session, store_id)
+
+    def _refresh(self, session_lifetime: timedelta, store_id: str) -> None:
+        self.client.expire(store_id, int(session_lifetime.total_seconds()))
+
+
+class DatabaseSessionInterface(_RefreshUnlessChanged, ServerSideSessionInterface):
     """Flask-Session's cookie and id handling over the `web_session` table. Rows are keyed by a hash of the id."""
 
     ttl = False
@@ -42,7 +64,13 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
             db.exec(delete(WebSession).where(WebSession.id == self._row_id(store_id)))
             db.commit()
 
-    def _upsert_session(self, session_lifetime: timedelta, session: ServerSideSession, store_id: str) -> None:
+    def _refresh(self, session_lifetime: timedelta, store_id: str) -> None:
+        with self._session() as db:
+            db.exec(update(WebSession).where(WebSession.id == self._row_id(store_id))
+                    .values(expires_at=utcnow() + session_lifetime))
+            db.commit()
+
+    def _write(self, session_lifetime: timedelta, session: ServerSideSession, store_id: str) -> None:
         row_id, data, expires_at = self._row_id(store_id), self.serializer.encode(session), utcnow() + session_lifetime
         with self._session() as db:
             changed = db.exec(update(WebSession).where(WebSession.id == row_id)
@@ -59,10 +87,7 @@ class DatabaseSessionInterface(ServerSideSessionInterface):
 
 def init_app(app: Flask) -> None:
     if app.config.get("REDIS_URL"):
-        from flask_session.redis import RedisSessionInterface
-        from redis import Redis
-
-        app.session_interface = RedisSessionInterface(
+        app.session_interface = RedisSessions(
             app, client=Redis.from_url(app.config["REDIS_URL"]),
             key_prefix=app.config["REDIS_KEY_PREFIX"] + "session:", permanent=True, sid_length=SESSION_ID_BYTES)
     else:

@@ -1,38 +1,19 @@
 """Emails wait in the outbox and are delivered over SMTP to a real (local) mail server."""
 
-import socket
 import time
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from directory.models import OutboxMessage
 from directory.notify import queue_email
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.helpers.smtp import free_port, running_smtp_server
 
 
 @pytest.fixture
 def smtp_server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller.port, inbox
-    controller.stop()
+    with running_smtp_server() as server:
+        yield server
 
 
 def test_outbox_is_delivered_once(app, runner, db_session, smtp_server):

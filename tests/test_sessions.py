@@ -135,3 +135,17 @@ def test_sessions_in_redis_when_redis_url_is_set(seeded_database, db_connection,
     client.post("/sign-out")
     assert not store.exists(key)
     assert thief.get("/your-account").status_code == 302
+
+
+def test_a_request_that_changed_nothing_does_not_undo_one_that_ran_alongside(app, client, db_session):
+    """The browser fetches a page and its assets at once: the asset request must not write back stale data."""
+    user = make_user(db_session, ["family"])
+    sign_in(client, user)
+    interface, sid = app.session_interface, cookie_value(client)
+    with app.test_request_context(headers={"Cookie": f"{COOKIE}={sid}"}) as context:
+        asset_request = interface.open_session(app, context.request)
+        page_request = interface.open_session(app, context.request)
+        page_request["csrf_token"] = "new token"
+        interface.save_session(app, page_request, app.response_class())
+        interface.save_session(app, asset_request, app.response_class())
+        assert interface.open_session(app, context.request)["csrf_token"] == "new token"

@@ -10,9 +10,11 @@ from werkzeug.serving import make_server
 
 from directory import create_app
 from directory.config import PROJECT_ROOT
+from directory.notify import deliver_outbox
 from tests.conftest import TEST_CONFIG
 from tests.helpers.databases import empty_database, migrate_and_seed
 from tests.helpers.people import make_user
+from tests.helpers.smtp import Inbox, running_smtp_server
 
 CHROMIUM = "/usr/bin/chromium"
 # The network here is closed: without these flags Chromium's background calls hang.
@@ -25,9 +27,16 @@ PHONE = {"width": 375, "height": 812}
 
 
 class LiveSite(str):
-    """The live server's base URL, with the accounts made for it: `people[name]` is their email."""
+    """The live server's base URL, with the accounts made for it (`people[name]` is their email) and a real
+    SMTP server that receives what `send_emails()` delivers from the outbox."""
 
     people: dict[str, str]
+    inbox: Inbox
+
+    def send_emails(self) -> None:
+        with Session(self.app.extensions["db"].engine) as session:
+            sent, failed = deliver_outbox(session, "127.0.0.1", self.smtp_port, "directory@example.org")
+        assert failed == 0, f"{failed} emails could not be delivered"
 
 
 @pytest.fixture(scope="session")
@@ -38,19 +47,21 @@ def live_server(tmp_path_factory):
         people = {}
         with Session(database.engine) as session:
             for name, roles, districts in (("Kim Keyworker", ["key_worker"], ["east-staffordshire"]),
-                                           ("Pat Parent", ["family"], [])):
+                                           ("Sam Staff", ["service_lead"], [])):
                 user = make_user(session, roles, name=name, districts=districts)
                 people[name] = user.email
         database.engine.dispose()
         # As in production: the app builds its missing search index when it starts.
-        app = create_app({**TEST_CONFIG, "TESTING": False, "DATABASE_URL": url,
+        app = create_app({**TEST_CONFIG, "TESTING": False, "DATABASE_URL": url, "SITE_URL": "http://127.0.0.1",
                           "SEARCH_INDEX_PATH": str(folder / "index"), "SEARCH_CHECK_ON_START": True})
         server = make_server("127.0.0.1", 0, app, threaded=True)
+        app.config["SITE_URL"] = f"http://127.0.0.1:{server.server_port}"
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
-        site = LiveSite(f"http://127.0.0.1:{server.server_port}")
-        site.people = people
-        yield site
+        site = LiveSite(app.config["SITE_URL"])
+        site.people, site.app = people, app
+        with running_smtp_server() as (site.smtp_port, site.inbox):
+            yield site
         server.shutdown()
         thread.join()
 

@@ -1,5 +1,9 @@
 """The tell-it-once journeys in a real browser, with axe on every page."""
 
+import email
+import email.policy
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -106,8 +110,41 @@ def test_key_worker_refers_a_family_to_three_services(page: Page, live_server):
     expect(page.locator("main")).to_contain_text("Kim Keyworker")
 
 
+def link_in_email(live_server, address: str) -> str:
+    """Deliver the outbox to the local SMTP server and read the link in the newest email to this address."""
+    live_server.send_emails()
+    message = email.message_from_string(live_server.inbox.to(address)[-1], policy=email.policy.default)
+    return re.search(re.escape(live_server) + r"/\S+", message.get_content()).group(0)
+
+
+def create_family_account(page: Page, live_server, address: str) -> None:
+    """A parent creates an account, confirms the address through the emailed link and chooses a password."""
+    page.goto(live_server + "/sign-in")
+    page.get_by_role("link", name="Create an account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Create an account")
+    assert_accessible(page)
+    page.get_by_label("Your full name").fill("Pat Parent")
+    page.get_by_label("Email address").fill(address)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    assert_accessible(page)
+    page.goto(link_in_email(live_server, address))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose a password")
+    assert_accessible(page)
+    page.get_by_label("Choose a password").fill("password1234")
+    page.get_by_label("Enter the password again").fill("password1234")
+    page.get_by_role("button", name="Save password").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("too easy to guess")
+    assert_accessible(page)
+    page.get_by_label("Choose a password").fill(PASSWORD)
+    page.get_by_label("Enter the password again").fill(PASSWORD)
+    page.get_by_role("button", name="Save password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    assert_accessible(page)
+
+
 def test_family_refers_itself_to_a_service_that_accepts_families(page: Page, live_server):
-    sign_in(page, live_server, "Pat Parent")
+    create_family_account(page, live_server, "pat.parent@example.org")
     page.get_by_role("link", name="Your family record and referrals").click()
     page.get_by_role("button", name="Start a new family record").click()
     complete_record(page)
