@@ -11,6 +11,18 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def drop_blanks(values):
+    """For multi-selects: a blank or repeated value (a hidden "none" box, a doubled or tampered post) is not
+    a choice; keep the rest in the order sent."""
+    if not values:
+        return values
+    kept = []
+    for value in values:
+        if isinstance(value, str) and value.strip() and value not in kept:
+            kept.append(value)
+    return kept
+
+
 def postcode(form, field):
     """A real UK postcode, normalised ("b797bz" -> "B79 7BZ"); empty passes (add InputRequired if needed)."""
     if field.data:
@@ -24,7 +36,8 @@ def age_in_years(form, field):
     """A child's age: a whole number from 0 to 25; empty passes."""
     if not field.data:
         return
-    if not field.data.isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²", which int() cannot read.
+    if not (field.data.isascii() and field.data.isdigit()):
         raise ValidationError("Enter your child's age as a whole number, like 7")
-    if int(field.data) > 25:
+    if len(field.data) > 2 or int(field.data) > 25:
         raise ValidationError("Enter an age from 0 to 25")

@@ -10,9 +10,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
-from directory.web.validators import age_in_years, postcode, strip
+from directory.web.validators import age_in_years, drop_blanks, postcode, strip
 
 EHCP_CHOICES = [
     SelectChoice("none", "No"),
@@ -27,16 +27,16 @@ class CheckForm(FlaskForm):
                       filters=[strip], validators=[InputRequired(message="Enter your child's age"), age_in_years])
     postcode = StringField("Your postcode", widget=GovTextInput(), description="For example, ST16 3NE",
                            filters=[strip], validators=[postcode])
-    district = SelectField("Or choose your area", widget=GovSelect(), validate_choice=False)
+    district = SelectField("Or choose your area", widget=GovSelect(), validate_choice=False, filters=[strip])
     needs = SelectMultipleField("What does your child need help with?", widget=GovCheckboxesInput(),
-                                description="Select all that apply", validators=[Optional()])
+                                description="Select all that apply", filters=[drop_blanks])
     diagnoses = SelectMultipleField("Has your child been diagnosed with any of these?", widget=GovCheckboxesInput(),
-                                    description="Select all that apply", validators=[Optional()])
+                                    description="Select all that apply", filters=[drop_blanks])
     suspected = SelectMultipleField("Do you or a professional think your child may have any of these?",
                                     widget=GovCheckboxesInput(), description="A diagnosis is not needed",
-                                    validators=[Optional()])
+                                    filters=[drop_blanks])
     ehcp = RadioField("Does your child have an education, health and care (EHC) plan?", widget=GovRadioInput(),
-                      choices=EHCP_CHOICES,
+                      choices=EHCP_CHOICES, invalid_choice_message="Select whether your child has an EHC plan",
                       validators=[InputRequired(message="Select whether your child has an EHC plan")])
     submit = SubmitField("Check", widget=GovSubmitInput())
 

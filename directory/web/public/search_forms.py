@@ -5,7 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, 
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField
 from wtforms.validators import Optional
 
-from directory.web.validators import age_in_years, postcode, strip
+from directory.web.validators import age_in_years, drop_blanks, postcode, strip
 
 MAX_QUERY = 200
 
@@ -25,12 +25,12 @@ class SearchForm(FlaskForm):
     eligible_only = BooleanField("Only services my child may be able to use", widget=GovCheckboxInput(),
                                  description="Uses your child's age and where they live")
     # Filters: any value the index does not know is ignored.
-    category = SelectMultipleField(validate_choice=False)
-    need = SelectMultipleField(validate_choice=False)
-    area = SelectMultipleField(validate_choice=False)
-    referrer = SelectMultipleField(validate_choice=False)
-    cost = SelectMultipleField(validate_choice=False)
-    accepting = SelectMultipleField(validate_choice=False)
+    category = SelectMultipleField(validate_choice=False, filters=[drop_blanks])
+    need = SelectMultipleField(validate_choice=False, filters=[drop_blanks])
+    area = SelectMultipleField(validate_choice=False, filters=[drop_blanks])
+    referrer = SelectMultipleField(validate_choice=False, filters=[drop_blanks])
+    cost = SelectMultipleField(validate_choice=False, filters=[drop_blanks])
+    accepting = SelectMultipleField(validate_choice=False, filters=[drop_blanks])
 
     @property
     def age_years(self) -> int | None:

@@ -15,10 +15,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from directory.models.referrals import CONSENT_GIVERS, CONSENT_METHODS
-from directory.web.validators import EMAIL_FORMAT, postcode, strip
+from directory.web.validators import EMAIL_FORMAT, drop_blanks, postcode, strip
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 EHCP = [SelectChoice("none", "No"), SelectChoice("requested", "We have asked for one"), SelectChoice("in_place", "Yes")]
@@ -41,7 +41,7 @@ CONSENT_METHOD_LABELS = {"verbal": "Spoken (in person or by phone)", "written": 
 
 
 class UKDateField(DateField):
-    """Day, month and year boxes; an unreal date gets a GOV.UK message."""
+    """Day, month and year boxes; a date that is not real, or a year without 4 numbers, gets a GOV.UK message."""
 
     def __init__(self, label, missing: str, **kwargs):
         super().__init__(label, format="%d %m %Y", widget=GovDateInput(), **kwargs)
@@ -52,15 +52,29 @@ class UKDateField(DateField):
         if len(parts) != 3:  # the three boxes were not all sent: treat as empty boxes
             parts = ["", "", ""]
         self.raw_data = parts
+        self.data = None
         if not any(parts):
-            self.data = None
             return
+        day, month, year = parts
+        # ASCII digits only: int() also reads other scripts' digits, and a long run of them is no date.
+        if not (_DAY_OR_MONTH.fullmatch(day) and _DAY_OR_MONTH.fullmatch(month) and year.isascii()
+                and year.isdigit()):
+            raise ValueError(f"{self.label.text.rstrip('?')} must be a real date")
+        if not _YEAR.fullmatch(year):
+            raise ValueError("Year must include 4 numbers")
         try:
-            day, month, year = (int(p) for p in parts)
-            self.data = date(year, month, day)
-        except (ValueError, TypeError):
-            self.data = None
-            raise ValueError(f"{self.label.text} must be a real date") from None
+            self.data = date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"{self.label.text.rstrip('?')} must be a real date") from None
+
+
+_DAY_OR_MONTH = re.compile(r"[0-9]{1,2}")
+_YEAR = re.compile(r"[0-9]{4}")
+
+
+def _choose(message: str) -> dict:
+    """A required choice: nothing chosen, or a value that is not one of the choices, gets the same message."""
+    return {"validators": [InputRequired(message)], "invalid_choice_message": message}
 
 
 def _past_or_today(form, field):
@@ -107,14 +121,15 @@ class ChildForm(FlaskForm):
                           validators=[Optional()])
     school = StringField("School, nursery or college (optional)", widget=GovTextInput(), filters=[strip],
                          validators=[Optional(), Length(max=200)])
-    school_year = SelectField("School year", widget=GovSelect(), choices=SCHOOL_YEARS, validators=[Optional()])
+    school_year = SelectField("School year", widget=GovSelect(), choices=SCHOOL_YEARS, filters=[strip],
+                              invalid_choice_message="Select a school year from the list", validators=[Optional()])
     in_education = RadioField("Is your child in school, college or other education?", widget=GovRadioInput(),
-                              choices=YES_NO, validators=[InputRequired("Select yes if your child is in education")])
+                              choices=YES_NO, **_choose("Select yes if your child is in education"))
     ehcp = RadioField("Does your child have an education, health and care (EHC) plan?", widget=GovRadioInput(),
-                      choices=EHCP, validators=[InputRequired("Select whether your child has an EHC plan")])
+                      choices=EHCP, **_choose("Select whether your child has an EHC plan"))
     looked_after = RadioField("Is your child looked after by the council (in care)?", widget=GovRadioInput(),
                               choices=YES_NO,
-                              validators=[InputRequired("Select yes if your child is looked after by the council")])
+                              **_choose("Select yes if your child is looked after by the council"))
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
 
@@ -126,26 +141,27 @@ class PeopleForm(FlaskForm):
                                validators=[InputRequired("Enter the relationship to the child"), Length(max=100)])
     parental_responsibility = RadioField(
         "Do they have parental responsibility?", widget=GovRadioInput(), choices=YES_NO,
-        validators=[InputRequired("Select yes if they have parental responsibility")])
+        **_choose("Select yes if they have parental responsibility"))
     carer_phone = StringField("Phone number", widget=GovTextInput(), filters=[strip],
                               validators=[Length(max=30)])
     carer_email = StringField("Email address", widget=GovTextInput(), filters=[strip],
                               validators=[Optional(), Email(EMAIL_FORMAT)])
     contact_method = RadioField("How do they prefer to be contacted?", widget=GovRadioInput(),
-                                choices=CONTACT_METHODS, validators=[InputRequired("Select how to contact them")])
+                                choices=CONTACT_METHODS, **_choose("Select how to contact them"))
     contact_times = StringField("Best times to contact (optional)", widget=GovTextInput(), filters=[strip],
                                 validators=[Optional(), Length(max=200)])
     language = StringField("Preferred language", widget=GovTextInput(), filters=[strip], default="English",
                            validators=[InputRequired("Enter their preferred language"), Length(max=100)])
     interpreter = RadioField("Do they need an interpreter?", widget=GovRadioInput(), choices=YES_NO,
-                             validators=[InputRequired("Select yes if they need an interpreter")])
+                             **_choose("Select yes if they need an interpreter"))
     access_needs = SelectMultipleField("Anything that makes contact easier for them (optional)",
-                                       widget=GovCheckboxesInput(), choices=ACCESS_NEEDS, validators=[Optional()])
+                                       widget=GovCheckboxesInput(), choices=ACCESS_NEEDS, filters=[drop_blanks])
     second_carer_name = StringField("Another parent or carer's name (optional)", widget=GovTextInput(),
                                     filters=[strip], validators=[Optional(), Length(max=200)])
     second_carer_parental_responsibility = RadioField(
         "Does the other parent or carer have parental responsibility?", widget=GovRadioInput(), choices=YES_NO,
-        validators=[Optional()])
+        filters=[strip], validators=[Optional()],
+        invalid_choice_message="Select yes if the other parent or carer has parental responsibility")
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
     def validate_carer_phone(self, field):
@@ -161,16 +177,16 @@ class PeopleForm(FlaskForm):
 
 class NeedsForm(FlaskForm):
     needs = SelectMultipleField("What does your child need help with?", widget=GovCheckboxesInput(),
-                                description="Select all that apply",
-                                validators=[InputRequired("Select at least one area your child needs help with")])
+                                filters=[drop_blanks], description="Select all that apply",
+                                validators=[DataRequired("Select at least one area your child needs help with")])
     diagnoses = SelectMultipleField("Diagnoses your child has (optional)", widget=GovCheckboxesInput(),
-                                    validators=[Optional()])
+                                    filters=[drop_blanks])
     diagnosed_by = StringField("Who made the diagnosis?", widget=GovTextInput(), filters=[strip],
                                description="For example, the community paediatrician or CAMHS",
                                validators=[Length(max=200)])
     suspected = SelectMultipleField("Conditions you or a professional think your child may have (optional)",
                                     widget=GovCheckboxesInput(), description="A diagnosis is not needed",
-                                    validators=[Optional()])
+                                    filters=[drop_blanks])
     tried_already = TextAreaField("What has been tried already? (optional)", widget=GovTextArea(),
                                   filters=[strip], validators=[Optional(), Length(max=4000)])
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
@@ -229,7 +245,7 @@ def fill(form: FlaskForm, data: dict) -> None:
 
 class ChooseServicesForm(FlaskForm):
     services = SelectMultipleField("Choose the services to refer to", widget=GovCheckboxesInput(),
-                                   validators=[InputRequired("Select at least one service")])
+                                   filters=[drop_blanks], validators=[DataRequired("Select at least one service")])
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
@@ -240,9 +256,11 @@ def consent_form(service_ids: list[str], can_skip_consent: bool) -> type[FlaskFo
     fields: dict = {}
     for i, _service_id in enumerate(service_ids):
         fields[f"given_by_{i}"] = RadioField("Who gave consent?", widget=GovRadioInput(), choices=givers,
-                                             validators=[Optional()])
+                                             filters=[strip], validators=[Optional()],
+                                             invalid_choice_message="Select who gave consent")
         fields[f"method_{i}"] = RadioField("How was consent given?", widget=GovRadioInput(), choices=methods,
-                                           validators=[Optional()])
+                                           filters=[strip], validators=[Optional()],
+                                           invalid_choice_message="Select how consent was given")
         fields[f"when_{i}"] = UKDateField("When was consent given?", missing="Enter the date consent was given",
                                           default=date.today, validators=[Optional(), _past_or_today])
         if can_skip_consent:

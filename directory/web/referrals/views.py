@@ -1,5 +1,6 @@
 """Views for family records and referrals: check the role, load the object the person may see, call below."""
 
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -16,11 +17,13 @@ from directory.db import get_session
 from directory.models import FamilyRecord, Service, ServiceReferral, User
 from directory.models.families import SECTIONS
 from directory.models.taxonomy import CONDITIONS, SEN_TYPES
+from directory.postcodes import PostcodeError
 from directory.rules import MISSING_QUESTIONS
 from directory.web.referrals import bp
 from directory.web.referrals.forms import (
     CONSENT_GIVER_LABELS,
     CONSENT_METHOD_LABELS,
+    SCHOOL_YEARS,
     SECTION_FORMS,
     ChooseServicesForm,
     consent_form,
@@ -29,6 +32,7 @@ from directory.web.referrals.forms import (
 )
 
 RECORD_ROLES = ("key_worker", "family")
+IDEMPOTENCY_KEY = re.compile(r"[0-9a-f]{32}")  # uuid4().hex, as the services page makes it
 
 
 def _record_or_404(record_id: uuid.UUID) -> FamilyRecord:
@@ -102,16 +106,18 @@ def section(record_id: uuid.UUID, section: str):
     if request.method == "GET":
         form = _section_form(db, section, blank=True)
         fill(form, saved.data if saved else {})
+        if section == "child":
+            _district_choices_for_saved_postcode(db, form)
         audit(db, current_user.id, "view", "family_record", family.id, section=section)
         db.commit()
     else:
         form = _section_form(db, section)
         valid = form.validate_on_submit()
-        if section == "child" and not form.postcode.errors and form.postcode.data:
-            _ask_district_if_straddling(db, form)
-            valid = valid and not form.district.errors
+        data = form_data(form)
+        if section == "child":
+            valid = _district_from_postcode(db, form, data) and valid
         # Save on every "Save and continue": what is valid is kept even when other answers need fixing.
-        families.save_section(db, current_user.id, family, section, form_data(form), completed=valid)
+        families.save_section(db, current_user.id, family, section, data, completed=valid)
         db.commit()
         if valid:
             flash(f"{family_fields.SECTION_TITLES[section]}: saved.", "success")
@@ -120,17 +126,38 @@ def section(record_id: uuid.UUID, section: str):
                            title=family_fields.SECTION_TITLES[section])
 
 
-def _ask_district_if_straddling(db, form) -> None:
-    """A postcode in several districts needs the family to say which; never guess."""
+def _district_from_postcode(db, form, data: dict) -> bool:
+    """The district is only ever the postcode lookup's own answer, or the family's choice among its answers
+    when the postcode straddles districts; never a posted value on its own (a tampered one would break the
+    record's services page). False when the family still has to choose."""
+    posted, form.district.data = form.district.data, None
+    data.pop("district", None)
+    if form.postcode.errors or not form.postcode.data:
+        # The postcode is not saved, so the saved district (which goes with the saved postcode) stays.
+        return True
     lookup = places.resolve_postcode(db, form.postcode.data)
     if lookup.status == places.AMBIGUOUS:
         form.district.choices = [SelectChoice(d.slug, d.name) for d in lookup.districts]
-        if form.district.data not in {d.slug for d in lookup.districts}:
+        if posted in {d.slug for d in lookup.districts}:
+            form.district.data = posted
+        else:
             form.district.errors = ["Select which area you live in"]
     elif lookup.status == places.FOUND:
         form.district.data = lookup.district.slug
-    else:
-        form.district.data = None
+    data["district"] = form.district.data
+    return not form.district.errors
+
+
+def _district_choices_for_saved_postcode(db, form) -> None:
+    """Shown again, a straddling postcode shows its districts, so saving again does not ask twice."""
+    try:
+        lookup = places.resolve_postcode(db, form.postcode.data) if form.postcode.data else None
+    except PostcodeError:
+        return
+    if lookup is not None and lookup.status == places.AMBIGUOUS:
+        form.district.choices = [SelectChoice(d.slug, d.name) for d in lookup.districts]
+        if form.district.data not in {d.slug for d in lookup.districts}:
+            form.district.data = None
 
 
 @bp.route("/families/<uuid:record_id>/services", methods=["GET", "POST"])
@@ -138,8 +165,7 @@ def _ask_district_if_straddling(db, form) -> None:
 def services(record_id: uuid.UUID):
     db = get_session()
     family = _record_or_404(record_id)
-    facts, results = families.route_record(db, family, families.ROLE_FOR_ROUTING[_role()],
-                                           routing.get_cache(current_app))
+    facts, results = _route(db, family)
     self_referral = _role() == "family"
     choosable = [r for r in results if r.outcome != routing.NOT_ELIGIBLE
                  and (not self_referral or "self" in r.referral_routes)]
@@ -159,6 +185,30 @@ def services(record_id: uuid.UUID):
         slugs=_slugs(db, results), role_names=routing.labels(db).names["referrer_role"],
         by_id={r.service_id: r for r in results}, asks={r.service_id: _asks(r.missing) for r in results},
     )
+
+
+def _route(db, family: FamilyRecord) -> tuple:
+    """Route the record. A saved answer the router cannot read (one saved before today's checks, such as an
+    area that does not go with the postcode) is left out, so the page asks for it again instead of failing for
+    good."""
+    role, cache = families.ROLE_FOR_ROUTING[_role()], routing.get_cache(current_app)
+    try:
+        return families.route_record(db, family, role, cache)
+    except ValueError:  # routing.RecordError, or a school year that is not a number
+        pass
+    sections = families.section_data(db, family)
+    child = dict(sections.get("child", {}))
+    if child.get("school_year") not in {choice.value for choice in SCHOOL_YEARS}:
+        child.pop("school_year", None)
+    record = families.routing_input({**sections, "child": child}, role)
+    while True:
+        try:
+            return routing.route_record(db, record, cache)
+        except routing.RecordError as error:
+            part, _, name = error.field.partition(".")
+            if not isinstance(record.get(part), dict) or name not in record[part]:
+                raise
+            del record[part][name]
 
 
 def _asks(missing: list[str]) -> list[tuple[str, str | None]]:
@@ -217,8 +267,11 @@ def check_answers(record_id: uuid.UUID):
     if not chosen or not state.get("consent"):
         return redirect(url_for("referrals.services", record_id=family.id))
     if request.method == "POST":
-        # The key comes from the page, so a retried or doubled POST of this page finds its first referral.
-        key = request.form.get("idempotency_key") or state["key"]
+        # The key comes from the page, so a retried or doubled POST of this page finds its first referral. Only a
+        # key of the shape this server makes is taken; anything else is replaced by the server's own.
+        key = request.form.get("idempotency_key", "")
+        if not IDEMPOTENCY_KEY.fullmatch(key):
+            key = state["key"]
         choices = [
             families.Choice(
                 service_id=service.id, consent_given_by=state["consent"][str(service.id)]["given_by"],

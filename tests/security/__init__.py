@@ -1,0 +1,1 @@
+"""Security tests: hostile values, the attacker's walk over every route and role."""
