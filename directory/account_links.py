@@ -16,7 +16,7 @@ from directory.notify import queue_email
 
 LIFETIMES = {"reset_password": timedelta(hours=1), "invitation": timedelta(days=7),
              "confirm_email": timedelta(hours=24)}
-# What each link lets its holder do once, for the email that carries it.
+# Turns a token into the absolute link an email carries (built from SITE_URL, see directory/links.py).
 LinkFor = Callable[[str], str]
 
 
