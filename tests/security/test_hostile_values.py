@@ -251,3 +251,29 @@ def test_submit_referral_scopes_the_key_to_its_record_and_submitter(db_session, 
         # The same person, another record: still not theirs to find.
         families.submit_referral(db_session, other, {"key_worker"},
                                  families.create_record(db_session, other.id, {"key_worker"}), choice, "a" * 32, 20)
+
+
+# --- answers that are only spaces ----------------------------------------------------------------------------------
+
+
+def test_an_answer_of_only_spaces_is_no_answer(client, db_session):
+    record = new_record(client)
+    response = client.post(f"/families/{record}/child", data={**CHILD, "first_name": "   ", "postcode": " \t "})
+    assert "Enter your child's first name" in errors(response) and "Enter the postcode" in errors(response)
+    assert "first_name" not in child_section(db_session, record)
+
+
+@pytest.mark.parametrize("path", ["/find-by-area?postcode=+++", "/find-by-area?postcode=%09%0D%0A",
+                                  "/find-by-area/choose-area?postcode=+++&district=+"])
+def test_a_postcode_of_only_spaces_is_asked_for_again(client, path):
+    response = client.get(path, follow_redirects=True)
+    assert response.status_code == 200
+    # The choose-area page sends an empty postcode back to the find-by-area page, which asks for one.
+    assert response.request.path == "/find-by-area"
+    assert "choose-area" in path or "Enter a postcode" in errors(response)
+
+
+def test_the_checker_asks_for_an_age_of_only_spaces(client):
+    response = client.post("/check-what-my-child-might-get", data={"age": "   ", "district": "tamworth",
+                                                                   "ehcp": "none"})
+    assert response.status_code == 200 and "Enter your child's age" in errors(response)

@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from directory.web.validators import age_in_years, drop_blanks, postcode, strip
 
@@ -24,7 +24,7 @@ EHCP_CHOICES = [
 
 class CheckForm(FlaskForm):
     age = StringField("How old is your child?", widget=GovTextInput(), description="In whole years, for example 7",
-                      filters=[strip], validators=[InputRequired(message="Enter your child's age"), age_in_years])
+                      filters=[strip], validators=[DataRequired(message="Enter your child's age"), age_in_years])
     postcode = StringField("Your postcode", widget=GovTextInput(), description="For example, ST16 3NE",
                            filters=[strip], validators=[postcode])
     district = SelectField("Or choose your area", widget=GovSelect(), validate_choice=False, filters=[strip])

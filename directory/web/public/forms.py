@@ -3,7 +3,7 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
 from wtforms import RadioField, StringField
-from wtforms.validators import InputRequired
+from wtforms.validators import DataRequired, InputRequired
 
 from directory.web.validators import postcode, strip
 
@@ -19,7 +19,7 @@ class PostcodeForm(_GetForm):
         widget=GovTextInput(),
         description="For example, ST16 3NE",
         filters=[strip],
-        validators=[InputRequired(message="Enter a postcode"), postcode],
+        validators=[DataRequired(message="Enter a postcode"), postcode],
     )
 
 

@@ -101,9 +101,9 @@ def _nhs_number(form, field):
 
 class ChildForm(FlaskForm):
     first_name = StringField("First name", widget=GovTextInput(), filters=[strip],
-                             validators=[InputRequired("Enter your child's first name"), Length(max=100)])
+                             validators=[DataRequired("Enter your child's first name"), Length(max=100)])
     last_name = StringField("Last name", widget=GovTextInput(), filters=[strip],
-                            validators=[InputRequired("Enter your child's last name"), Length(max=100)])
+                            validators=[DataRequired("Enter your child's last name"), Length(max=100)])
     preferred_name = StringField("Name they like to be called (optional)", widget=GovTextInput(), filters=[strip],
                                  validators=[Optional(), Length(max=100)])
     date_of_birth = UKDateField("Date of birth", missing="Enter your child's date of birth",
@@ -112,11 +112,11 @@ class ChildForm(FlaskForm):
     nhs_number = StringField("NHS number (optional)", widget=GovTextInput(), filters=[strip],
                              description="A 10 digit number, like 943 476 5919", validators=[_nhs_number])
     address_line_1 = StringField("Address line 1", widget=GovTextInput(), filters=[strip],
-                                 validators=[InputRequired("Enter the first line of the address"), Length(max=200)])
+                                 validators=[DataRequired("Enter the first line of the address"), Length(max=200)])
     town = StringField("Town or city", widget=GovTextInput(), filters=[strip],
-                       validators=[InputRequired("Enter the town or city"), Length(max=100)])
+                       validators=[DataRequired("Enter the town or city"), Length(max=100)])
     postcode = StringField("Postcode", widget=GovTextInput(), filters=[strip],
-                           validators=[InputRequired("Enter the postcode"), postcode])
+                           validators=[DataRequired("Enter the postcode"), postcode])
     district = RadioField("Which area do you live in?", widget=GovRadioInput(), validate_choice=False,
                           validators=[Optional()])
     school = StringField("School, nursery or college (optional)", widget=GovTextInput(), filters=[strip],
@@ -135,10 +135,10 @@ class ChildForm(FlaskForm):
 
 class PeopleForm(FlaskForm):
     carer_name = StringField("Your full name", widget=GovTextInput(), filters=[strip],
-                             validators=[InputRequired("Enter the parent or carer's full name"), Length(max=200)])
+                             validators=[DataRequired("Enter the parent or carer's full name"), Length(max=200)])
     relationship = StringField("Relationship to the child", widget=GovTextInput(), filters=[strip],
                                description="For example, mother, father, grandparent, foster carer",
-                               validators=[InputRequired("Enter the relationship to the child"), Length(max=100)])
+                               validators=[DataRequired("Enter the relationship to the child"), Length(max=100)])
     parental_responsibility = RadioField(
         "Do they have parental responsibility?", widget=GovRadioInput(), choices=YES_NO,
         **_choose("Select yes if they have parental responsibility"))
@@ -151,7 +151,7 @@ class PeopleForm(FlaskForm):
     contact_times = StringField("Best times to contact (optional)", widget=GovTextInput(), filters=[strip],
                                 validators=[Optional(), Length(max=200)])
     language = StringField("Preferred language", widget=GovTextInput(), filters=[strip], default="English",
-                           validators=[InputRequired("Enter their preferred language"), Length(max=100)])
+                           validators=[DataRequired("Enter their preferred language"), Length(max=100)])
     interpreter = RadioField("Do they need an interpreter?", widget=GovRadioInput(), choices=YES_NO,
                              **_choose("Select yes if they need an interpreter"))
     access_needs = SelectMultipleField("Anything that makes contact easier for them (optional)",
@@ -199,9 +199,9 @@ class NeedsForm(FlaskForm):
 class StoryForm(FlaskForm):
     what_matters = TextAreaField("What matters to us", widget=GovTextArea(), filters=[strip],
                                  description="What you most want help with, in your own words",
-                                 validators=[InputRequired("Tell us what matters to you"), Length(max=4000)])
+                                 validators=[DataRequired("Tell us what matters to you"), Length(max=4000)])
     good_day = TextAreaField("What a good day looks like", widget=GovTextArea(), filters=[strip],
-                             validators=[InputRequired("Tell us what a good day looks like"), Length(max=4000)])
+                             validators=[DataRequired("Tell us what a good day looks like"), Length(max=4000)])
     child_views = TextAreaField("Your child's own views", widget=GovTextArea(), filters=[strip],
                                 description="What your child says, draws or shows about what they like, what is "
                                             "hard and what they want. Use their words if you can.",
