@@ -58,10 +58,14 @@ def text_values():
 
 
 def values():
-    """Hypothesis: one value for one field (text, raw bytes, or several values)."""
-    return st.one_of(
-        text_values(),
-        st.sampled_from([v for v in HOSTILE if isinstance(v, bytes)]),
-        st.binary(max_size=20),
-        st.lists(text_values(), max_size=4),
-    )
+    """Hypothesis: one value for one field (text, raw bytes, or several values); the known hostile values often."""
+    kinds = {"known": st.sampled_from(HOSTILE), "text": text_values(), "bytes": st.binary(max_size=20),
+             "list": st.lists(text_values(), max_size=4)}
+    return st.sampled_from(["known", "known", "text", "bytes", "list"]).flatmap(kinds.__getitem__)
+
+
+def date_parts():
+    """Hypothesis: the three boxes of a date: day, month and year, numbers of any length or anything else."""
+    part = st.one_of(st.integers(min_value=-99, max_value=10**40).map(str), st.integers(0, 40).map(lambda n: "9" * n),
+                     text_values())
+    return st.one_of(st.lists(part, min_size=3, max_size=3), values())

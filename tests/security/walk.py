@@ -449,6 +449,18 @@ class Walker:
             if status != 200:
                 raise RuntimeError(f"The walk is not signed in as {role}: {home} answered {status}")
 
+    def discover(self) -> tuple[list[Address], list[Form], dict[str, str]]:
+        """Every address, the forms its pages show to each user, and the first user each page was shown to."""
+        found = list(addresses(self.world))
+        first_allowed: dict[str, str] = {}
+        for address, role in itertools.product(found, ROLES):
+            if "GET" in address.methods and not address.hostile_path:
+                status, text = self.send(role, "GET", address.path, address.ids)
+                if status == 200:
+                    first_allowed.setdefault(address.path, role)
+                    self.forms += find_forms(self.world, role, text, address.path)
+        return found, self.forms, first_allowed
+
     def walk(self, all_hostile_values: bool = True, endpoints: Callable[[str], bool] | None = None) -> Report:
         """`all_hostile_values`: every hostile value in every field of every form and in the query string of every
         page (the full walk); otherwise the first few. `endpoints`: only the endpoints it accepts."""
