@@ -1,6 +1,6 @@
 """Filters and validators shared by the site's forms, with GOV.UK wording."""
 
-from wtforms.validators import ValidationError
+from wtforms.validators import Length, ValidationError
 
 from directory.postcodes import PostcodeError, normalise_postcode
 
@@ -9,6 +9,11 @@ EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def at_most(limit: int, what: str) -> Length:
+    """A length limit with GOV.UK wording: "First name must be 100 characters or fewer"."""
+    return Length(max=limit, message=f"{what} must be {limit} characters or fewer")
 
 
 def drop_blanks(values):

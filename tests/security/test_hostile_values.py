@@ -277,3 +277,16 @@ def test_the_checker_asks_for_an_age_of_only_spaces(client):
     response = client.post("/check-what-my-child-might-get", data={"age": "   ", "district": "tamworth",
                                                                    "ehcp": "none"})
     assert response.status_code == 200 and "Enter your child's age" in errors(response)
+
+
+def test_over_long_answers_get_a_gov_uk_message_and_are_not_saved(client, db_session):
+    record = new_record(client)
+    response = client.post(f"/families/{record}/child", data={**CHILD, "first_name": "x" * 101,
+                                                              "nhs_number": "9" * 5000, "postcode": "B" * 20_000})
+    message = errors(response)
+    assert "First name must be 100 characters or fewer" in message
+    assert "NHS number must be 10 digits" in message and "Enter a real postcode" in message
+    assert "first_name" not in child_section(db_session, record)
+    story = client.post(f"/families/{record}/story", data={"what_matters": "x" * 4001, "good_day": "Calm",
+                                                           "child_views": "Trains"})
+    assert "What matters to us must be 4000 characters or fewer" in errors(story)

@@ -15,10 +15,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Optional, ValidationError
 
 from directory.models.referrals import CONSENT_GIVERS, CONSENT_METHODS
-from directory.web.validators import EMAIL_FORMAT, drop_blanks, postcode, strip
+from directory.web.validators import EMAIL_FORMAT, at_most, drop_blanks, postcode, strip
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 EHCP = [SelectChoice("none", "No"), SelectChoice("requested", "We have asked for one"), SelectChoice("in_place", "Yes")]
@@ -101,26 +101,27 @@ def _nhs_number(form, field):
 
 class ChildForm(FlaskForm):
     first_name = StringField("First name", widget=GovTextInput(), filters=[strip],
-                             validators=[DataRequired("Enter your child's first name"), Length(max=100)])
+                             validators=[DataRequired("Enter your child's first name"), at_most(100, "First name")])
     last_name = StringField("Last name", widget=GovTextInput(), filters=[strip],
-                            validators=[DataRequired("Enter your child's last name"), Length(max=100)])
+                            validators=[DataRequired("Enter your child's last name"), at_most(100, "Last name")])
     preferred_name = StringField("Name they like to be called (optional)", widget=GovTextInput(), filters=[strip],
-                                 validators=[Optional(), Length(max=100)])
+                                 validators=[Optional(), at_most(100, "The name they like to be called")])
     date_of_birth = UKDateField("Date of birth", missing="Enter your child's date of birth",
                                 description="For example, 27 3 2017",
                                 validators=[InputRequired("Enter your child's date of birth"), _past])
     nhs_number = StringField("NHS number (optional)", widget=GovTextInput(), filters=[strip],
                              description="A 10 digit number, like 943 476 5919", validators=[_nhs_number])
     address_line_1 = StringField("Address line 1", widget=GovTextInput(), filters=[strip],
-                                 validators=[DataRequired("Enter the first line of the address"), Length(max=200)])
+                                 validators=[DataRequired("Enter the first line of the address"),
+                                             at_most(200, "Address line 1")])
     town = StringField("Town or city", widget=GovTextInput(), filters=[strip],
-                       validators=[DataRequired("Enter the town or city"), Length(max=100)])
+                       validators=[DataRequired("Enter the town or city"), at_most(100, "Town or city")])
     postcode = StringField("Postcode", widget=GovTextInput(), filters=[strip],
                            validators=[DataRequired("Enter the postcode"), postcode])
     district = RadioField("Which area do you live in?", widget=GovRadioInput(), validate_choice=False,
                           validators=[Optional()])
     school = StringField("School, nursery or college (optional)", widget=GovTextInput(), filters=[strip],
-                         validators=[Optional(), Length(max=200)])
+                         validators=[Optional(), at_most(200, "School, nursery or college")])
     school_year = SelectField("School year", widget=GovSelect(), choices=SCHOOL_YEARS, filters=[strip],
                               invalid_choice_message="Select a school year from the list", validators=[Optional()])
     in_education = RadioField("Is your child in school, college or other education?", widget=GovRadioInput(),
@@ -135,29 +136,33 @@ class ChildForm(FlaskForm):
 
 class PeopleForm(FlaskForm):
     carer_name = StringField("Your full name", widget=GovTextInput(), filters=[strip],
-                             validators=[DataRequired("Enter the parent or carer's full name"), Length(max=200)])
+                             validators=[DataRequired("Enter the parent or carer's full name"),
+                                         at_most(200, "Full name")])
     relationship = StringField("Relationship to the child", widget=GovTextInput(), filters=[strip],
                                description="For example, mother, father, grandparent, foster carer",
-                               validators=[DataRequired("Enter the relationship to the child"), Length(max=100)])
+                               validators=[DataRequired("Enter the relationship to the child"),
+                                           at_most(100, "Relationship to the child")])
     parental_responsibility = RadioField(
         "Do they have parental responsibility?", widget=GovRadioInput(), choices=YES_NO,
         **_choose("Select yes if they have parental responsibility"))
     carer_phone = StringField("Phone number", widget=GovTextInput(), filters=[strip],
-                              validators=[Length(max=30)])
+                              validators=[at_most(30, "Phone number")])
     carer_email = StringField("Email address", widget=GovTextInput(), filters=[strip],
                               validators=[Optional(), Email(EMAIL_FORMAT)])
     contact_method = RadioField("How do they prefer to be contacted?", widget=GovRadioInput(),
                                 choices=CONTACT_METHODS, **_choose("Select how to contact them"))
     contact_times = StringField("Best times to contact (optional)", widget=GovTextInput(), filters=[strip],
-                                validators=[Optional(), Length(max=200)])
+                                validators=[Optional(), at_most(200, "Best times to contact")])
     language = StringField("Preferred language", widget=GovTextInput(), filters=[strip], default="English",
-                           validators=[DataRequired("Enter their preferred language"), Length(max=100)])
+                           validators=[DataRequired("Enter their preferred language"),
+                                       at_most(100, "Preferred language")])
     interpreter = RadioField("Do they need an interpreter?", widget=GovRadioInput(), choices=YES_NO,
                              **_choose("Select yes if they need an interpreter"))
     access_needs = SelectMultipleField("Anything that makes contact easier for them (optional)",
                                        widget=GovCheckboxesInput(), choices=ACCESS_NEEDS, filters=[drop_blanks])
     second_carer_name = StringField("Another parent or carer's name (optional)", widget=GovTextInput(),
-                                    filters=[strip], validators=[Optional(), Length(max=200)])
+                                    filters=[strip], validators=[Optional(),
+                                                                 at_most(200, "The other parent or carer's name")])
     second_carer_parental_responsibility = RadioField(
         "Does the other parent or carer have parental responsibility?", widget=GovRadioInput(), choices=YES_NO,
         filters=[strip], validators=[Optional()],
@@ -183,12 +188,13 @@ class NeedsForm(FlaskForm):
                                     filters=[drop_blanks])
     diagnosed_by = StringField("Who made the diagnosis?", widget=GovTextInput(), filters=[strip],
                                description="For example, the community paediatrician or CAMHS",
-                               validators=[Length(max=200)])
+                               validators=[at_most(200, "Who made the diagnosis")])
     suspected = SelectMultipleField("Conditions you or a professional think your child may have (optional)",
                                     widget=GovCheckboxesInput(), description="A diagnosis is not needed",
                                     filters=[drop_blanks])
     tried_already = TextAreaField("What has been tried already? (optional)", widget=GovTextArea(),
-                                  filters=[strip], validators=[Optional(), Length(max=4000)])
+                                  filters=[strip], validators=[Optional(),
+                                                               at_most(4000, "What has been tried already")])
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
     def validate_diagnosed_by(self, field):
@@ -199,16 +205,18 @@ class NeedsForm(FlaskForm):
 class StoryForm(FlaskForm):
     what_matters = TextAreaField("What matters to us", widget=GovTextArea(), filters=[strip],
                                  description="What you most want help with, in your own words",
-                                 validators=[DataRequired("Tell us what matters to you"), Length(max=4000)])
+                                 validators=[DataRequired("Tell us what matters to you"),
+                                             at_most(4000, "What matters to us")])
     good_day = TextAreaField("What a good day looks like", widget=GovTextArea(), filters=[strip],
-                             validators=[DataRequired("Tell us what a good day looks like"), Length(max=4000)])
+                             validators=[DataRequired("Tell us what a good day looks like"),
+                                         at_most(4000, "What a good day looks like")])
     child_views = TextAreaField("Your child's own views", widget=GovTextArea(), filters=[strip],
                                 description="What your child says, draws or shows about what they like, what is "
                                             "hard and what they want. Use their words if you can.",
-                                validators=[Length(max=4000)])
+                                validators=[at_most(4000, "Your child's own views")])
     child_views_not_given_reason = TextAreaField(
         "If you could not ask your child, tell us why", widget=GovTextArea(), filters=[strip],
-        validators=[Optional(), Length(max=2000)])
+        validators=[Optional(), at_most(2000, "The reason you could not ask your child")])
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
     def validate_child_views(self, field):
@@ -266,7 +274,7 @@ def consent_form(service_ids: list[str], can_skip_consent: bool) -> type[FlaskFo
         if can_skip_consent:
             fields[f"reason_{i}"] = TextAreaField(
                 "Safeguarding only: why this referral must go without consent", widget=GovTextArea(),
-                filters=[strip], validators=[Optional(), Length(max=2000)])
+                filters=[strip], validators=[Optional(), at_most(2000, "The safeguarding reason")])
     fields["submit"] = SubmitField("Continue", widget=GovSubmitInput())
 
     def validate(self, extra_validators=None):
