@@ -145,3 +145,17 @@ def test_wrong_role_and_wrong_method_pages(app, db_session):
     wrong_method = client.post("/health")
     assert wrong_method.status_code == 405
     assert wrong_method.soup.h1.get_text(strip=True) == "Page not found"
+
+
+def test_a_5xx_other_than_500_keeps_its_code_and_gets_the_500_page(app, client):
+    from flask import abort
+
+    @app.get("/test-only/unavailable")
+    def unavailable():
+        abort(503)
+
+    client.allow_server_errors = True
+    response = client.get("/test-only/unavailable")
+    assert response.status_code == 503
+    assert response.soup.h1.get_text(strip=True) == "Sorry, there is a problem with the service"
+    assert_secure(response)

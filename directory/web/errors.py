@@ -47,7 +47,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
         if error.code is not None and error.code >= 500:
-            return _server_error_page(app, getattr(error, "original_exception", None) or error)
+            return _server_error_page(app, getattr(error, "original_exception", None) or error, error.code)
         _forget_changes(app)
         code = error.code or 400
         return _render(app, PAGES.get(code, "errors/other.html"), code, error=error,
@@ -58,10 +58,10 @@ def init_app(app: Flask) -> None:
         return _server_error_page(app, error)
 
 
-def _server_error_page(app: Flask, error: BaseException):
+def _server_error_page(app: Flask, error: BaseException, code: int = 500):
     _forget_changes(app)
     _log(app, error)
-    return _render(app, PAGES[500], 500, error=InternalServerError(), reference=_safe_request_id())
+    return _render(app, PAGES[500], code, error=InternalServerError(), reference=_safe_request_id())
 
 
 def _forget_changes(app: Flask) -> None:

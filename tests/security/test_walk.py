@@ -1,5 +1,6 @@
 """The attacker's walk over every route, as every kind of user, on both databases: no leaks, no server errors."""
 
+from tests.security.hostile import SCRIPT
 from tests.security.walk import ROLES, Walker
 
 
@@ -21,6 +22,9 @@ def test_each_family_is_seen_by_its_own_people_only(world, isolate):
                 assert status == 200 and world.markers[letter][0] in text, role
             else:
                 assert status in (302, 403, 404), (role, status)
+        # The planted script in the family's story comes back escaped to its own people.
+        status, text = walker.send(f"family_{letter}", "GET", f"/families/{record}/story", (str(record),))
+        assert status == 200 and "&lt;script&gt;window.hostileMarker" in text and SCRIPT not in text
         service_referral = world.ids[f"service_referral_{letter}"]
         status, text = walker.send(f"lead_{letter}", "GET", f"/service-referrals/{service_referral}")
         assert status == 200 and world.markers[letter][0] in text
