@@ -386,7 +386,7 @@ class Walker:
         self.forms: list[Form] = []
 
     def send(self, role: str, method: str, path: str, ids: tuple[str, ...] = (), query: str = "",
-             body: str | None = None, expect_hostile: bool = False):
+             body: str | None = None):
         client = self.world.clients[role]
         kwargs = {"method": method, "query_string": query}
         if body is not None:
