@@ -391,7 +391,7 @@ class Walker:
         kwargs = {"method": method, "query_string": query}
         if body is not None:
             kwargs.update(data=body, content_type="application/x-www-form-urlencoded")
-        label = f"{role} {method} {path}{'?' + query[:80] if query else ''}"
+        label = f"{role} {method} {path}{'?' + query[:80] if query else ''}{' <- ' + body[:80] if body else ''}"
         try:
             with self.isolate():
                 response = client.open(path, **kwargs)
