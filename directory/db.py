@@ -9,11 +9,12 @@ from sqlmodel import Session
 
 
 def make_engine(url: str) -> Engine:
+    # hide_parameters: a database error's message never quotes the values (personal data) it was given.
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
         _make_sqlite_transactional(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _make_sqlite_transactional(engine: Engine) -> None:

@@ -129,7 +129,7 @@ def routing_input(sections: dict[str, dict], referrer_role: str | None) -> dict:
     for key in ("date_of_birth", "postcode", "district", "ehcp"):
         if child.get(key):
             out[key] = child[key]
-    if child.get("school_year") not in (None, ""):
+    if str(child.get("school_year", "")).isdecimal():  # a value stored before validation was strict is skipped
         out["school_year"] = int(child["school_year"])
     for key in ("looked_after", "in_education"):
         if child.get(key) in ("yes", "no"):

@@ -212,3 +212,14 @@ def test_session_cookie_is_secure_in_production_and_expires_when_idle():
     assert production.config["SESSION_COOKIE_HTTPONLY"] is True
     assert production.config["PERMANENT_SESSION_LIFETIME"] == timedelta(minutes=30)
     assert production.config["SESSION_ABSOLUTE_LIFETIME"] == timedelta(hours=12)
+
+
+def test_answers_of_only_spaces_are_no_answer(client, db_session):
+    response = client.post("/create-account", data={"name": "   ", "email": "  "})
+    summary = error_summary(response)
+    assert "Enter your full name" in summary and "Enter your email address" in summary
+    admin = make_user(db_session, ["admin"])
+    sign_in(client, admin)
+    invite = client.post("/admin/invite", data={"name": " ", "email": "new@example.org", "roles": ["", "admin"]})
+    summary = error_summary(invite)
+    assert "Enter the person's full name" in summary and "Select at least one role" not in summary

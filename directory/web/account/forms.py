@@ -1,9 +1,10 @@
-"""Account forms, with GOV.UK wording for every error."""
+"""Account forms, with GOV.UK wording for every error. Text fields are stripped, so they use DataRequired: an
+answer of only spaces is no answer."""
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from directory import passwords
 from directory.web.validators import EMAIL_FORMAT, strip
@@ -16,7 +17,7 @@ def _new_password(form, field):
 
 def _email_field(label: str = "Email address", **kwargs) -> StringField:
     return StringField(label, widget=GovTextInput(), filters=[strip],
-                       validators=[InputRequired("Enter your email address"), Length(max=320, message=EMAIL_FORMAT),
+                       validators=[DataRequired("Enter your email address"), Length(max=320, message=EMAIL_FORMAT),
                                    Email(EMAIL_FORMAT)], **kwargs)
 
 
@@ -56,7 +57,7 @@ class ChangePasswordForm(NewPasswordForm):
 
 class CreateAccountForm(FlaskForm):
     name = StringField("Your full name", widget=GovTextInput(), filters=[strip],
-                       validators=[InputRequired("Enter your full name"),
+                       validators=[DataRequired("Enter your full name"),
                                    Length(max=200, message="Your name must be 200 characters or fewer")])
     email = _email_field(description="We will send you a link to confirm it and choose a password")
     submit = SubmitField("Create account", widget=GovSubmitInput())
@@ -70,7 +71,7 @@ class ResetRequestForm(FlaskForm):
 class CodeForm(FlaskForm):
     code = StringField("Security code", widget=GovTextInput(), filters=[strip],
                        description="The 6-digit code your authenticator app shows for this site",
-                       validators=[InputRequired("Enter the security code"),
+                       validators=[DataRequired("Enter the security code"),
                                    Length(max=20, message="Enter the 6-digit security code")])
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
@@ -83,7 +84,7 @@ class CodeForm(FlaskForm):
 class RecoveryCodeForm(FlaskForm):
     code = StringField("Recovery code", widget=GovTextInput(), filters=[strip],
                        description="One of the 16-character codes you saved when you set up your app",
-                       validators=[InputRequired("Enter a recovery code"),
+                       validators=[DataRequired("Enter a recovery code"),
                                    Length(max=40, message="Enter a recovery code, like abcd efgh jkmn pqrs")])
     submit = SubmitField("Continue", widget=GovSubmitInput())
 

@@ -4,9 +4,9 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from directory.web.validators import EMAIL_FORMAT, strip
+from directory.web.validators import EMAIL_FORMAT, at_most, drop_blanks, strip
 
 ROLE_CHOICES = [
     SelectChoice("key_worker", "Key worker"),
@@ -18,13 +18,15 @@ ROLE_CHOICES = [
 
 class InviteForm(FlaskForm):
     name = StringField("Full name", widget=GovTextInput(), filters=[strip],
-                       validators=[InputRequired("Enter the person's full name"), Length(max=200)])
+                       validators=[DataRequired("Enter the person's full name"), at_most(200, "Their name")])
     email = StringField("Email address", widget=GovTextInput(), filters=[strip],
-                        validators=[InputRequired("Enter their email address"), Email(EMAIL_FORMAT)])
-    roles = SelectMultipleField("Roles", widget=GovCheckboxesInput(), choices=ROLE_CHOICES,
-                                validators=[InputRequired("Select at least one role")])
-    districts = SelectMultipleField("Areas they take new families from (key workers)", widget=GovCheckboxesInput())
-    services = SelectMultipleField("Services they lead (service leads)", widget=GovCheckboxesInput())
+                        validators=[DataRequired("Enter their email address"), Email(EMAIL_FORMAT)])
+    roles = SelectMultipleField("Roles", widget=GovCheckboxesInput(), choices=ROLE_CHOICES, filters=[drop_blanks],
+                                validators=[DataRequired("Select at least one role")])
+    districts = SelectMultipleField("Areas they take new families from (key workers)", widget=GovCheckboxesInput(),
+                                    filters=[drop_blanks])
+    services = SelectMultipleField("Services they lead (service leads)", widget=GovCheckboxesInput(),
+                                   filters=[drop_blanks])
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
     def validate_services(self, field):
@@ -36,6 +38,6 @@ class ResetSecondFactorForm(FlaskForm):
     reason = TextAreaField("Why are you resetting it?", widget=GovTextArea(), filters=[strip],
                            description="For example, how you checked that the request came from them. This goes in "
                                        "the audit log.",
-                           validators=[InputRequired("Enter why you are resetting this person's second factor"),
+                           validators=[DataRequired("Enter why you are resetting this person's second factor"),
                                        Length(max=500, message="The reason must be 500 characters or fewer")])
     submit = SubmitField("Reset their second factor", widget=GovSubmitInput())
