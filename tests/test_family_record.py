@@ -53,7 +53,7 @@ def test_needs_section(client):
     assert "Select at least one area your child needs help with" in errors(response)
     assert "Enter who made the diagnosis" in errors(response)
     unknown = client.post(f"/families/{record}/needs", data={"needs": ["WIZARD"]})
-    assert "is not a valid choice" in errors(unknown)
+    assert "Select the areas your child needs help with from the list" in errors(unknown)
 
 
 def test_the_childs_voice_is_asked_for(client):

@@ -138,7 +138,7 @@ def test_straddling_postcode_asks_which_district(client):
     chosen = client.get("/find-by-area/choose-area?postcode=ST3+4AA&district=staffordshire-moorlands")
     assert chosen.headers["Location"] == "/areas/staffordshire-moorlands"
     not_offered = client.get("/find-by-area/choose-area?postcode=ST3+4AA&district=tamworth")
-    assert not_offered.status_code == 200 and "Not a valid choice" in text_of(not_offered.soup)
+    assert not_offered.status_code == 200 and "Select the area you live in from the list" in text_of(not_offered.soup)
 
 
 def test_malformed_postcode_gets_a_clear_error_and_keeps_what_was_typed(client):

@@ -161,7 +161,7 @@ def test_an_unknown_value_after_a_blank_one_is_still_refused(client, db_session)
     record = new_record(client)
     response = client.post(f"/families/{record}/needs", data={"needs": ["SLCN"], "diagnoses": ["", "WIZARD"],
                                                               "diagnosed_by": "Dr Who"})
-    assert response.status_code == 200 and "is not a valid choice" in errors(response)
+    assert response.status_code == 200 and "Select diagnoses from the list" in errors(response)
     needs = db_session.exec(select(FamilySection).where(FamilySection.section == "needs")).one().data
     assert "diagnoses" not in needs
     complete_record(client, record)
@@ -180,7 +180,8 @@ def test_a_choice_that_is_not_offered_gets_the_questions_own_message(client):
 def test_the_public_checker_refuses_hostile_choices_and_ages(client):
     check = "/check-what-my-child-might-get"
     for data, message in (
-        ({"age": "7", "district": "tamworth", "ehcp": "none", "needs": ["", "WIZARD"]}, "is not a valid choice"),
+        ({"age": "7", "district": "tamworth", "ehcp": "none", "needs": ["", "WIZARD"]},
+         "Select the areas your child needs help with from the list"),
         ({"age": "²", "district": "tamworth", "ehcp": "none"}, "Enter your child's age as a whole number"),
         ({"age": "9" * 5000, "district": "tamworth", "ehcp": "none"}, "Enter an age from 0 to 25"),
         ({"age": "7", "district": "atlantis", "ehcp": "none"}, "Choose your area from the list"),

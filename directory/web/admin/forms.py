@@ -22,11 +22,12 @@ class InviteForm(FlaskForm):
     email = StringField("Email address", widget=GovTextInput(), filters=[strip],
                         validators=[DataRequired("Enter their email address"), Email(EMAIL_FORMAT)])
     roles = SelectMultipleField("Roles", widget=GovCheckboxesInput(), choices=ROLE_CHOICES, filters=[drop_blanks],
+                                invalid_choice_message="Select roles from the list",
                                 validators=[DataRequired("Select at least one role")])
     districts = SelectMultipleField("Areas they take new families from (key workers)", widget=GovCheckboxesInput(),
-                                    filters=[drop_blanks])
+                                    filters=[drop_blanks], invalid_choice_message="Select areas from the list")
     services = SelectMultipleField("Services they lead (service leads)", widget=GovCheckboxesInput(),
-                                   filters=[drop_blanks])
+                                   filters=[drop_blanks], invalid_choice_message="Select services from the list")
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
     def validate_services(self, field):

@@ -29,12 +29,14 @@ class CheckForm(FlaskForm):
                            filters=[strip], validators=[postcode])
     district = SelectField("Or choose your area", widget=GovSelect(), validate_choice=False, filters=[strip])
     needs = SelectMultipleField("What does your child need help with?", widget=GovCheckboxesInput(),
-                                description="Select all that apply", filters=[drop_blanks])
+                                description="Select all that apply", filters=[drop_blanks],
+                                invalid_choice_message="Select the areas your child needs help with from the list")
     diagnoses = SelectMultipleField("Has your child been diagnosed with any of these?", widget=GovCheckboxesInput(),
-                                    description="Select all that apply", filters=[drop_blanks])
+                                    description="Select all that apply", filters=[drop_blanks],
+                                    invalid_choice_message="Select diagnoses from the list")
     suspected = SelectMultipleField("Do you or a professional think your child may have any of these?",
                                     widget=GovCheckboxesInput(), description="A diagnosis is not needed",
-                                    filters=[drop_blanks])
+                                    filters=[drop_blanks], invalid_choice_message="Select conditions from the list")
     ehcp = RadioField("Does your child have an education, health and care (EHC) plan?", widget=GovRadioInput(),
                       choices=EHCP_CHOICES, invalid_choice_message="Select whether your child has an EHC plan",
                       validators=[InputRequired(message="Select whether your child has an EHC plan")])

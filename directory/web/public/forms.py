@@ -28,4 +28,5 @@ class DistrictForm(_GetForm):
         "Which area do you live in?",
         widget=GovRadioInput(),
         validators=[InputRequired(message="Select the area you live in")],
+        invalid_choice_message="Select the area you live in from the list",
     )

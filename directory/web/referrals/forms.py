@@ -159,7 +159,8 @@ class PeopleForm(FlaskForm):
     interpreter = RadioField("Do they need an interpreter?", widget=GovRadioInput(), choices=YES_NO,
                              **_choose("Select yes if they need an interpreter"))
     access_needs = SelectMultipleField("Anything that makes contact easier for them (optional)",
-                                       widget=GovCheckboxesInput(), choices=ACCESS_NEEDS, filters=[drop_blanks])
+                                       widget=GovCheckboxesInput(), choices=ACCESS_NEEDS, filters=[drop_blanks],
+                                       invalid_choice_message="Select what makes contact easier from the list")
     second_carer_name = StringField("Another parent or carer's name (optional)", widget=GovTextInput(),
                                     filters=[strip], validators=[Optional(),
                                                                  at_most(200, "The other parent or carer's name")])
@@ -183,15 +184,16 @@ class PeopleForm(FlaskForm):
 class NeedsForm(FlaskForm):
     needs = SelectMultipleField("What does your child need help with?", widget=GovCheckboxesInput(),
                                 filters=[drop_blanks], description="Select all that apply",
+                                invalid_choice_message="Select the areas your child needs help with from the list",
                                 validators=[DataRequired("Select at least one area your child needs help with")])
     diagnoses = SelectMultipleField("Diagnoses your child has (optional)", widget=GovCheckboxesInput(),
-                                    filters=[drop_blanks])
+                                    filters=[drop_blanks], invalid_choice_message="Select diagnoses from the list")
     diagnosed_by = StringField("Who made the diagnosis?", widget=GovTextInput(), filters=[strip],
                                description="For example, the community paediatrician or CAMHS",
                                validators=[at_most(200, "Who made the diagnosis")])
     suspected = SelectMultipleField("Conditions you or a professional think your child may have (optional)",
                                     widget=GovCheckboxesInput(), description="A diagnosis is not needed",
-                                    filters=[drop_blanks])
+                                    filters=[drop_blanks], invalid_choice_message="Select conditions from the list")
     tried_already = TextAreaField("What has been tried already? (optional)", widget=GovTextArea(),
                                   filters=[strip], validators=[Optional(),
                                                                at_most(4000, "What has been tried already")])
@@ -253,7 +255,8 @@ def fill(form: FlaskForm, data: dict) -> None:
 
 class ChooseServicesForm(FlaskForm):
     services = SelectMultipleField("Choose the services to refer to", widget=GovCheckboxesInput(),
-                                   filters=[drop_blanks], validators=[DataRequired("Select at least one service")])
+                                   filters=[drop_blanks], validators=[DataRequired("Select at least one service")],
+                                   invalid_choice_message="Select services from the list shown")
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
