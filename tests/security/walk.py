@@ -2,7 +2,8 @@
 plausible and hostile values; counts what was allowed and refused, and finds leaks and server errors.
 
 The world: two families, A and B, each with a completed record (planted with unique marker values) and a sent
-referral; a key worker for each; a lead of A's service and a lead of another service (B's); an admin. Routes are
+referral; a key worker for each; a lead of A's service and a lead of another service (B's); an admin; and a key
+worker with a second factor, half signed in (password given, code not yet). Routes are
 read from `app.url_map`, so a new route is walked without a change here. Every request runs inside a savepoint
 that is rolled back afterwards (`isolate`), so every request meets the same world, and each user's cookies are
 put back after each request (a POST to /sign-out or /create-account does not change who the next request is).
@@ -22,6 +23,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
+import pyotp
 from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
@@ -29,12 +31,15 @@ from sqlmodel import Session, select
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import AnyConverter, PathConverter, UUIDConverter
 
+from directory import two_factor
 from directory.models import FamilyAccess, FamilyRecord, Service, ServiceReferral
 from tests.helpers.people import PASSWORD, make_user, sign_in
 from tests.helpers.records import CHILD, NEEDS, PEOPLE, STORY, complete_record, new_record
 from tests.security.hostile import HOSTILE, SCRIPT, UNESCAPED
 
-ROLES = ("anonymous", "family_a", "family_b", "key_worker_a", "key_worker_b", "lead_a", "lead_b", "admin")
+# "half_signed_in": a key worker with a second factor who has given the right password but no code yet.
+ROLES = ("anonymous", "family_a", "family_b", "key_worker_a", "key_worker_b", "lead_a", "lead_b", "admin",
+         "half_signed_in")
 REFUSED = {400, 401, 403, 404, 405, 410, 413, 429}
 SERVICE_A = "staffordshire-sendiass"  # takes referrals from families, so family A refers itself
 POSTCODES = {"a": "DE14 1AA", "b": "B79 7BZ"}  # East Staffordshire and Tamworth
@@ -124,7 +129,10 @@ def build_world(app: Flask, session: Session) -> World:
         "key_worker_a": make_user(session, ["key_worker"], districts=[DISTRICTS["a"]]),
         "key_worker_b": make_user(session, ["key_worker"], districts=[DISTRICTS["b"]]),
         "admin": make_user(session, ["admin"]),
+        "half_signed_in": make_user(session, ["key_worker"]),
     }
+    secret = two_factor.new_secret()
+    two_factor.turn_on(session, users["half_signed_in"], secret, pyotp.TOTP(secret).now())
     clients = {role: _client(app) for role in ROLES}
     for role in ("family_a", "key_worker_b"):
         sign_in(clients[role], users[role])
@@ -437,9 +445,10 @@ class Walker:
                 self.report.leaks.append(f"{label}: unescaped {raw!r}")
 
     def check_signed_in(self) -> None:
-        """Each user is still signed in (a walk as nobody in particular would find nothing)."""
-        home = next((r.rule for r in self.world.app.url_map.iter_rules() if r.endpoint == "account.home"), None)
+        """Each user is still signed in, or half signed in (a walk as nobody in particular would find nothing)."""
+        pages = {r.endpoint: r.rule for r in self.world.app.url_map.iter_rules()}
         for role, user in self.world.users.items():
+            home = pages.get("account.sign_in_code" if role == "half_signed_in" else "account.home")
             if user is None or home is None:
                 continue
             client = self.world.clients[role]
