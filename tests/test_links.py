@@ -20,7 +20,7 @@ def site(seeded_database, db_connection):
     return app
 
 
-def test_a_reset_asked_for_with_a_forged_host_sends_nothing(site, db_session):
+def test_a_reset_asked_for_with_a_forged_host_sends_nothing(site, db_session, caplog):
     user = make_user(db_session, ["family"])
     client = site.test_client()
     for headers in ({"Host": "evil.example"}, {"Host": "send.example.org", "X-Forwarded-Host": "evil.example"}):
@@ -28,6 +28,9 @@ def test_a_reset_asked_for_with_a_forged_host_sends_nothing(site, db_session):
                                base_url=f"http://{headers['Host']}")
         if headers["Host"] == "evil.example":
             assert response.status_code == 400
+            assert "There is a problem with what was sent" in response.get_data(as_text=True)
+            assert "Content-Security-Policy" in response.headers
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]
     bodies = [message.body for message in emails_to(db_session, user.email)]
     assert all("evil.example" not in body for body in bodies)
     assert len(bodies) == 1 and "https://send.example.org/reset-password/" in bodies[0]

@@ -12,7 +12,7 @@ from html import escape
 
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 PAGES = {
     400: "errors/400.html",
@@ -49,6 +49,10 @@ def init_app(app: Flask) -> None:
         if error.code is not None and error.code >= 500:
             return _server_error_page(app, getattr(error, "original_exception", None) or error, error.code)
         _forget_changes(app)
+        if isinstance(error, SecurityError):
+            # A Host this site does not serve (TRUSTED_HOSTS): no address can be built for it, so the designed
+            # page cannot be drawn; the static page says the same without any link built from that host.
+            return _static_page(app, 400), 400, {"Content-Type": "text/html; charset=utf-8"}
         code = error.code or 400
         return _render(app, PAGES.get(code, "errors/other.html"), code, error=error,
                        csrf=isinstance(error, CSRFError))
