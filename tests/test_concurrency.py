@@ -7,8 +7,10 @@ import uuid
 import pytest
 from sqlmodel import Session, func, select
 
-from directory import account_links, families, migrate, two_factor
+from directory import account_links, migrate, two_factor
 from directory.models import District, FamilyRecord, User
+from directory.referrals import records as family_records
+from directory.referrals import submit
 from directory.seed import apply_seed, load_seed
 from tests.helpers.databases import SEED_PATH
 from tests.helpers.people import make_user
@@ -92,23 +94,23 @@ def test_families_allocated_at_the_same_moment_never_go_over_the_limit(engine):
         parents = []
         for _ in range(5):
             parent = make_user(session, ["family"])
-            record = families.create_record(session, parent.id, {"family"})
-            families.save_section(session, parent.id, record, "child", {"postcode": "B79 7BZ",
+            record = family_records.create_record(session, parent.id, {"family"})
+            family_records.save_section(session, parent.id, record, "child", {"postcode": "B79 7BZ",
                                                                         "district": district.slug}, True)
             session.commit()
             parents.append((parent.id, record.id))
         worker_id = worker.id
 
-    def submit(number):
+    def send(number):
         parent_id, record_id = parents[number]
         with Session(engine, expire_on_commit=False) as session:
             user, record = session.get(User, parent_id), session.get(FamilyRecord, record_id)
-            referral = families.submit_referral(session, user, {"family"}, record,
-                                                [families.Choice(service, *CONSENT.values())],
+            referral = submit.submit_referral(session, user, {"family"}, record,
+                                                [submit.Choice(service, *CONSENT.values())],
                                                 uuid.uuid4().hex, 20)
             return referral.id
 
-    results = race(5, submit)
+    results = race(5, send)
     assert not [r for r in results if isinstance(r, Exception)], results
     with Session(engine) as session:
         allocated = session.exec(select(func.count()).select_from(FamilyRecord)

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from directory import families
+from directory.referrals import records as family_records
 from tests.helpers.people import make_user, sign_in
 
 # Routes anyone may use. Everything else must send an anonymous visitor to sign in.
@@ -70,7 +70,7 @@ def test_every_role_restricted_route_refuses_other_roles(app, client, db_session
 
 def test_a_key_worker_sees_only_the_families_they_work_with(app, client, db_session):
     mine, theirs = make_user(db_session, ["key_worker"]), make_user(db_session, ["key_worker"])
-    record = families.create_record(db_session, theirs.id, {"key_worker"})
+    record = family_records.create_record(db_session, theirs.id, {"key_worker"})
     db_session.commit()
     sign_in(client, mine)
     assert client.get(f"/families/{record.id}").status_code == 404
@@ -83,7 +83,7 @@ def test_a_key_worker_sees_only_the_families_they_work_with(app, client, db_sess
 
 def test_a_family_sees_only_its_own_record(app, client, db_session):
     parent, stranger = make_user(db_session, ["family"]), make_user(db_session, ["family"])
-    record = families.create_record(db_session, parent.id, {"family"})
+    record = family_records.create_record(db_session, parent.id, {"family"})
     db_session.commit()
     sign_in(client, stranger)
     assert client.get(f"/families/{record.id}").status_code == 404

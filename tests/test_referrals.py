@@ -5,7 +5,6 @@ import threading
 import pytest
 from sqlmodel import Session, func, select
 
-from directory import families
 from directory.models import (
     AuditEntry,
     FamilyRecord,
@@ -14,6 +13,8 @@ from directory.models import (
     Service,
     ServiceReferral,
 )
+from directory.referrals import records as family_records
+from directory.referrals import submit
 from tests.helpers.pages import text_of
 from tests.helpers.people import make_user, sign_in
 from tests.helpers.records import complete_record, new_record
@@ -143,15 +144,15 @@ def test_double_submission_creates_one_referral(client, db_session):
 
 
 def test_submission_is_all_or_nothing(db_session, key_worker):
-    record = families.create_record(db_session, key_worker.id, {"key_worker"})
+    record = family_records.create_record(db_session, key_worker.id, {"key_worker"})
     db_session.commit()
     good = db_session.exec(select(Service).where(Service.slug == "staffordshire-sendiass")).one()
     closed = db_session.exec(select(Service).where(Service.slug == "slt-south-east-staffordshire")).one()
     closed.accepting_referrals = False
     db_session.commit()
-    choices = [families.Choice(good.id, *CONSENT.values()), families.Choice(closed.id, *CONSENT.values())]
-    with pytest.raises(families.ReferralError):
-        families.submit_referral(db_session, key_worker, {"key_worker"}, record, choices, "key-1", 20)
+    choices = [submit.Choice(good.id, *CONSENT.values()), submit.Choice(closed.id, *CONSENT.values())]
+    with pytest.raises(submit.ReferralError):
+        submit.submit_referral(db_session, key_worker, {"key_worker"}, record, choices, "key-1", 20)
     db_session.rollback()
     assert count(db_session, Referral) == 0 and count(db_session, ServiceReferral) == 0
 
@@ -163,8 +164,8 @@ def test_self_referring_family_gets_the_least_busy_key_worker_for_their_district
                      caseload_limit=0)
     make_user(db_session, ["key_worker"], name="Elsewhere Ed", districts=["tamworth"])
     for _ in range(2):
-        families.create_record(db_session, busy.id, {"key_worker"})
-    families.create_record(db_session, free.id, {"key_worker"})
+        family_records.create_record(db_session, busy.id, {"key_worker"})
+    family_records.create_record(db_session, free.id, {"key_worker"})
     db_session.commit()
     app.config["WTF_CSRF_ENABLED"] = False
     parent = make_user(db_session, ["family"], name="Pat Parent")
@@ -234,13 +235,13 @@ def test_two_concurrent_submissions_of_the_same_form_make_one_referral(fresh_app
         apply_seed(session, load_seed(SEED_PATH))
         session.commit()
         worker = make_user(session, ["key_worker"])
-        record = families.create_record(session, worker.id, {"key_worker"})
+        record = family_records.create_record(session, worker.id, {"key_worker"})
         session.commit()
         record_id, worker_id = record.id, worker.id
         service = session.exec(select(Service).where(Service.slug == "staffordshire-sendiass")).one().id
     barrier, results, errors = threading.Barrier(2), [], []
 
-    def submit():
+    def send():
         with Session(engine, expire_on_commit=False) as session:
             from directory.models import User
 
@@ -248,13 +249,13 @@ def test_two_concurrent_submissions_of_the_same_form_make_one_referral(fresh_app
             family = session.get(FamilyRecord, record_id)
             barrier.wait()
             try:
-                results.append(families.submit_referral(
-                    session, user, {"key_worker"}, family, [families.Choice(service, *CONSENT.values())],
+                results.append(submit.submit_referral(
+                    session, user, {"key_worker"}, family, [submit.Choice(service, *CONSENT.values())],
                     "same-form", 20).id)
             except Exception as error:  # noqa: BLE001 - reported below
                 errors.append(error)
 
-    threads = [threading.Thread(target=submit) for _ in range(2)]
+    threads = [threading.Thread(target=send) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:

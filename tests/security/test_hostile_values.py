@@ -5,8 +5,9 @@ import uuid
 import pytest
 from sqlmodel import select
 
-from directory import families
 from directory.models import FamilySection, Referral, Service
+from directory.referrals import access, submit
+from directory.referrals import records as family_records
 from tests.helpers.pages import text_of
 from tests.helpers.people import make_user, sign_in
 from tests.helpers.records import CHILD, complete_record, new_record
@@ -112,8 +113,8 @@ def test_a_bad_stored_district_does_not_break_the_record_for_good(client, db_ses
     """Saved before this fix: the record and services pages still work, and the services page asks again."""
     record = new_record(client)
     complete_record(client, record)
-    family = families.get_record(db_session, key_worker.id, {"key_worker"}, uuid.UUID(record))
-    families.save_section(db_session, key_worker.id, family, "child",
+    family = access.get_record(db_session, key_worker.id, {"key_worker"}, uuid.UUID(record))
+    family_records.save_section(db_session, key_worker.id, family, "child",
                           {"district": "atlantis", "school_year": "  "}, completed=True)
     db_session.commit()
     assert client.get(f"/families/{record}").status_code == 200
@@ -130,8 +131,8 @@ def test_a_self_referral_with_an_unreadable_stored_area_gets_a_message(app, db_s
     sign_in(client, parent)
     record = new_record(client)
     complete_record(client, record)
-    family = families.get_record(db_session, parent.id, {"family"}, uuid.UUID(record))
-    families.save_section(db_session, parent.id, family, "child", {"district": "atlantis"}, completed=True)
+    family = access.get_record(db_session, parent.id, {"family"}, uuid.UUID(record))
+    family_records.save_section(db_session, parent.id, family, "child", {"district": "atlantis"}, completed=True)
     db_session.commit()
     client.post(f"/families/{record}/services", data={"services": [service_id(db_session, "staffordshire-sendiass")]})
     assert client.post(f"/families/{record}/consent", data=CONSENT).status_code == 302
@@ -240,18 +241,18 @@ def test_someone_elses_key_never_returns_their_referral(app, client, db_session)
 def test_submit_referral_scopes_the_key_to_its_record_and_submitter(db_session, key_worker):
     other = make_user(db_session, ["key_worker"])
     service = uuid.UUID(service_id(db_session, "staffordshire-sendiass"))
-    choice = [families.Choice(service, "parent_with_parental_responsibility", "written")]
-    theirs = families.create_record(db_session, other.id, {"key_worker"})
-    mine = families.create_record(db_session, key_worker.id, {"key_worker"})
+    choice = [submit.Choice(service, "parent_with_parental_responsibility", "written")]
+    theirs = family_records.create_record(db_session, other.id, {"key_worker"})
+    mine = family_records.create_record(db_session, key_worker.id, {"key_worker"})
     db_session.commit()
-    first = families.submit_referral(db_session, other, {"key_worker"}, theirs, choice, "a" * 32, 20)
-    assert families.submit_referral(db_session, other, {"key_worker"}, theirs, choice, "a" * 32, 20).id == first.id
-    with pytest.raises(families.ReferralError, match="could not be saved"):
-        families.submit_referral(db_session, key_worker, {"key_worker"}, mine, choice, "a" * 32, 20)
-    with pytest.raises(families.ReferralError):
+    first = submit.submit_referral(db_session, other, {"key_worker"}, theirs, choice, "a" * 32, 20)
+    assert submit.submit_referral(db_session, other, {"key_worker"}, theirs, choice, "a" * 32, 20).id == first.id
+    with pytest.raises(submit.ReferralError, match="could not be saved"):
+        submit.submit_referral(db_session, key_worker, {"key_worker"}, mine, choice, "a" * 32, 20)
+    with pytest.raises(submit.ReferralError):
         # The same person, another record: still not theirs to find.
-        families.submit_referral(db_session, other, {"key_worker"},
-                                 families.create_record(db_session, other.id, {"key_worker"}), choice, "a" * 32, 20)
+        elsewhere = family_records.create_record(db_session, other.id, {"key_worker"})
+        submit.submit_referral(db_session, other, {"key_worker"}, elsewhere, choice, "a" * 32, 20)
 
 
 # --- answers that are only spaces ----------------------------------------------------------------------------------

@@ -7,11 +7,12 @@ from urllib.parse import urlparse
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from directory import accounts, auth, families, people, two_factor
+from directory import accounts, auth, people, two_factor
 from directory.audit import record
 from directory.db import get_session
 from directory.models import User
 from directory.notify import queue_email
+from directory.referrals import sent
 from directory.throttle import get_throttle
 from directory.web.account import bp
 from directory.web.account.forms import ChangePasswordForm, SignInForm
@@ -97,7 +98,7 @@ def home():
     db = get_session()
     received = []
     if current_user.has_role("service_lead"):
-        received = families.referrals_to_services(db, people.member_services(db, current_user.id))
+        received = sent.referrals_to_services(db, people.member_services(db, current_user.id))
     return render_template("account/home.html", user=current_user.user, roles=sorted(current_user.roles),
                            received=received, two_factor_on=two_factor.is_on(current_user.user),
                            codes_left=two_factor.recovery_codes_left(db, current_user.user))

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
 
-from directory import families, family_fields, places, routing
+from directory import places, routing
 from directory.audit import record as audit
 from directory.auth import roles_required, signed_in
 from directory.data import taxonomy
@@ -18,6 +18,9 @@ from directory.models import FamilyRecord, Service, ServiceReferral, User
 from directory.models.families import SECTIONS
 from directory.models.taxonomy import CONDITIONS, SEN_TYPES
 from directory.postcodes import PostcodeError
+from directory.referrals import access, sent, submit
+from directory.referrals import fields as family_fields
+from directory.referrals import records as family_records
 from directory.rules import MISSING_QUESTIONS
 from directory.web.referrals import bp
 from directory.web.referrals.forms import (
@@ -36,7 +39,7 @@ IDEMPOTENCY_KEY = re.compile(r"[0-9a-f]{32}")  # uuid4().hex, as the services pa
 
 
 def _record_or_404(record_id: uuid.UUID) -> FamilyRecord:
-    record = families.get_record(get_session(), current_user.id, current_user.roles, record_id)
+    record = access.get_record(get_session(), current_user.id, current_user.roles, record_id)
     if record is None:
         abort(404)
     return record
@@ -54,8 +57,8 @@ def _choice_key(record: FamilyRecord) -> str:
 @roles_required(*RECORD_ROLES)
 def records():
     db = get_session()
-    found = families.records_for(db, current_user.id, current_user.roles)
-    names = {r.id: families.section_data(db, r).get("child", {}) for r in found}
+    found = access.records_for(db, current_user.id, current_user.roles)
+    names = {r.id: family_records.section_data(db, r).get("child", {}) for r in found}
     return render_template("referrals/records.html", records=found, names=names)
 
 
@@ -63,7 +66,7 @@ def records():
 @roles_required(*RECORD_ROLES)
 def new_record():
     db = get_session()
-    record = families.create_record(db, current_user.id, current_user.roles)
+    record = family_records.create_record(db, current_user.id, current_user.roles)
     db.commit()
     return redirect(url_for("referrals.record", record_id=record.id))
 
@@ -73,13 +76,13 @@ def new_record():
 def record(record_id: uuid.UUID):
     db = get_session()
     family = _record_or_404(record_id)
-    sections = families.sections_of(db, family)
+    sections = family_records.sections_of(db, family)
     audit(db, current_user.id, "view", "family_record", family.id)
     db.commit()
     key_worker = db.get(User, family.key_worker_id) if family.key_worker_id else None
     return render_template(
         "referrals/record.html", family=family, sections=sections, titles=family_fields.SECTION_TITLES,
-        order=SECTIONS, key_worker=key_worker, sent=families.referrals_of(db, family),
+        order=SECTIONS, key_worker=key_worker, sent=sent.referrals_of(db, family),
         child=sections["child"].data if "child" in sections else {},
     )
 
@@ -102,7 +105,7 @@ def _section_form(db, section: str, blank: bool = False):
 def section(record_id: uuid.UUID, section: str):
     db = get_session()
     family = _record_or_404(record_id)
-    saved = families.sections_of(db, family).get(section)
+    saved = family_records.sections_of(db, family).get(section)
     if request.method == "GET":
         form = _section_form(db, section, blank=True)
         fill(form, saved.data if saved else {})
@@ -117,7 +120,7 @@ def section(record_id: uuid.UUID, section: str):
         if section == "child":
             valid = _district_from_postcode(db, form, data) and valid
         # Save on every "Save and continue": what is valid is kept even when other answers need fixing.
-        families.save_section(db, current_user.id, family, section, data, completed=valid)
+        family_records.save_section(db, current_user.id, family, section, data, completed=valid)
         db.commit()
         if valid:
             flash(f"{family_fields.SECTION_TITLES[section]}: saved.", "success")
@@ -191,16 +194,16 @@ def _route(db, family: FamilyRecord) -> tuple:
     """Route the record. A saved answer the router cannot read (one saved before today's checks, such as an
     area that does not go with the postcode) is left out, so the page asks for it again instead of failing for
     good."""
-    role, cache = families.ROLE_FOR_ROUTING[_role()], routing.get_cache(current_app)
+    role, cache = family_records.ROLE_FOR_ROUTING[_role()], routing.get_cache(current_app)
     try:
-        return families.route_record(db, family, role, cache)
+        return family_records.route_record(db, family, role, cache)
     except ValueError:  # routing.RecordError, or a school year that is not a number
         pass
-    sections = families.section_data(db, family)
+    sections = family_records.section_data(db, family)
     child = dict(sections.get("child", {}))
     if child.get("school_year") not in {choice.value for choice in SCHOOL_YEARS}:
         child.pop("school_year", None)
-    record = families.routing_input({**sections, "child": child}, role)
+    record = family_records.routing_input({**sections, "child": child}, role)
     while True:
         try:
             return routing.route_record(db, record, cache)
@@ -253,7 +256,7 @@ def consent(record_id: uuid.UUID):
         }
         session[_choice_key(family)] = state
         return redirect(url_for("referrals.check_answers", record_id=family.id))
-    shared = {service.id: families.fields_shared_with(service) for service in chosen}
+    shared = {service.id: submit.fields_shared_with(service) for service in chosen}
     return render_template("referrals/consent.html", family=family, form=form, chosen=list(enumerate(chosen)),
                            shared=shared, field_names=family_fields.FIELDS)
 
@@ -273,7 +276,7 @@ def check_answers(record_id: uuid.UUID):
         if not IDEMPOTENCY_KEY.fullmatch(key):
             key = state["key"]
         choices = [
-            families.Choice(
+            submit.Choice(
                 service_id=service.id, consent_given_by=state["consent"][str(service.id)]["given_by"],
                 consent_method=state["consent"][str(service.id)]["method"],
                 consent_at=_consent_date(state["consent"][str(service.id)]["at"]),
@@ -282,18 +285,18 @@ def check_answers(record_id: uuid.UUID):
             for service in chosen
         ]
         try:
-            referral = families.submit_referral(db, current_user.user, current_user.roles, family, choices, key,
+            referral = submit.submit_referral(db, current_user.user, current_user.roles, family, choices, key,
                                                 current_app.config["CASELOAD_LIMIT"])
-        except families.ReferralError as error:
+        except submit.ReferralError as error:
             db.rollback()
             flash(str(error), "error")
             return redirect(url_for("referrals.services", record_id=family.id))
         session.pop(_choice_key(family), None)
         return redirect(url_for("referrals.confirmation", record_id=family.id, referral_id=referral.id))
-    sections = families.section_data(db, family)
+    sections = family_records.section_data(db, family)
     return render_template(
         "referrals/check-answers.html", family=family, chosen=chosen, state=state, sections=sections,
-        shared={s.id: families.fields_shared_with(s) for s in chosen}, field_names=family_fields.FIELDS,
+        shared={s.id: submit.fields_shared_with(s) for s in chosen}, field_names=family_fields.FIELDS,
         givers=CONSENT_GIVER_LABELS, methods=CONSENT_METHOD_LABELS,
     )
 
@@ -307,11 +310,11 @@ def _consent_date(value: str | None) -> datetime | None:
 def confirmation(record_id: uuid.UUID, referral_id: uuid.UUID):
     db = get_session()
     family = _record_or_404(record_id)
-    sent = [(referral, rows) for referral, rows in families.referrals_of(db, family) if referral.id == referral_id]
-    if not sent:
+    found = [(referral, rows) for referral, rows in sent.referrals_of(db, family) if referral.id == referral_id]
+    if not found:
         abort(404)
     key_worker = db.get(User, family.key_worker_id) if family.key_worker_id else None
-    return render_template("referrals/confirmation.html", family=family, referral=sent[0][0], rows=sent[0][1],
+    return render_template("referrals/confirmation.html", family=family, referral=found[0][0], rows=found[0][1],
                            key_worker=key_worker)
 
 
@@ -320,9 +323,9 @@ def confirmation(record_id: uuid.UUID, referral_id: uuid.UUID):
 def service_referral(service_referral_id: uuid.UUID):
     db = get_session()
     row = db.get(ServiceReferral, service_referral_id)
-    if row is None or not families.can_see_service_referral(db, current_user.id, current_user.roles, row):
+    if row is None or not access.can_see_service_referral(db, current_user.id, current_user.roles, row):
         abort(404)
-    view = families.service_referral_view(db, row)
+    view = sent.service_referral_view(db, row)
     audit(db, current_user.id, "view", "service_referral", row.id)
     db.commit()
     return render_template("referrals/service-referral.html", view=view, field_names=family_fields.FIELDS,

@@ -1,0 +1,80 @@
+"""The family record: written once, section by section, and read by the router."""
+
+import uuid
+
+from sqlmodel import Session, select
+
+from directory import routing
+from directory.audit import record as audit
+from directory.models import (
+    FamilyAccess,
+    FamilyRecord,
+    FamilySection,
+)
+from directory.models.accounts import utcnow
+from directory.models.families import SECTIONS
+
+ROLE_FOR_ROUTING = {"key_worker": "key_worker", "family": "self"}
+
+
+def create_record(session: Session, user_id: uuid.UUID, roles: set[str]) -> FamilyRecord:
+    record = FamilyRecord(created_by_id=user_id,
+                          key_worker_id=user_id if "key_worker" in roles else None)
+    session.add(record)
+    session.flush()
+    if "key_worker" not in roles:
+        session.add(FamilyAccess(record_id=record.id, user_id=user_id))
+    audit(session, user_id, "create", "family_record", record.id)
+    return record
+
+
+def sections_of(session: Session, record: FamilyRecord) -> dict[str, FamilySection]:
+    return {s.section: s for s in session.exec(select(FamilySection).where(FamilySection.record_id == record.id))}
+
+
+def section_data(session: Session, record: FamilyRecord) -> dict[str, dict]:
+    return {name: section.data for name, section in sections_of(session, record).items()}
+
+
+def save_section(session: Session, user_id: uuid.UUID, record: FamilyRecord, section: str, data: dict,
+                 completed: bool) -> list[str]:
+    """Store the section's answers (only what its form asks for); returns the fields that changed."""
+    if section not in SECTIONS:
+        raise ValueError(section)
+    row = sections_of(session, record).get(section)
+    if row is None:
+        row = FamilySection(record_id=record.id, section=section, data={})
+        session.add(row)
+    merged = {**row.data, **data}
+    changed = sorted(k for k in set(merged) | set(row.data) if merged.get(k) != row.data.get(k))
+    row.data = merged
+    row.completed = completed
+    row.updated_at = record.updated_at = utcnow()
+    audit(session, user_id, "update", "family_record", record.id, section=section, fields=changed)
+    return changed
+
+
+def routing_input(sections: dict[str, dict], referrer_role: str | None) -> dict:
+    """The record as the router reads it: facts the family has given, and nothing invented."""
+    child, needs = sections.get("child", {}), sections.get("needs", {})
+    out: dict = {}
+    for key in ("date_of_birth", "postcode", "district", "ehcp"):
+        if child.get(key):
+            out[key] = child[key]
+    if str(child.get("school_year", "")).isdecimal():  # a value stored before validation was strict is skipped
+        out["school_year"] = int(child["school_year"])
+    for key in ("looked_after", "in_education"):
+        if child.get(key) in ("yes", "no"):
+            out[key] = child[key] == "yes"
+    if "needs" in needs:
+        for key in ("needs", "diagnoses", "suspected"):
+            out[key] = list(needs.get(key) or [])
+    return {"child": out, "referrer": {"role": referrer_role} if referrer_role else {}}
+
+
+def route_record(session: Session, record: FamilyRecord, role: str | None, cache) -> tuple:
+    return routing.route_record(session, routing_input(section_data(session, record), role), cache)
+
+
+# --- submitting referrals --------------------------------------------------------------------------------------
+

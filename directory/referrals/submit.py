@@ -1,0 +1,156 @@
+"""One atomic, idempotent submission: a referral with one service referral per chosen service, consent for
+each, and a key worker for a family that refers itself."""
+
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, select
+
+from directory import people, routing
+from directory.audit import record as audit
+from directory.db import begin_write
+from directory.models import (
+    District,
+    FamilyAccess,
+    FamilyRecord,
+    Referral,
+    Service,
+    ServiceAttribute,
+    ServiceReferral,
+    TaxonomyTerm,
+    User,
+)
+from directory.models.accounts import utcnow
+from directory.notify import queue_email
+from directory.referrals import fields as family_fields
+from directory.referrals.records import routing_input, section_data
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on the phone
+
+
+class ReferralError(ValueError):
+    """A submission that cannot go ahead; the message is fit to show."""
+
+
+
+@dataclass
+class Choice:
+    """One chosen service and its consent (or the reason to go without)."""
+
+    service_id: uuid.UUID
+    consent_given_by: str | None = None
+    consent_method: str | None = None
+    consent_at: datetime | None = None
+    without_consent_reason: str | None = None
+
+
+def accepts_self_referral(session: Session, service_id: uuid.UUID) -> bool:
+    return session.exec(
+        select(ServiceAttribute.id).join(TaxonomyTerm, TaxonomyTerm.id == ServiceAttribute.taxonomy_term_id)
+        .where(ServiceAttribute.service_id == service_id, ServiceAttribute.link_type == "referrer",
+               TaxonomyTerm.code == "self")
+    ).first() is not None
+
+
+def fields_shared_with(service: Service) -> list[str]:
+    return family_fields.fields_for(service.data_needed)
+
+
+def _new_reference(session: Session) -> str:
+    while True:
+        code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+        reference = f"REF-{code[:4]}-{code[4:]}"
+        if session.exec(select(Referral.id).where(Referral.reference == reference)).first() is None:
+            return reference
+
+
+def submit_referral(session: Session, user: User, roles: set[str], record: FamilyRecord, choices: list[Choice],
+                    idempotency_key: str, caseload_limit: int, attempts: int = 5) -> Referral:
+    """One referral with one service referral per choice, all or none, committed; the same key gives the
+    same referral, however often or concurrently it is submitted. A key belongs to its record and to the person
+    who submitted it: someone else's key finds nothing of theirs, and cannot be used again."""
+    for attempt in range(attempts):
+        begin_write(session)
+        existing = session.exec(select(Referral).where(Referral.idempotency_key == idempotency_key)).first()
+        if existing is not None:
+            if existing.record_id == record.id and existing.submitted_by_id == user.id:
+                return existing
+            raise ReferralError("The referral could not be saved. Try again.")
+        try:
+            referral = _write_referral(session, user, roles, record, choices, idempotency_key, caseload_limit)
+            session.commit()
+            return referral
+        except routing.RecordError:
+            # A saved answer the router cannot read (allocation reads the area): the family can fix it.
+            session.rollback()
+            raise ReferralError("Check the answers in About your child and save them again, then send the "
+                                "referral.") from None
+        except (IntegrityError, OperationalError):
+            # Another submission with this key (or a write lock) got there first: look again.
+            session.rollback()
+            time.sleep(0.05 * (attempt + 1))
+    raise ReferralError("The referral could not be saved. Try again.")
+
+
+def _write_referral(session: Session, user: User, roles: set[str], record: FamilyRecord, choices: list[Choice],
+                    idempotency_key: str, caseload_limit: int) -> Referral:
+    if not choices:
+        raise ReferralError("Select at least one service")
+    self_referral = "key_worker" not in roles
+    sections = section_data(session, record)
+    referral = Referral(reference=_new_reference(session), record_id=record.id, submitted_by_id=user.id,
+                        idempotency_key=idempotency_key, self_referral=self_referral)
+    session.add(referral)
+    session.flush()
+    for choice in choices:
+        service = session.get(Service, choice.service_id)
+        if service is None or service.status != "active" or not service.accepting_referrals:
+            raise ReferralError("A chosen service is not taking referrals. Go back and choose again.")
+        if self_referral and not accepts_self_referral(session, service.id):
+            raise ReferralError(f"{service.name} does not take referrals from families. Ask your key worker.")
+        if not choice.without_consent_reason and not (choice.consent_given_by and choice.consent_method):
+            raise ReferralError(f"Record consent for {service.name}")
+        shared = fields_shared_with(service)
+        session.add(ServiceReferral(
+            referral_id=referral.id, service_id=service.id, consent_given_by=choice.consent_given_by,
+            consent_method=choice.consent_method,
+            consent_at=None if choice.without_consent_reason else (choice.consent_at or utcnow()),
+            without_consent_reason=choice.without_consent_reason, shared_fields=shared,
+            sent_snapshot=family_fields.values(sections, shared),
+        ))
+        audit(session, user.id, "share", "family_record", record.id, service_id=str(service.id), fields=shared,
+              without_consent=bool(choice.without_consent_reason))
+    if record.key_worker_id is None:
+        _allocate(session, record, sections, caseload_limit)
+    audit(session, user.id, "submit", "referral", referral.id, services=len(choices))
+    session.flush()
+    return referral
+
+
+def _allocate(session: Session, record: FamilyRecord, sections: dict, caseload_limit: int) -> None:
+    """A self-referring family gets the key worker for their district with the smallest open caseload."""
+    facts = routing.read_record(session, routing_input(sections, None))
+    slug = facts.derived["district"]
+    district = session.exec(select(District).where(District.slug == slug)).first() if slug else None
+    worker = people.allocate_key_worker(session, district.id, caseload_limit) if district else None
+    if worker is None:
+        audit(session, None, "allocation_pending", "family_record", record.id)
+        return
+    record.key_worker_id = worker.id
+    audit(session, None, "allocate", "family_record", record.id, key_worker=str(worker.id))
+    queue_email(session, worker.email, "A family has been allocated to you",
+                "A family has asked for help through the SEND services directory and you are now their key worker. "
+                "Sign in to see their record.")
+    for access in session.exec(select(FamilyAccess).where(FamilyAccess.record_id == record.id)):
+        member = session.get(User, access.user_id)
+        queue_email(session, member.email, "Your key worker",
+                    f"Hello {member.name},\n\nYour key worker is {worker.name}. They will be in touch, and they can "
+                    "see the referrals you have made, so you will not need to tell your story again.")
+
+
+# --- after sending ---------------------------------------------------------------------------------------------
+
