@@ -12,7 +12,7 @@ from directory import accounts
 from directory.db import claim
 from directory.models import AccountToken, User
 from directory.models.accounts import utcnow
-from directory.notify import queue_email
+from directory.notify.queue import queue_email
 
 LIFETIMES = {"reset_password": timedelta(hours=1), "invitation": timedelta(days=7),
              "confirm_email": timedelta(hours=24)}

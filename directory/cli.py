@@ -217,7 +217,7 @@ def route_command(path: str):
 @with_appcontext
 def send_notifications_command():
     """Deliver the emails waiting in the outbox over SMTP (SMTP_HOST, SMTP_PORT, MAIL_FROM)."""
-    from directory.notify import deliver_outbox
+    from directory.notify.deliver import deliver_outbox
 
     config = current_app.config
     with _session() as session:

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from directory.models import OutboxMessage
-from directory.notify import queue_email
+from directory.notify.queue import queue_email
 from tests.helpers.smtp import free_port, running_smtp_server
 
 

@@ -25,7 +25,7 @@ from directory.models import (
     User,
 )
 from directory.models.accounts import utcnow
-from directory.notify import queue_email
+from directory.notify.queue import queue_email
 from directory.referrals import fields as family_fields
 from directory.referrals.records import routing_input, section_data
 

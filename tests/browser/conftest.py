@@ -10,7 +10,7 @@ from werkzeug.serving import make_server
 
 from directory import create_app
 from directory.config import PROJECT_ROOT
-from directory.notify import deliver_outbox
+from directory.notify.deliver import deliver_outbox
 from tests.conftest import TEST_CONFIG
 from tests.helpers.databases import empty_database, migrate_and_seed
 from tests.helpers.people import make_user

@@ -11,7 +11,7 @@ from directory import accounts, auth, people, two_factor
 from directory.audit import record
 from directory.db import get_session
 from directory.models import User
-from directory.notify import queue_email
+from directory.notify.queue import queue_email
 from directory.referrals import sent
 from directory.throttle import get_throttle
 from directory.web.account import bp

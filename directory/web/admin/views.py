@@ -13,7 +13,7 @@ from directory.auth import roles_required
 from directory.db import get_session
 from directory.links import site_url
 from directory.models import User
-from directory.notify import queue_email
+from directory.notify.queue import queue_email
 from directory.web.admin import bp
 from directory.web.admin.forms import InviteForm, ResetSecondFactorForm
 

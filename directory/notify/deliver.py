@@ -1,4 +1,4 @@
-"""Email: queue a message in the outbox in the same transaction as the change; deliver it later over SMTP."""
+"""Deliver what waits in the outbox over SMTP."""
 
 import smtplib
 from email.message import EmailMessage
@@ -9,12 +9,6 @@ from directory.models import OutboxMessage
 from directory.models.accounts import utcnow
 
 MAX_ATTEMPTS = 5
-
-
-def queue_email(session: Session, to_address: str, subject: str, body: str) -> OutboxMessage:
-    message = OutboxMessage(to_address=to_address, subject=subject, body=body)
-    session.add(message)
-    return message
 
 
 def deliver_outbox(session: Session, host: str, port: int, sender: str) -> tuple[int, int]:

@@ -1,0 +1,11 @@
+"""Queue an email in the outbox, in the same transaction as the change that causes it."""
+
+from sqlmodel import Session
+
+from directory.models import OutboxMessage
+
+
+def queue_email(session: Session, to_address: str, subject: str, body: str) -> OutboxMessage:
+    message = OutboxMessage(to_address=to_address, subject=subject, body=body)
+    session.add(message)
+    return message
