@@ -5,6 +5,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from directory.encryption import DEVELOPMENT_KEY, configure, parse_keys
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
 
@@ -65,13 +67,19 @@ class Config:
     # The site's public address: every link in an email is built from it, never from the request's Host header,
     # and only its host name is served (TRUSTED_HOSTS). Required in production.
     SITE_URL = os.environ.get("SITE_URL", "").strip() or None
+    # Fernet keys for field-level encryption, newest first, separated by commas (directory/encryption.py). Required
+    # in production; a development key otherwise.
+    FIELD_ENCRYPTION_KEYS = os.environ.get("FIELD_ENCRYPTION_KEYS", "").strip() or None
+    # Audit entries are kept this long (the PostgreSQL trigger written by migration 0005 uses the value it had then).
+    AUDIT_RETENTION_YEARS = int(os.environ.get("AUDIT_RETENTION_YEARS", "31"))
 
 
 DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"
 
 
 def check_production_safety(config: dict) -> None:
-    """Refuse to run in production without a secret and a site address; production cookies go over HTTPS only.
+    """Refuse to run in production without a secret, encryption keys and a site address; production cookies go over
+    HTTPS only. Configures the field encryption keyring.
     Every environment serves only the site address's host (and, outside production, localhost)."""
     production = config.get("APP_ENV") == "production"
     if production and config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
@@ -79,6 +87,11 @@ def check_production_safety(config: dict) -> None:
     if production and not config.get("SITE_URL"):
         raise RuntimeError("SITE_URL must be set in the environment when APP_ENV is 'production', "
                            "e.g. https://send-directory.example.gov.uk")
+    keys = parse_keys(config.get("FIELD_ENCRYPTION_KEYS"))
+    if production and (not keys or DEVELOPMENT_KEY in keys):
+        raise RuntimeError("FIELD_ENCRYPTION_KEYS must be set in the environment when APP_ENV is 'production', to "
+                           "one or more Fernet keys (newest first), and must not hold the development key.")
+    configure(keys or [DEVELOPMENT_KEY])
     config["SITE_URL"] = (config.get("SITE_URL") or DEVELOPMENT_SITE_URL).rstrip("/")
     site = urlsplit(config["SITE_URL"])
     if site.scheme not in ("http", "https") or not site.hostname:

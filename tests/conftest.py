@@ -5,7 +5,7 @@ import shutil
 import pytest
 from sqlmodel import Session
 
-from directory import create_app, search_sync
+from directory import create_app, encryption, search_sync
 from directory.config import Config
 from directory.search import SearchIndex
 from directory.synonyms import Synonyms
@@ -14,6 +14,14 @@ from tests.helpers.pages import CheckedClient
 
 TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret-key", "APP_ENV": "test", "SEARCH_CHECK_ON_START": False,
                "SITE_URL": "http://localhost"}
+
+
+@pytest.fixture(autouse=True)
+def development_encryption_key():
+    """Every test starts and ends with the development key, whatever keys a test's app was given."""
+    encryption.configure([encryption.DEVELOPMENT_KEY])
+    yield
+    encryption.configure([encryption.DEVELOPMENT_KEY])
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

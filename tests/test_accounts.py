@@ -85,7 +85,7 @@ def test_create_account_for_an_address_with_an_account_says_the_same_and_emails_
     assert response.status_code == 302 and response.headers["Location"].startswith("/check-your-email")
     [email] = emails_to(db_session, user.email)
     assert email.subject == "You already have an account"
-    assert "http://localhost/sign-in" in email.body and "http://localhost/reset-password" in email.body
+    assert "http://localhost/sign-in" in email.body_text and "http://localhost/reset-password" in email.body_text
     assert len(db_session.exec(select(User).where(User.email == user.email)).all()) == 1
     db_session.refresh(user)
     assert user.name != "Someone Else"

@@ -77,4 +77,4 @@ def test_create_user_with_an_emailed_invitation(runner, db_session, app):
     user = db_session.exec(select(User).where(User.email == "lead@example.org")).one()
     assert user.password_hash is None
     message = db_session.exec(select(OutboxMessage).where(OutboxMessage.to_address == "lead@example.org")).one()
-    assert "https://send.example.org/accept-invitation/" in message.body
+    assert "https://send.example.org/accept-invitation/" in message.body_text

@@ -31,7 +31,7 @@ def test_a_reset_asked_for_with_a_forged_host_sends_nothing(site, db_session, ca
             assert "There is a problem with what was sent" in response.get_data(as_text=True)
             assert "Content-Security-Policy" in response.headers
     assert not [record for record in caplog.records if record.levelname == "ERROR"]
-    bodies = [message.body for message in emails_to(db_session, user.email)]
+    bodies = [message.body_text for message in emails_to(db_session, user.email)]
     assert all("evil.example" not in body for body in bodies)
     assert len(bodies) == 1 and "https://send.example.org/reset-password/" in bodies[0]
 
@@ -47,5 +47,5 @@ def test_every_emailed_link_starts_with_the_site_url(site, db_session):
                                                                                          "new@example.org"]))).all()
     assert len(messages) == 3
     for message in messages:
-        links = [word for word in message.body.split() if "://" in word]
-        assert links and all(link.startswith("https://send.example.org/") for link in links), message.body
+        links = [word for word in message.body_text.split() if "://" in word]
+        assert links and all(link.startswith("https://send.example.org/") for link in links), message.body_text

@@ -188,7 +188,7 @@ def test_self_referring_family_gets_the_least_busy_key_worker_for_their_district
     assert family.key_worker_id == free.id
     assert db_session.exec(select(Referral)).one().self_referral is True
     told = db_session.exec(select(OutboxMessage).where(OutboxMessage.to_address == parent.email)).one()
-    assert "Free Fran" in told.body
+    assert "Free Fran" in told.body_text
     assert db_session.exec(select(OutboxMessage).where(OutboxMessage.to_address == free.email)).first()
     del full
 

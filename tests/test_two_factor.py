@@ -154,7 +154,7 @@ def test_an_admin_resets_a_second_factor_with_a_reason(client, app, db_session):
     db_session.refresh(user)
     assert user.totp_enabled_at is None and user.totp_secret is None
     entry = db_session.exec(select(AuditEntry).where(AuditEntry.action == "second_factor_reset")).one()
-    assert entry.user_id == admin.id and entry.object_id == user.id and entry.detail["reason"].startswith("Lost")
+    assert entry.user_id == admin.id and entry.object_id == user.id and entry.reason.startswith("Lost")
     assert own.get("/your-account").status_code == 302  # signed out everywhere
     assert emails_to(db_session, user.email)[-1].subject == "Your second factor has been reset"
     assert client.get(path).status_code == 404  # nothing left to reset

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-ROLES = ("family", "key_worker", "service_lead", "admin")
+from directory.encryption import EncryptedText
+
+ROLES = ("family", "key_worker", "service_lead", "admin", "information_governance")
 
 
 def utcnow() -> datetime:
@@ -29,7 +31,7 @@ class User(SQLModel, table=True):
     # When the person proved they own the address (a confirmation, invitation or reset link, or made by an admin).
     email_confirmed_at: datetime | None = None
     # A second factor (TOTP): the shared secret, when it was turned on, and the last time step used (no replays).
-    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_secret: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     totp_enabled_at: datetime | None = None
     totp_last_step: int | None = None
 

@@ -3,9 +3,10 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from directory.encryption import EncryptedJSON
 from directory.models.accounts import utcnow
 
 SECTIONS = ("child", "people", "needs", "story")
@@ -15,6 +16,11 @@ class FamilyRecord(SQLModel, table=True):
     __tablename__ = "family_record"
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    # Said on the phone and written on letters: FAM-XXXX-XXXX (directory.references).
+    reference: str = Field(max_length=20, unique=True, index=True)
+    # A keyed hash (HMAC) of the child's names and date of birth, so information governance can find a record
+    # without the names being stored readable (directory.encryption.Keyring.lookup_hash).
+    lookup_hash: str | None = Field(default=None, max_length=64, index=True)
     # Every family has one named key worker (None only until a self-referral is allocated).
     key_worker_id: uuid.UUID | None = Field(default=None, foreign_key="user_account.id", index=True)
     created_by_id: uuid.UUID = Field(foreign_key="user_account.id")
@@ -32,7 +38,8 @@ class FamilySection(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     record_id: uuid.UUID = Field(foreign_key="family_record.id", index=True, ondelete="CASCADE")
     section: str = Field(max_length=20)
-    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Encrypted: names, dates of birth, needs and the family's own words.
+    data: dict = Field(default_factory=dict, sa_column=Column(EncryptedJSON, nullable=False))
     completed: bool = False
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from directory.encryption import EncryptedJSON, EncryptedText
 from directory.models.accounts import utcnow
 
 CONSENT_GIVERS = ("parent_with_parental_responsibility", "young_person_16_plus", "competent_child")
@@ -38,7 +39,24 @@ class ServiceReferral(SQLModel, table=True):
     consent_given_by: str | None = Field(default=None, max_length=50)
     consent_method: str | None = Field(default=None, max_length=20)
     consent_at: datetime | None = None
-    without_consent_reason: str | None = None
-    # Exactly the fields this service receives, and their values when it was sent.
+    without_consent_reason: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
+    # Exactly the fields this service receives (names, plain), and their values when it was sent (encrypted).
     shared_fields: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    sent_snapshot: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    sent_snapshot: dict = Field(default_factory=dict, sa_column=Column(EncryptedJSON, nullable=False))
+
+
+class ReferralDraft(SQLModel, table=True):
+    """The services being chosen for a record and the consent for each, kept on the server between the pages
+    (one draft per record and person), so it survives a lost cookie and a second device. Purged after 30 days
+    untouched (retention)."""
+
+    __tablename__ = "referral_draft"
+    __table_args__ = (UniqueConstraint("record_id", "user_id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    record_id: uuid.UUID = Field(foreign_key="family_record.id", index=True, ondelete="CASCADE")
+    user_id: uuid.UUID = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    # {"services": [ids], "consent": {id: {...}}, "key": idempotency key}: encrypted (safeguarding reasons).
+    data: dict = Field(default_factory=dict, sa_column=Column(EncryptedJSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)

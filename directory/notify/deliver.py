@@ -15,18 +15,19 @@ def deliver_outbox(session: Session, host: str, port: int, sender: str) -> tuple
     """Send what is waiting; returns (sent, failed). Each message is committed as it goes."""
     sent = failed = 0
     waiting = session.exec(
-        select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
+        select(OutboxMessage).where(OutboxMessage.status == "queued", OutboxMessage.attempts < MAX_ATTEMPTS)
         .order_by(OutboxMessage.created_at)
     ).all()
     for message in waiting:
         email = EmailMessage()
         email["From"], email["To"], email["Subject"] = sender, message.to_address, message.subject
-        email.set_content(message.body)
+        email.set_content(message.body_text)
         message.attempts += 1
         try:
             with smtplib.SMTP(host, port, timeout=10) as smtp:
                 smtp.send_message(email)
             message.sent_at = utcnow()
+            message.status = "sent"
             message.last_error = None
             sent += 1
         except (OSError, smtplib.SMTPException) as error:

@@ -6,6 +6,6 @@ from directory.models import OutboxMessage
 
 
 def queue_email(session: Session, to_address: str, subject: str, body: str) -> OutboxMessage:
-    message = OutboxMessage(to_address=to_address, subject=subject, body=body)
+    message = OutboxMessage(template="plain", to_address=to_address, subject=subject, body_text=body)
     session.add(message)
     return message

@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from directory import routing
 from directory.audit import record as audit
+from directory.encryption import keyring
 from directory.models import (
     FamilyAccess,
     FamilyRecord,
@@ -13,12 +14,26 @@ from directory.models import (
 )
 from directory.models.accounts import utcnow
 from directory.models.families import SECTIONS
+from directory.references import new_reference
 
 ROLE_FOR_ROUTING = {"key_worker": "key_worker", "family": "self"}
 
 
+def _new_record_reference(session: Session) -> str:
+    while True:
+        reference = new_reference("FAM")
+        if session.exec(select(FamilyRecord.id).where(FamilyRecord.reference == reference)).first() is None:
+            return reference
+
+
+def lookup_hash(child: dict) -> str | None:
+    """The keyed hash that finds a record by the child's names and date of birth (None until all three are known)."""
+    parts = (child.get("first_name"), child.get("last_name"), child.get("date_of_birth"))
+    return keyring().lookup_hash(*parts) if all(parts) else None
+
+
 def create_record(session: Session, user_id: uuid.UUID, roles: set[str]) -> FamilyRecord:
-    record = FamilyRecord(created_by_id=user_id,
+    record = FamilyRecord(reference=_new_record_reference(session), created_by_id=user_id,
                           key_worker_id=user_id if "key_worker" in roles else None)
     session.add(record)
     session.flush()
@@ -48,6 +63,8 @@ def save_section(session: Session, user_id: uuid.UUID, record: FamilyRecord, sec
     merged = {**row.data, **data}
     changed = sorted(k for k in set(merged) | set(row.data) if merged.get(k) != row.data.get(k))
     row.data = merged
+    if section == "child":
+        record.lookup_hash = lookup_hash(merged)
     row.completed = completed
     row.updated_at = record.updated_at = utcnow()
     audit(session, user_id, "update", "family_record", record.id, section=section, fields=changed)

@@ -1,7 +1,6 @@
 """One atomic, idempotent submission: a referral with one service referral per chosen service, consent for
 each, and a key worker for a family that refers itself."""
 
-import secrets
 import time
 import uuid
 from dataclasses import dataclass
@@ -26,10 +25,9 @@ from directory.models import (
 )
 from directory.models.accounts import utcnow
 from directory.notify.queue import queue_email
+from directory.references import new_reference
 from directory.referrals import fields as family_fields
 from directory.referrals.records import routing_input, section_data
-
-REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on the phone
 
 
 class ReferralError(ValueError):
@@ -62,8 +60,7 @@ def fields_shared_with(service: Service) -> list[str]:
 
 def _new_reference(session: Session) -> str:
     while True:
-        code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-        reference = f"REF-{code[:4]}-{code[4:]}"
+        reference = new_reference("REF")
         if session.exec(select(Referral.id).where(Referral.reference == reference)).first() is None:
             return reference
 

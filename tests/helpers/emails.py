@@ -14,5 +14,5 @@ def emails_to(session: Session, to: str) -> list[OutboxMessage]:
 
 def latest_link(session: Session, to: str, site: str = "http://localhost") -> str:
     """The path of the link in the newest email to this address (links start with the configured SITE_URL)."""
-    body = emails_to(session, to)[-1].body
+    body = emails_to(session, to)[-1].body_text
     return re.search(re.escape(site) + r"(/\S+)", body).group(1)
