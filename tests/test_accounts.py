@@ -207,6 +207,7 @@ def test_session_cookie_is_secure_in_production_and_expires_when_idle():
     from directory import create_app
 
     production = create_app({"APP_ENV": "production", "SECRET_KEY": "x" * 32, "SEARCH_CHECK_ON_START": False,
+                             "FIELD_ENCRYPTION_KEYS": "hWkMQJZElDRJj5dF0q_DnpeoAFVUHHkbc1xkxMaCNys=",
                              "SITE_URL": "https://send.example.org"})
     assert production.config["SESSION_COOKIE_SECURE"] is True
     assert production.config["SESSION_COOKIE_HTTPONLY"] is True
