@@ -4,6 +4,7 @@ import uuid
 
 from sqlmodel import Session, select
 
+from directory.audit import record as audit
 from directory.models import (
     FamilyAccess,
     FamilyRecord,
@@ -41,6 +42,26 @@ def get_record(session: Session, user_id: uuid.UUID, roles: set[str], record_id:
     if record is None or not can_see_record(session, user_id, roles, record):
         return None
     return record
+
+
+def open_record(session: Session, user_id: uuid.UUID, roles: set[str], record_id: uuid.UUID,
+                **seen) -> FamilyRecord | None:
+    """The record if this person may see it, with the view written to the audit log (`seen` says which page or
+    section, by name) and committed; None, and nothing written, otherwise."""
+    record = get_record(session, user_id, roles, record_id)
+    if record is not None:
+        audit(session, user_id, "view", "family_record", record.id, **seen)
+        session.commit()
+    return record
+
+
+def list_records(session: Session, user_id: uuid.UUID, roles: set[str]) -> list[FamilyRecord]:
+    """The records a person works with, for a list that names each child: each one shown is audited as viewed."""
+    found = records_for(session, user_id, roles)
+    for record in found:
+        audit(session, user_id, "view", "family_record", record.id, page="families")
+    session.commit()
+    return found
 
 
 def can_see_service_referral(session: Session, user_id: uuid.UUID, roles: set[str],

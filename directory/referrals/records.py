@@ -40,6 +40,7 @@ def create_record(session: Session, user_id: uuid.UUID, roles: set[str]) -> Fami
     if "key_worker" not in roles:
         session.add(FamilyAccess(record_id=record.id, user_id=user_id))
     audit(session, user_id, "create", "family_record", record.id)
+    session.commit()
     return record
 
 
@@ -53,7 +54,7 @@ def section_data(session: Session, record: FamilyRecord) -> dict[str, dict]:
 
 def save_section(session: Session, user_id: uuid.UUID, record: FamilyRecord, section: str, data: dict,
                  completed: bool) -> list[str]:
-    """Store the section's answers (only what its form asks for); returns the fields that changed."""
+    """Store the section's answers (only what its form asks for) and commit; returns the fields that changed."""
     if section not in SECTIONS:
         raise ValueError(section)
     row = sections_of(session, record).get(section)
@@ -68,6 +69,7 @@ def save_section(session: Session, user_id: uuid.UUID, record: FamilyRecord, sec
     row.completed = completed
     row.updated_at = record.updated_at = utcnow()
     audit(session, user_id, "update", "family_record", record.id, section=section, fields=changed)
+    session.commit()
     return changed
 
 

@@ -6,12 +6,14 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
+from directory.audit import record as audit
 from directory.models import (
     FamilyRecord,
     Referral,
     Service,
     ServiceReferral,
 )
+from directory.referrals import access
 from directory.referrals import fields as family_fields
 from directory.referrals.records import section_data
 
@@ -50,10 +52,40 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def referrals_to_services(session: Session, service_ids: set[uuid.UUID]) -> list[SentView]:
-    """What a service lead's services have been sent, newest first, each with what changed since."""
+def open_service_referral(session: Session, user_id: uuid.UUID, roles: set[str],
+                          service_referral_id: uuid.UUID) -> SentView | None:
+    """A service referral as its service sees it, if this person may see it, with the view audited and committed."""
+    row = session.get(ServiceReferral, service_referral_id)
+    if row is None or not access.can_see_service_referral(session, user_id, roles, row):
+        return None
+    view = service_referral_view(session, row)
+    audit(session, user_id, "view", "service_referral", row.id, record_id=view.referral.record_id)
+    session.commit()
+    return view
+
+
+def referrals_to_services(session: Session, user_id: uuid.UUID, service_ids: set[uuid.UUID]) -> list[SentView]:
+    """What a service lead's services have been sent, newest first, each with what changed since. The list names
+    each child, so each one shown is audited as viewed (and committed)."""
     rows = session.exec(
         select(ServiceReferral).join(Referral, Referral.id == ServiceReferral.referral_id)
         .where(ServiceReferral.service_id.in_(list(service_ids))).order_by(Referral.submitted_at.desc())
     ).all()
-    return [service_referral_view(session, row) for row in rows]
+    views = [service_referral_view(session, row) for row in rows]
+    for view in views:
+        audit(session, user_id, "view", "service_referral", view.service_referral.id,
+              record_id=view.referral.record_id, page="referrals received")
+    if views:
+        session.commit()
+    return views
+
+
+def confirmation(session: Session, user_id: uuid.UUID, record: FamilyRecord,
+                 referral_id: uuid.UUID) -> tuple[Referral, list] | None:
+    """One referral of the record with its (service referral, service) pairs, the view audited and committed."""
+    found = [(referral, rows) for referral, rows in referrals_of(session, record) if referral.id == referral_id]
+    if not found:
+        return None
+    audit(session, user_id, "view", "referral", referral_id, record_id=record.id, page="confirmation")
+    session.commit()
+    return found[0]

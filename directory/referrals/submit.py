@@ -26,6 +26,7 @@ from directory.models import (
 from directory.models.accounts import utcnow
 from directory.notify.queue import queue_email
 from directory.references import new_reference
+from directory.referrals import drafts
 from directory.referrals import fields as family_fields
 from directory.referrals.records import routing_input, section_data
 
@@ -74,6 +75,7 @@ def submit_referral(session: Session, user: User, roles: set[str], record: Famil
         begin_write(session)
         existing = session.exec(select(Referral).where(Referral.idempotency_key == idempotency_key)).first()
         if existing is not None:
+            session.rollback()
             if existing.record_id == record.id and existing.submitted_by_id == user.id:
                 return existing
             raise ReferralError("The referral could not be saved. Try again.")
@@ -86,6 +88,9 @@ def submit_referral(session: Session, user: User, roles: set[str], record: Famil
             session.rollback()
             raise ReferralError("Check the answers in About your child and save them again, then send the "
                                 "referral.") from None
+        except ReferralError:
+            session.rollback()
+            raise
         except (IntegrityError, OperationalError):
             # Another submission with this key (or a write lock) got there first: look again.
             session.rollback()
@@ -123,7 +128,8 @@ def _write_referral(session: Session, user: User, roles: set[str], record: Famil
               without_consent=bool(choice.without_consent_reason))
     if record.key_worker_id is None:
         _allocate(session, record, sections, caseload_limit)
-    audit(session, user.id, "submit", "referral", referral.id, services=len(choices))
+    audit(session, user.id, "submit", "referral", referral.id, record_id=record.id, services=len(choices))
+    drafts.discard(session, record.id, user.id)
     session.flush()
     return referral
 

@@ -98,7 +98,7 @@ def home():
     db = get_session()
     received = []
     if current_user.has_role("service_lead"):
-        received = sent.referrals_to_services(db, people.member_services(db, current_user.id))
+        received = sent.referrals_to_services(db, current_user.id, people.member_services(db, current_user.id))
     return render_template("account/home.html", user=current_user.user, roles=sorted(current_user.roles),
                            received=received, two_factor_on=two_factor.is_on(current_user.user),
                            codes_left=two_factor.recovery_codes_left(db, current_user.user))

@@ -4,21 +4,20 @@ import re
 import uuid
 from datetime import UTC, datetime
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
 
 from directory import places, routing
-from directory.audit import record as audit
 from directory.auth import roles_required, signed_in
 from directory.data import taxonomy
 from directory.db import get_session
-from directory.models import FamilyRecord, Service, ServiceReferral, User
+from directory.models import FamilyRecord, Service, User
 from directory.models.families import SECTIONS
 from directory.models.taxonomy import CONDITIONS, SEN_TYPES
 from directory.postcodes import PostcodeError
-from directory.referrals import access, sent, submit
+from directory.referrals import access, drafts, sent, submit
 from directory.referrals import fields as family_fields
 from directory.referrals import records as family_records
 from directory.rules import MISSING_QUESTIONS
@@ -38,8 +37,13 @@ RECORD_ROLES = ("key_worker", "family")
 IDEMPOTENCY_KEY = re.compile(r"[0-9a-f]{32}")  # uuid4().hex, as the services page makes it
 
 
-def _record_or_404(record_id: uuid.UUID) -> FamilyRecord:
-    record = access.get_record(get_session(), current_user.id, current_user.roles, record_id)
+def _record_or_404(record_id: uuid.UUID, **seen) -> FamilyRecord:
+    """The record if this person may see it (404 otherwise); with `seen`, the view is audited (page or section)."""
+    db = get_session()
+    if seen:
+        record = access.open_record(db, current_user.id, current_user.roles, record_id, **seen)
+    else:
+        record = access.get_record(db, current_user.id, current_user.roles, record_id)
     if record is None:
         abort(404)
     return record
@@ -49,15 +53,11 @@ def _role() -> str:
     return "key_worker" if current_user.has_role("key_worker") else "family"
 
 
-def _choice_key(record: FamilyRecord) -> str:
-    return f"referral-choice:{record.id}"
-
-
 @bp.get("/families")
 @roles_required(*RECORD_ROLES)
 def records():
     db = get_session()
-    found = access.records_for(db, current_user.id, current_user.roles)
+    found = access.list_records(db, current_user.id, current_user.roles)
     names = {r.id: family_records.section_data(db, r).get("child", {}) for r in found}
     return render_template("referrals/records.html", records=found, names=names)
 
@@ -67,7 +67,6 @@ def records():
 def new_record():
     db = get_session()
     record = family_records.create_record(db, current_user.id, current_user.roles)
-    db.commit()
     return redirect(url_for("referrals.record", record_id=record.id))
 
 
@@ -75,10 +74,8 @@ def new_record():
 @roles_required(*RECORD_ROLES)
 def record(record_id: uuid.UUID):
     db = get_session()
-    family = _record_or_404(record_id)
+    family = _record_or_404(record_id, page="record")
     sections = family_records.sections_of(db, family)
-    audit(db, current_user.id, "view", "family_record", family.id)
-    db.commit()
     key_worker = db.get(User, family.key_worker_id) if family.key_worker_id else None
     return render_template(
         "referrals/record.html", family=family, sections=sections, titles=family_fields.SECTION_TITLES,
@@ -104,15 +101,13 @@ def _section_form(db, section: str, blank: bool = False):
 @roles_required(*RECORD_ROLES)
 def section(record_id: uuid.UUID, section: str):
     db = get_session()
-    family = _record_or_404(record_id)
+    family = _record_or_404(record_id, section=section) if request.method == "GET" else _record_or_404(record_id)
     saved = family_records.sections_of(db, family).get(section)
     if request.method == "GET":
         form = _section_form(db, section, blank=True)
         fill(form, saved.data if saved else {})
         if section == "child":
             _district_choices_for_saved_postcode(db, form)
-        audit(db, current_user.id, "view", "family_record", family.id, section=section)
-        db.commit()
     else:
         form = _section_form(db, section)
         valid = form.validate_on_submit()
@@ -121,7 +116,6 @@ def section(record_id: uuid.UUID, section: str):
             valid = _district_from_postcode(db, form, data) and valid
         # Save on every "Save and continue": what is valid is kept even when other answers need fixing.
         family_records.save_section(db, current_user.id, family, section, data, completed=valid)
-        db.commit()
         if valid:
             flash(f"{family_fields.SECTION_TITLES[section]}: saved.", "success")
             return redirect(url_for("referrals.record", record_id=family.id))
@@ -167,7 +161,7 @@ def _district_choices_for_saved_postcode(db, form) -> None:
 @roles_required(*RECORD_ROLES)
 def services(record_id: uuid.UUID):
     db = get_session()
-    family = _record_or_404(record_id)
+    family = _record_or_404(record_id, page="services")
     facts, results = _route(db, family)
     self_referral = _role() == "family"
     choosable = [r for r in results if r.outcome != routing.NOT_ELIGIBLE
@@ -175,11 +169,11 @@ def services(record_id: uuid.UUID):
     form = ChooseServicesForm()
     form.services.choices = [SelectChoice(str(r.service_id), r.name) for r in choosable]
     if form.validate_on_submit():
-        session[_choice_key(family)] = {"services": form.services.data, "consent": {},
-                                        "key": uuid.uuid4().hex}
+        drafts.choose_services(db, family, current_user.id, form.services.data)
         return redirect(url_for("referrals.consent", record_id=family.id))
-    audit(db, current_user.id, "view", "family_record", family.id, page="services")
-    db.commit()
+    draft = drafts.get(db, family, current_user.id)
+    if request.method == "GET" and draft is not None:
+        form.services.data = [i for i in draft.data["services"] if i in {str(r.service_id) for r in choosable}]
     groups = {outcome: [r for r in results if r.outcome == outcome] for outcome in routing.ORDER}
     return render_template(
         "referrals/services.html", family=family, form=form, groups=groups, facts=facts,
@@ -228,24 +222,25 @@ def _slugs(db, results) -> dict:
 
 
 def _chosen(db, family) -> tuple[dict, list[Service]]:
-    state = session.get(_choice_key(family))
-    if not state:
+    """The draft's answers and its chosen services, from the server (never the cookie)."""
+    draft = drafts.get(db, family, current_user.id)
+    if draft is None:
         return {}, []
-    chosen = [db.get(Service, uuid.UUID(i)) for i in state["services"]]
-    return state, [s for s in chosen if s is not None]
+    chosen = [db.get(Service, uuid.UUID(i)) for i in draft.data["services"]]
+    return draft.data, [s for s in chosen if s is not None]
 
 
 @bp.route("/families/<uuid:record_id>/consent", methods=["GET", "POST"])
 @roles_required(*RECORD_ROLES)
 def consent(record_id: uuid.UUID):
     db = get_session()
-    family = _record_or_404(record_id)
+    family = _record_or_404(record_id, page="consent")
     state, chosen = _chosen(db, family)
     if not chosen:
         return redirect(url_for("referrals.services", record_id=family.id))
     form = consent_form([str(s.id) for s in chosen], can_skip_consent=_role() == "key_worker")()
     if form.validate_on_submit():
-        state["consent"] = {
+        consent = {
             str(service.id): {
                 "given_by": getattr(form, f"given_by_{i}").data,
                 "method": getattr(form, f"method_{i}").data,
@@ -254,7 +249,7 @@ def consent(record_id: uuid.UUID):
             }
             for i, service in enumerate(chosen)
         }
-        session[_choice_key(family)] = state
+        drafts.record_consent(db, family, current_user.id, consent)
         return redirect(url_for("referrals.check_answers", record_id=family.id))
     shared = {service.id: submit.fields_shared_with(service) for service in chosen}
     return render_template("referrals/consent.html", family=family, form=form, chosen=list(enumerate(chosen)),
@@ -265,7 +260,7 @@ def consent(record_id: uuid.UUID):
 @roles_required(*RECORD_ROLES)
 def check_answers(record_id: uuid.UUID):
     db = get_session()
-    family = _record_or_404(record_id)
+    family = _record_or_404(record_id, page="check answers")
     state, chosen = _chosen(db, family)
     if not chosen or not state.get("consent"):
         return redirect(url_for("referrals.services", record_id=family.id))
@@ -288,10 +283,8 @@ def check_answers(record_id: uuid.UUID):
             referral = submit.submit_referral(db, current_user.user, current_user.roles, family, choices, key,
                                                 current_app.config["CASELOAD_LIMIT"])
         except submit.ReferralError as error:
-            db.rollback()
             flash(str(error), "error")
             return redirect(url_for("referrals.services", record_id=family.id))
-        session.pop(_choice_key(family), None)
         return redirect(url_for("referrals.confirmation", record_id=family.id, referral_id=referral.id))
     sections = family_records.section_data(db, family)
     return render_template(
@@ -310,23 +303,19 @@ def _consent_date(value: str | None) -> datetime | None:
 def confirmation(record_id: uuid.UUID, referral_id: uuid.UUID):
     db = get_session()
     family = _record_or_404(record_id)
-    found = [(referral, rows) for referral, rows in sent.referrals_of(db, family) if referral.id == referral_id]
-    if not found:
+    found = sent.confirmation(db, current_user.id, family, referral_id)
+    if found is None:
         abort(404)
     key_worker = db.get(User, family.key_worker_id) if family.key_worker_id else None
-    return render_template("referrals/confirmation.html", family=family, referral=found[0][0], rows=found[0][1],
+    return render_template("referrals/confirmation.html", family=family, referral=found[0], rows=found[1],
                            key_worker=key_worker)
 
 
 @bp.get("/service-referrals/<uuid:service_referral_id>")
 @signed_in
 def service_referral(service_referral_id: uuid.UUID):
-    db = get_session()
-    row = db.get(ServiceReferral, service_referral_id)
-    if row is None or not access.can_see_service_referral(db, current_user.id, current_user.roles, row):
+    view = sent.open_service_referral(get_session(), current_user.id, current_user.roles, service_referral_id)
+    if view is None:
         abort(404)
-    view = sent.service_referral_view(db, row)
-    audit(db, current_user.id, "view", "service_referral", row.id)
-    db.commit()
     return render_template("referrals/service-referral.html", view=view, field_names=family_fields.FIELDS,
                            givers=CONSENT_GIVER_LABELS, methods=CONSENT_METHOD_LABELS)
