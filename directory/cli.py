@@ -10,6 +10,7 @@ from directory import migrate
 from directory.accounts import AccountError, create_user
 from directory.db import get_database
 from directory.models.accounts import ROLES
+from directory.retention_command import retention_command
 from directory.seed import SeedError, apply_seed, load_seed
 
 db_cli = AppGroup("db", help="Create, upgrade or reset the database.")
@@ -236,3 +237,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(export_services_command)
     app.cli.add_command(route_command)
     app.cli.add_command(send_notifications_command)
+    app.cli.add_command(retention_command)
