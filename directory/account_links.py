@@ -12,7 +12,7 @@ from directory import accounts
 from directory.db import claim
 from directory.models import AccountToken, User
 from directory.models.accounts import utcnow
-from directory.notify.queue import queue_email
+from directory.notify.queue import queue
 
 LIFETIMES = {"reset_password": timedelta(hours=1), "invitation": timedelta(days=7),
              "confirm_email": timedelta(hours=24)}
@@ -83,9 +83,7 @@ def send_password_reset(session: Session, email: str, link_for: LinkFor) -> bool
     if user is None or not user.is_active:
         return False
     link = link_for(issue(session, user, "reset_password"))
-    queue_email(session, user.email, "Reset your password",
-                f"Hello {user.name},\n\nUse this link to choose a new password. It works once, for 1 hour:\n\n"
-                f"{link}\n\nIf you did not ask for this, you can ignore this email. Your password has not changed.")
+    queue(session, user.email, "reset_password", name=user.name, link=link)
     return True
 
 
@@ -93,9 +91,7 @@ def invite_user(session: Session, email: str, name: str, roles: list[str], link_
     """Create an account without a password and email a link to set one."""
     user = accounts.create_user(session, email, name, roles, password=None)
     link = link_for(issue(session, user, "invitation"))
-    queue_email(session, user.email, "You have been invited to the SEND services directory",
-                f"Hello {user.name},\n\nAn account has been made for you. Use this link to choose your password. "
-                f"It works once, for 7 days:\n\n{link}\n")
+    queue(session, user.email, "invitation", name=user.name, link=link)
     return user
 
 
@@ -106,16 +102,9 @@ def register_family(session: Session, email: str, name: str, link_for: LinkFor, 
     email = accounts.normalise_email(email)
     user = accounts.get_user_by_email(session, email)
     if user is not None and user.password_hash:
-        queue_email(session, user.email, "You already have an account",
-                    f"Hello,\n\nSomeone (probably you) asked to create an account for this email address, but it "
-                    f"already has one. You can sign in here:\n\n{sign_in_link}\n\nIf you have forgotten your "
-                    f"password, you can choose a new one here:\n\n{reset_link}\n\nIf this was not you, you can "
-                    "ignore this email.")
+        queue(session, user.email, "account_exists", sign_in_link=sign_in_link, reset_link=reset_link)
         return
     if user is None:
         user = accounts.create_user(session, email, name, ["family"], password=None)
     link = link_for(issue(session, user, "confirm_email"))
-    queue_email(session, user.email, "Confirm your email address",
-                f"Hello {name.strip()},\n\nUse this link to confirm your email address and choose a password for "
-                f"your account. It works once, for 24 hours:\n\n{link}\n\nIf you did not ask for an account, you can "
-                "ignore this email and no account will be made.")
+    queue(session, user.email, "confirm_email", name=name.strip(), link=link)

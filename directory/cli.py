@@ -10,6 +10,7 @@ from directory import migrate
 from directory.accounts import AccountError, create_user
 from directory.db import get_database
 from directory.models.accounts import ROLES
+from directory.notify import commands as notify_commands
 from directory.retention_command import retention_command
 from directory.seed import SeedError, apply_seed, load_seed
 
@@ -214,20 +215,6 @@ def route_command(path: str):
     click.echo(json.dumps(as_json(facts, results), indent=2, ensure_ascii=False))
 
 
-@click.command("send-notifications")
-@with_appcontext
-def send_notifications_command():
-    """Deliver the emails waiting in the outbox over SMTP (SMTP_HOST, SMTP_PORT, MAIL_FROM)."""
-    from directory.notify.deliver import deliver_outbox
-
-    config = current_app.config
-    with _session() as session:
-        sent, failed = deliver_outbox(session, config["SMTP_HOST"], config["SMTP_PORT"], config["MAIL_FROM"])
-    click.echo(f"Sent {sent} email(s); {failed} could not be sent and will be tried again.")
-    if failed:
-        sys.exit(1)
-
-
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_command)
@@ -236,5 +223,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(import_services_command)
     app.cli.add_command(export_services_command)
     app.cli.add_command(route_command)
-    app.cli.add_command(send_notifications_command)
+    notify_commands.init_app(app)
     app.cli.add_command(retention_command)

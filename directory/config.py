@@ -64,6 +64,15 @@ class Config:
     SMTP_HOST = os.environ.get("SMTP_HOST", "127.0.0.1")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@localhost")
+    # STARTTLS before anything else is sent ("1"): the server's certificate and host name are checked, against the
+    # system's certificate authorities or only those in SMTP_CA_FILE. Without it no password is sent.
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "0") == "1"
+    SMTP_CA_FILE = os.environ.get("SMTP_CA_FILE", "").strip() or None
+    # AUTH when a user name is set (the first of CRAM-MD5, PLAIN and LOGIN the server offers); needs SMTP_STARTTLS=1.
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "").strip() or None
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "") or None
+    # Seconds to wait for the server at each step.
+    SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", "10"))
     # The site's public address: every link in an email is built from it, never from the request's Host header,
     # and only its host name is served (TRUSTED_HOSTS). Required in production.
     SITE_URL = os.environ.get("SITE_URL", "").strip() or None

@@ -24,7 +24,7 @@ from directory.models import (
     User,
 )
 from directory.models.accounts import utcnow
-from directory.notify.queue import queue_email
+from directory.notify.queue import queue
 from directory.references import new_reference
 from directory.referrals import drafts
 from directory.referrals import fields as family_fields
@@ -145,14 +145,10 @@ def _allocate(session: Session, record: FamilyRecord, sections: dict, caseload_l
         return
     record.key_worker_id = worker.id
     audit(session, None, "allocate", "family_record", record.id, key_worker=str(worker.id))
-    queue_email(session, worker.email, "A family has been allocated to you",
-                "A family has asked for help through the SEND services directory and you are now their key worker. "
-                "Sign in to see their record.")
+    queue(session, worker.email, "key_worker_allocated")
     for access in session.exec(select(FamilyAccess).where(FamilyAccess.record_id == record.id)):
         member = session.get(User, access.user_id)
-        queue_email(session, member.email, "Your key worker",
-                    f"Hello {member.name},\n\nYour key worker is {worker.name}. They will be in touch, and they can "
-                    "see the referrals you have made, so you will not need to tell your story again.")
+        queue(session, member.email, "your_key_worker", name=member.name, key_worker_name=worker.name)
 
 
 # --- after sending ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from directory import accounts, auth, people, two_factor
 from directory.audit import record
 from directory.db import get_session
 from directory.models import User
-from directory.notify.queue import queue_email
+from directory.notify.queue import queue
 from directory.referrals import sent
 from directory.throttle import get_throttle
 from directory.web.account import bp
@@ -120,10 +120,7 @@ def change_password():
         else:
             accounts.set_password(user, form.password.data)
             record(db, user.id, "change_password", "user", user.id)
-            queue_email(db, user.email, "Your password has been changed",
-                        "Hello,\n\nThe password for your account has just been changed, and every other device "
-                        "signed in to it has been signed out.\n\nIf this was not you, reset your password now and tell "
-                        "your key worker or the directory team.")
+            queue(db, user.email, "password_changed")
             db.commit()
             auth.sign_in(user)  # this device stays signed in, under a new session id and the new version
             flash("Your password has been changed. Other devices have been signed out.", "success")

@@ -13,7 +13,7 @@ from directory.auth import roles_required
 from directory.db import get_session
 from directory.links import site_url
 from directory.models import User
-from directory.notify.queue import queue_email
+from directory.notify.queue import queue
 from directory.web.admin import bp
 from directory.web.admin.forms import InviteForm, ResetSecondFactorForm
 
@@ -62,10 +62,7 @@ def reset_second_factor(user_id: uuid.UUID):
     if form.validate_on_submit():
         two_factor.turn_off(db, person)
         record(db, current_user.id, "second_factor_reset", "user", person.id, reason=form.reason.data)
-        queue_email(db, person.email, "Your second factor has been reset",
-                    "Hello,\n\nA directory admin has turned off the second factor on your account, as you asked, and "
-                    "signed you out everywhere. Sign in with your password and set it up again.\n\nIf you did not ask "
-                    "for this, tell the directory team at once.")
+        queue(db, person.email, "second_factor_reset")
         db.commit()
         flash("Their second factor has been reset and they have been signed out everywhere.", "success")
         return redirect(url_for("admin.people_list"))
