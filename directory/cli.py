@@ -9,6 +9,7 @@ from flask.cli import AppGroup, with_appcontext
 from directory import migrate
 from directory.accounts import AccountError, create_user
 from directory.db import get_database
+from directory.key_rotation import rotate_keys_command
 from directory.models.accounts import ROLES
 from directory.notify import commands as notify_commands
 from directory.retention_command import retention_command
@@ -225,3 +226,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(route_command)
     notify_commands.init_app(app)
     app.cli.add_command(retention_command)
+    app.cli.add_command(rotate_keys_command)

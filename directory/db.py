@@ -77,6 +77,24 @@ def get_session() -> Session:
     return g.db_session
 
 
+def forget_request_changes(logger) -> None:
+    """Roll back whatever the request wrote (an error page changes nothing), so that a failed flush does not leave
+    the session unusable for anything drawn after it (signed-in user, session store, audit). A broken connection:
+    the session is dropped, and the page is drawn anyway."""
+    session = g.get("db_session")
+    if session is None:
+        return
+    try:
+        session.rollback()
+    except Exception as error:
+        logger.error("Could not roll back the request's session: %s", type(error).__name__)
+        g.pop("db_session", None)
+        try:
+            session.close()
+        except Exception:
+            pass
+
+
 def claim(session: Session, statement) -> int:
     """Run a conditional UPDATE (`... WHERE still as expected`) and return how many rows it changed: the one way
     to make something happen once under concurrency. On SQLite a transaction that began reading before another

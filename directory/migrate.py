@@ -21,9 +21,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(_alembic_config(connection), revision)
 
 
-def downgrade_to_empty(engine: Engine) -> None:
+def downgrade(engine: Engine, revision: str) -> None:
     with engine.begin() as connection:
-        command.downgrade(_alembic_config(connection), "base")
+        command.downgrade(_alembic_config(connection), revision)
+
+
+def downgrade_to_empty(engine: Engine) -> None:
+    downgrade(engine, "base")
 
 
 def autogenerate(engine: Engine, message: str) -> None:

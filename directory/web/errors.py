@@ -14,6 +14,8 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from directory.db import forget_request_changes
+
 PAGES = {
     400: "errors/400.html",
     403: "errors/403.html",
@@ -48,7 +50,7 @@ def init_app(app: Flask) -> None:
     def _http_error(error: HTTPException):
         if error.code is not None and error.code >= 500:
             return _server_error_page(app, getattr(error, "original_exception", None) or error, error.code)
-        _forget_changes(app)
+        forget_request_changes(app.logger)
         if isinstance(error, SecurityError):
             # A Host this site does not serve (TRUSTED_HOSTS): no address can be built for it, so the designed
             # page cannot be drawn; the static page says the same without any link built from that host.
@@ -63,26 +65,9 @@ def init_app(app: Flask) -> None:
 
 
 def _server_error_page(app: Flask, error: BaseException, code: int = 500):
-    _forget_changes(app)
+    forget_request_changes(app.logger)
     _log(app, error)
     return _render(app, PAGES[500], code, error=InternalServerError(), reference=_safe_request_id())
-
-
-def _forget_changes(app: Flask) -> None:
-    """Roll back whatever the request wrote: an error page changes nothing, and a failed flush must not leave
-    the session unusable for anything drawn after it (signed-in user, session store, audit)."""
-    session = g.get("db_session")
-    if session is None:
-        return
-    try:
-        session.rollback()
-    except Exception as error:  # a broken connection: drop the session, draw the page anyway
-        app.logger.error("Could not roll back the request's session: %s", type(error).__name__)
-        g.pop("db_session", None)
-        try:
-            session.close()
-        except Exception:
-            pass
 
 
 def _safe_request_id() -> str:
@@ -112,7 +97,7 @@ def _render(app: Flask, template: str, code: int, **context):
                              _safe_request_id())
         except Exception:
             pass
-        _forget_changes(app)
+        forget_request_changes(app.logger)
         return _static_page(app, code), code, {"Content-Type": "text/html; charset=utf-8"}
 
 

@@ -6,7 +6,8 @@ Create Date: 2026-12-01 17:20:00
 
 Existing values are encrypted with the newest key in FIELD_ENCRYPTION_KEYS (the development key when unset), so
 set it before upgrading a production database. On PostgreSQL a trigger makes the audit log append-only; DELETE
-is allowed only for entries older than AUDIT_RETENTION_YEARS (default 31), read when this migration runs.
+is allowed only for entries older than AUDIT_RETENTION_YEARS (default 31), read when this migration runs, and
+UPDATE only for `rotate-keys` re-encrypting a reason (directory/key_rotation.py).
 """
 
 import json
@@ -30,6 +31,11 @@ CREATE FUNCTION audit_entry_append_only() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'DELETE' AND OLD.at < now() - interval '{years} years' THEN
         RETURN OLD;
+    END IF;
+    -- `rotate-keys` re-encrypts the reason with the newest key: nothing else may change.
+    IF TG_OP = 'UPDATE' AND current_setting('directory.rotating_keys', true) = 'on'
+            AND (to_jsonb(NEW) - 'reason') = (to_jsonb(OLD) - 'reason') THEN
+        RETURN NEW;
     END IF;
     RAISE EXCEPTION 'audit_entry is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
 END
@@ -58,12 +64,22 @@ def _replace_column(table: str, column: str, nullable: bool, convert: Callable, 
                + ("" if nullable else f" NOT NULL DEFAULT {default}"))
     rows = bind.execute(sa.text(f"SELECT id, {select_as or column} FROM {table}")).all()
     for row_id, value in rows:
-        bind.execute(sa.text(f"UPDATE {table} SET {new} = CAST(:value AS {sql_type}) WHERE id = :id"),
+        # SQLite gives a JSON column numeric affinity: a CAST there would turn the text into 0.
+        placeholder = f"CAST(:value AS {sql_type})" if _postgres() else ":value"
+        bind.execute(sa.text(f"UPDATE {table} SET {new} = {placeholder} WHERE id = :id"),
                      {"value": None if value is None else convert(value), "id": row_id})
     op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     op.execute(f"ALTER TABLE {table} RENAME COLUMN {new} TO {column}")
     if _postgres() and not nullable:
         op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT")
+
+
+def _outbox_as_read(body: str) -> sa.TableClause:
+    """The outbox's columns with their types, so ids and times read back as they were written."""
+    return sa.table("outbox_message", sa.column("id", sa.Uuid()), sa.column("to_address"), sa.column("subject"),
+                    sa.column(body), sa.column("created_at", sqlmodel.sql.sqltypes.UTCDateTime()),
+                    sa.column("sent_at", sqlmodel.sql.sqltypes.UTCDateTime()), sa.column("attempts"),
+                    sa.column("last_error"))
 
 
 def _encrypt_json(value) -> str:
@@ -157,8 +173,7 @@ def upgrade() -> None:
 
     # The outbox, rebuilt: claims, retries with backoff, failed messages kept, bodies encrypted. Messages waiting
     # are carried over.
-    old = bind.execute(sa.text("SELECT id, to_address, subject, body, created_at, sent_at, attempts, last_error "
-                               "FROM outbox_message")).all()
+    old = bind.execute(sa.select(_outbox_as_read("body"))).all()
     op.drop_table('outbox_message')
     outbox = op.create_table('outbox_message',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -202,8 +217,7 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS audit_entry_append_only ON audit_entry")
         op.execute("DROP FUNCTION IF EXISTS audit_entry_append_only()")
     bind = op.get_bind()
-    old = bind.execute(sa.text("SELECT id, to_address, subject, body_text, created_at, sent_at, attempts, "
-                               "last_error FROM outbox_message")).all()
+    old = bind.execute(sa.select(_outbox_as_read("body_text"))).all()
     op.drop_table('outbox_message')
     outbox = op.create_table('outbox_message',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -233,9 +247,9 @@ def downgrade() -> None:
     _replace_column("service_referral", "without_consent_reason", True, _decrypt)
     _replace_column("service_referral", "sent_snapshot", False, _decrypt, sql_type="JSON")
     _replace_column("family_section", "data", False, _decrypt, sql_type="JSON")
-    with op.batch_alter_table('family_record', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_family_record_lookup_hash'))
-        batch_op.drop_index(batch_op.f('ix_family_record_reference'))
-        batch_op.drop_column('lookup_hash')
-        batch_op.drop_column('reference')
+    # Other tables refer to family_record: drop the columns in place (a batch would copy the table).
+    op.drop_index('ix_family_record_lookup_hash', table_name='family_record')
+    op.drop_index('ix_family_record_reference', table_name='family_record')
+    op.execute("ALTER TABLE family_record DROP COLUMN lookup_hash")
+    op.execute("ALTER TABLE family_record DROP COLUMN reference")
 

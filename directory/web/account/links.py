@@ -3,8 +3,7 @@ say the same whether or not an account exists; emails are throttled per address.
 
 from flask import flash, redirect, render_template, request, url_for
 
-from directory import account_links, accounts
-from directory.audit import record
+from directory import account_changes, account_links, accounts
 from directory.db import get_session
 from directory.links import site_url
 from directory.throttle import get_throttle
@@ -22,16 +21,6 @@ LINK_ENDPOINTS = {"reset_password": "account.choose_password", "invitation": "ac
                   "confirm_email": "account.confirm_email"}
 
 
-def _may_email(address: str) -> bool:
-    """Count one email to this address; False (and audited) when it has had too many this hour."""
-    throttle = get_throttle()
-    if throttle.blocked("email", address):
-        record(get_session(), None, "email_throttled", "user", None)
-        return False
-    throttle.hit("email", address)
-    return True
-
-
 def _link_for(purpose: str):
     return lambda token: site_url(LINK_ENDPOINTS[purpose], token=token)
 
@@ -40,17 +29,13 @@ def _link_for(purpose: str):
 def create_account():
     form = CreateAccountForm()
     if form.validate_on_submit():
-        db = get_session()
         try:
-            if _may_email(form.email.data):
-                account_links.register_family(db, form.email.data, form.name.data, _link_for("confirm_email"),
-                                              site_url("account.sign_in"), site_url("account.reset_password"))
-                record(db, None, "create_account_requested", "user", None)
+            account_changes.request_account(get_session(), get_throttle(), form.email.data, form.name.data,
+                                            _link_for("confirm_email"), site_url("account.sign_in"),
+                                            site_url("account.reset_password"))
         except accounts.AccountError as error:
-            db.rollback()
             form.email.errors.append(str(error))
         else:
-            db.commit()
             return redirect(url_for("account.check_email", sent="account"))
     return render_template("account/create-account.html", form=form)
 
@@ -65,12 +50,7 @@ def check_email():
 def reset_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        db = get_session()
-        if _may_email(form.email.data) and account_links.send_password_reset(
-                db, form.email.data, _link_for("reset_password")):
-            user = accounts.get_user_by_email(db, form.email.data)
-            record(db, user.id, "reset_requested", "user", user.id)
-        db.commit()
+        account_changes.request_reset(get_session(), get_throttle(), form.email.data, _link_for("reset_password"))
         return redirect(url_for("account.check_email", sent="reset"))
     return render_template("account/reset-password.html", form=form)
 
@@ -79,12 +59,9 @@ def _set_password_with(token: str, purpose: str):
     db = get_session()
     form = NewPasswordForm()
     if form.validate_on_submit():
-        user = account_links.use_to_set_password(db, token, purpose, form.password.data)
+        user = account_changes.set_password_with_link(db, token, purpose, form.password.data)
         if user is None:
-            db.rollback()
             return render_template("account/link-expired.html", purpose=purpose), 410
-        record(db, user.id, "set_password", "user", user.id, link=purpose)
-        db.commit()
         flash("Your password has been saved.", "success")
         return finish_password_step(user, None)
     if account_links.user_for(db, token, purpose) is None:

@@ -3,8 +3,7 @@
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
-from directory import auth, two_factor
-from directory.audit import record
+from directory import auth, signing_in, two_factor
 from directory.db import get_session
 from directory.throttle import get_throttle
 from directory.web.account import bp
@@ -23,23 +22,15 @@ def _check_pending_code(form, check) -> object:
         return redirect(url_for("account.sign_in"))
     if not form.validate_on_submit():
         return None
-    db, throttle = get_session(), get_throttle()
-    if throttle.blocked("second_factor", str(user.id)):
+    refused = signing_in.code_step(get_session(), get_throttle(), user, check, form.code.data,
+                                   form.code.label.text.lower())
+    if refused is signing_in.Refused.THROTTLED:
         form.code.errors.append(TOO_MANY_CODES)
-        record(db, user.id, "sign_in_throttled", "user", user.id, step="second_factor")
-        db.commit()
         return None
-    if not check(db, user, form.code.data):
-        db.rollback()
-        throttle.hit("second_factor", str(user.id))
-        record(db, user.id, "second_factor_failed", "user", user.id)
-        db.commit()
+    if refused is signing_in.Refused.WRONG:
         form.code.errors.append(f"The {form.code.label.text.lower()} is not right, or it has been used. Try again")
         return None
     next_page = session["pending_sign_in"]["next"]
-    throttle.clear("second_factor", str(user.id))
-    record(db, user.id, "sign_in", "user", user.id, second_factor=form.code.label.text.lower())
-    db.commit()
     auth.sign_in(user)
     return redirect(next_page)
 
@@ -69,10 +60,8 @@ def two_factor_setup():
     session["two_factor_secret"] = secret
     form = CodeForm()
     if form.validate_on_submit():
-        codes = two_factor.turn_on(db, user, secret, form.code.data)
+        codes = signing_in.turn_on_second_factor(db, user, secret, form.code.data)
         if codes is not None:
-            record(db, user.id, "second_factor_on", "user", user.id)
-            db.commit()
             session.pop("two_factor_secret", None)
             session["needs_two_factor_setup"] = False
             return render_template("account/recovery-codes.html", codes=codes)

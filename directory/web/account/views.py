@@ -7,17 +7,14 @@ from urllib.parse import urlparse
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from directory import accounts, auth, people, two_factor
-from directory.audit import record
+from directory import account_changes, auth, people, signing_in, two_factor
 from directory.db import get_session
 from directory.models import User
-from directory.notify.queue import queue
 from directory.referrals import sent
 from directory.throttle import get_throttle
 from directory.web.account import bp
 from directory.web.account.forms import ChangePasswordForm, SignInForm
 
-TOO_MANY_SIGN_INS = "You have tried to sign in too many times. Wait 15 minutes, then try again"
 # How long someone has to enter their code after their password.
 PENDING_SECONDS = 600
 
@@ -59,34 +56,22 @@ def pending_user() -> User | None:
 def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
-        db, throttle, client = get_session(), get_throttle(), request.remote_addr or "unknown"
-        if throttle.blocked("sign_in", form.email.data) or throttle.blocked("client", client):
-            form.email.errors.append(TOO_MANY_SIGN_INS)
-            record(db, None, "sign_in_throttled", "user", None)
-            db.commit()
+        outcome = signing_in.password_step(get_session(), get_throttle(), form.email.data, form.password.data,
+                                           request.remote_addr or "unknown")
+        if outcome is signing_in.Refused.THROTTLED:
+            form.email.errors.append(signing_in.TOO_MANY_SIGN_INS)
             return render_template("account/sign-in.html", form=form), 429
-        user = accounts.authenticate(db, form.email.data, form.password.data)
-        if user is None:
-            throttle.hit("sign_in", form.email.data)
-            throttle.hit("client", client)
-            known = accounts.get_user_by_email(db, form.email.data)
-            record(db, known.id if known else None, "sign_in_failed", "user", known.id if known else None)
-            db.commit()
+        if outcome is signing_in.Refused.WRONG:
             form.email.errors.append("Enter a correct email address and password")
         else:
-            throttle.clear("sign_in", form.email.data)
-            record(db, user.id, "sign_in_password", "user", user.id)
-            db.commit()
-            return finish_password_step(user, request.args.get("next"))
+            return finish_password_step(outcome, request.args.get("next"))
     return render_template("account/sign-in.html", form=form)
 
 
 @bp.post("/sign-out")
 def sign_out():
     if current_user.is_authenticated:
-        db = get_session()
-        record(db, current_user.id, "sign_out", "user", current_user.id)
-        db.commit()
+        signing_in.signed_out(get_session(), current_user.id)
     auth.sign_out()
     flash("You have signed out.", "success")
     return redirect(url_for("public.start"))
@@ -107,21 +92,14 @@ def home():
 @bp.route("/your-account/change-password", methods=["GET", "POST"])
 @auth.signed_in
 def change_password():
-    db, user, throttle = get_session(), current_user.user, get_throttle()
+    user = current_user.user
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if throttle.blocked("sign_in", user.email):
-            form.current.errors.append(TOO_MANY_SIGN_INS)
-        elif accounts.authenticate(db, user.email, form.current.data) is None:
-            throttle.hit("sign_in", user.email)
-            record(db, user.id, "change_password_failed", "user", user.id)
-            db.commit()
-            form.current.errors.append("Your current password is not right")
+        refused = account_changes.change_password(get_session(), get_throttle(), user, form.current.data,
+                                                  form.password.data)
+        if refused:
+            form.current.errors.append(refused)
         else:
-            accounts.set_password(user, form.password.data)
-            record(db, user.id, "change_password", "user", user.id)
-            queue(db, user.email, "password_changed")
-            db.commit()
             auth.sign_in(user)  # this device stays signed in, under a new session id and the new version
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("account.home"))

@@ -7,13 +7,11 @@ from flask_login import current_user
 from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
 
-from directory import account_links, accounts, people, two_factor
-from directory.audit import record
+from directory import account_changes, accounts, people, two_factor
 from directory.auth import roles_required
 from directory.db import get_session
 from directory.links import site_url
 from directory.models import User
-from directory.notify.queue import queue
 from directory.web.admin import bp
 from directory.web.admin.forms import InviteForm, ResetSecondFactorForm
 
@@ -27,16 +25,12 @@ def invite():
     form.services.choices = [SelectChoice(str(s.id), s.name) for s in people.list_services(session)]
     if form.validate_on_submit():
         try:
-            user = account_links.invite_user(
-                session, form.email.data, form.name.data, form.roles.data,
-                lambda token: site_url("account.accept_invitation", token=token),
-            )
+            account_changes.invite(session, current_user.id, form.email.data, form.name.data, form.roles.data,
+                                   form.districts.data, form.services.data,
+                                   lambda token: site_url("account.accept_invitation", token=token))
         except accounts.AccountError as error:
             form.email.errors.append(str(error))
         else:
-            people.set_work(session, user, form.districts.data, form.services.data)
-            record(session, current_user.id, "invite", "user", user.id, roles=sorted(form.roles.data))
-            session.commit()
             flash("Invitation sent.", "success")
             return redirect(url_for("admin.invite"))
     return render_template("admin/invite.html", form=form)
@@ -60,10 +54,7 @@ def reset_second_factor(user_id: uuid.UUID):
         abort(404)
     form = ResetSecondFactorForm()
     if form.validate_on_submit():
-        two_factor.turn_off(db, person)
-        record(db, current_user.id, "second_factor_reset", "user", person.id, reason=form.reason.data)
-        queue(db, person.email, "second_factor_reset")
-        db.commit()
+        account_changes.reset_second_factor(db, current_user.id, person, form.reason.data)
         flash("Their second factor has been reset and they have been signed out everywhere.", "success")
         return redirect(url_for("admin.people_list"))
     return render_template("admin/reset-second-factor.html", form=form, person=person)
