@@ -283,17 +283,6 @@ def test_a_server_that_requires_starttls_gets_nothing_in_the_clear(db_session, t
     assert result.retrying == 1 and inbox.received == []
 
 
-def test_deliver_outbox_for_the_browser_tests_still_delivers(db_session, smtp_server):
-    port, inbox = smtp_server
-    queue_some(db_session, 2)
-    assert outbox.deliver_outbox(db_session, "127.0.0.1", port, "directory@example.org") == (2, 0)
-    assert len(inbox.messages) == 2
-
-
-# --- several senders at once, on a real database -----------------------------------------------------------------
-
-
-@pytest.fixture
 def database_url(fresh_app):
     migrate.upgrade(fresh_app.extensions["db"].engine)
     return fresh_app.config["DATABASE_URL"]

@@ -190,10 +190,3 @@ def retry_failed(session: Session, now: datetime | None = None) -> int:
     now = now or utcnow()
     return _write(session, update(OutboxMessage).where(OutboxMessage.status == "failed").values(
         status="queued", attempts=0, next_attempt_at=now, failed_at=None, claimed_by=None, claimed_until=None))
-
-
-def deliver_outbox(session: Session, host: str, port: int, sender: str) -> tuple[int, int]:
-    """(sent, attempts that failed) with plain SMTP settings. Kept for tests/browser/conftest.py until it calls
-    deliver() itself."""
-    result = deliver(session, SmtpSettings(host=host, port=port, mail_from=sender))
-    return result.sent, result.retrying + result.newly_failed

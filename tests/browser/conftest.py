@@ -10,7 +10,8 @@ from werkzeug.serving import make_server
 
 from directory import create_app
 from directory.config import PROJECT_ROOT
-from directory.notify.deliver import deliver_outbox
+from directory.notify.deliver import deliver
+from directory.notify.smtp import SmtpSettings
 from tests.conftest import TEST_CONFIG
 from tests.helpers.databases import empty_database, migrate_and_seed
 from tests.helpers.people import make_user
@@ -35,8 +36,9 @@ class LiveSite(str):
 
     def send_emails(self) -> None:
         with Session(self.app.extensions["db"].engine) as session:
-            sent, failed = deliver_outbox(session, "127.0.0.1", self.smtp_port, "directory@example.org")
-        assert failed == 0, f"{failed} emails could not be delivered"
+            result = deliver(session, SmtpSettings(host="127.0.0.1", port=self.smtp_port,
+                                                   mail_from="directory@example.org"))
+        assert result.retrying + result.newly_failed == 0, f"{result} : emails could not be delivered"
 
 
 @pytest.fixture(scope="session")

@@ -114,7 +114,7 @@ def link_in_email(live_server, address: str) -> str:
     """Deliver the outbox to the local SMTP server and read the link in the newest email to this address."""
     live_server.send_emails()
     message = email.message_from_string(live_server.inbox.to(address)[-1], policy=email.policy.default)
-    return re.search(re.escape(live_server) + r"/\S+", message.get_content()).group(0)
+    return re.search(re.escape(live_server) + r"/\S+", message.get_body(("plain",)).get_content()).group(0)
 
 
 def create_family_account(page: Page, live_server, address: str) -> None:
