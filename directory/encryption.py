@@ -44,11 +44,17 @@ class Keyring:
         self._lookup_key = hmac.new(keys[0].encode(), b"family-lookup", hashlib.sha256).digest()
 
     def encrypt(self, text: str) -> str:
-        return self._fernet.encrypt(text.encode()).decode()
+        return self.encrypt_bytes(text.encode()).decode()
 
     def decrypt(self, token: str) -> str:
+        return self.decrypt_bytes(token.encode()).decode()
+
+    def encrypt_bytes(self, data: bytes) -> bytes:
+        return self._fernet.encrypt(data)
+
+    def decrypt_bytes(self, token: bytes) -> bytes:
         try:
-            return self._fernet.decrypt(token.encode()).decode()
+            return self._fernet.decrypt(token)
         except InvalidToken:
             raise EncryptionKeyError("A value could not be decrypted with any key in FIELD_ENCRYPTION_KEYS") from None
 

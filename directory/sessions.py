@@ -11,6 +11,7 @@ from redis import Redis
 from sqlmodel import delete, select, update
 
 from directory.db import get_database
+from directory.encryption import EncryptionKeyError, keyring
 from directory.models import WebSession
 from directory.models.accounts import utcnow
 
@@ -38,7 +39,8 @@ class RedisSessions(_RefreshUnlessChanged, RedisSessionInterface):
 
 
 class DatabaseSessionInterface(_RefreshUnlessChanged, ServerSideSessionInterface):
-    """Flask-Session's cookie and id handling over the `web_session` table. Rows are keyed by a hash of the id."""
+    """Flask-Session's cookie and id handling over the `web_session` table. Rows are keyed by a hash of the id, and
+    the data is encrypted with the field encryption keys (a second factor being set up waits there)."""
 
     ttl = False
 
@@ -57,7 +59,12 @@ class DatabaseSessionInterface(_RefreshUnlessChanged, ServerSideSessionInterface
         with self._session() as db:
             data = db.exec(select(WebSession.data).where(WebSession.id == self._row_id(store_id),
                                                          WebSession.expires_at > utcnow())).first()
-        return self.serializer.decode(data) if data is not None else None
+        if data is None:
+            return None
+        try:
+            return self.serializer.decode(keyring().decrypt_bytes(data))
+        except EncryptionKeyError:  # written with a key no longer configured: a new session
+            return None
 
     def _delete_session(self, store_id: str) -> None:
         with self._session() as db:
@@ -71,7 +78,8 @@ class DatabaseSessionInterface(_RefreshUnlessChanged, ServerSideSessionInterface
             db.commit()
 
     def _write(self, session_lifetime: timedelta, session: ServerSideSession, store_id: str) -> None:
-        row_id, data, expires_at = self._row_id(store_id), self.serializer.encode(session), utcnow() + session_lifetime
+        row_id, expires_at = self._row_id(store_id), utcnow() + session_lifetime
+        data = keyring().encrypt_bytes(self.serializer.encode(session))
         with self._session() as db:
             changed = db.exec(update(WebSession).where(WebSession.id == row_id)
                               .values(data=data, expires_at=expires_at)).rowcount
