@@ -12,6 +12,7 @@ ROLE_CHOICES = [
     SelectChoice("key_worker", "Key worker"),
     SelectChoice("service_lead", "Service lead"),
     SelectChoice("admin", "Directory admin"),
+    SelectChoice("information_governance", "Information governance (subject access requests)"),
     SelectChoice("family", "Family (parent, carer or young person)"),
 ]
 
