@@ -68,6 +68,14 @@ def test_every_role_restricted_route_refuses_other_roles(app, client, db_session
     assert checked >= 10
 
 
+def test_subject_access_is_for_information_governance_alone(app):
+    endpoints = {endpoint: view for endpoint, _method, _path, view in protected_routes(app)
+                 if endpoint.startswith("governance.")}
+    assert set(endpoints) == {"governance.find_family", "governance.export", "governance.export_view",
+                              "governance.export_download"}
+    assert {view.required_roles for view in endpoints.values()} == {("information_governance",)}
+
+
 def test_a_key_worker_sees_only_the_families_they_work_with(app, client, db_session):
     mine, theirs = make_user(db_session, ["key_worker"]), make_user(db_session, ["key_worker"])
     record = family_records.create_record(db_session, theirs.id, {"key_worker"})
