@@ -283,6 +283,10 @@ def test_a_server_that_requires_starttls_gets_nothing_in_the_clear(db_session, t
     assert result.retrying == 1 and inbox.received == []
 
 
+# --- several senders at once, on a real database -----------------------------------------------------------------
+
+
+@pytest.fixture
 def database_url(fresh_app):
     migrate.upgrade(fresh_app.extensions["db"].engine)
     return fresh_app.config["DATABASE_URL"]
