@@ -9,6 +9,10 @@ from sqlmodel import Field, SQLModel
 from directory.models.accounts import utcnow
 
 SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
+# How referrals to a service are made: through this site; by phone; on the service's own form; none needed
+# (information, websites, crisis and duty lines). "site" also needs somewhere to receive them: a referral email
+# address or a service lead (directory.referrals.channels).
+REFERRAL_METHODS = ("site", "phone", "own_form", "none")
 
 
 class Organisation(SQLModel, table=True):
@@ -38,6 +42,10 @@ class Service(SQLModel, table=True):
     maximum_age: int
     # SEND fields that Open Referral UK has no place for.
     how_to_refer: str
+    referral_method: str = Field(default="site", max_length=20)
+    # Where referrals made through this site are emailed when no lead answers them here. Never published (the
+    # public contact email above does not count).
+    referral_email: str | None = Field(default=None, max_length=320)
     accepting_referrals: bool = True
     wait_weeks: int | None = None
     wait_updated: date | None = None

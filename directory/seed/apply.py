@@ -229,6 +229,7 @@ class _Writer:
             "email": service.get("email"), "opening_hours": service.get("opening_hours"),
             "minimum_age": service["min_age"], "maximum_age": service["max_age"],
             "how_to_refer": service["how_to_refer"], "accepting_referrals": service["accepting_referrals"],
+            "referral_method": service.get("referral_method", "site"), "referral_email": service.get("referral_email"),
             "wait_weeks": waiting.get("weeks"),
             "wait_updated": date.fromisoformat(waiting["updated"]) if waiting else None,
             "assured_date": date.fromisoformat(service["assured_date"]),
