@@ -15,7 +15,7 @@ from directory.models.accounts import utcnow
 from directory.notify.queue import queue
 
 LIFETIMES = {"reset_password": timedelta(hours=1), "invitation": timedelta(days=7),
-             "confirm_email": timedelta(hours=24)}
+             "confirm_email": timedelta(hours=24), "record_invitation": timedelta(days=7)}
 # Turns a token into the absolute link an email carries (built from SITE_URL, see directory/links.py).
 LinkFor = Callable[[str], str]
 
@@ -37,6 +37,23 @@ def issue(session: Session, user: User, purpose: str) -> str:
                              expires_at=utcnow() + LIFETIMES[purpose]))
     session.flush()
     return token
+
+
+def issue_bound(session: Session, user: User, purpose: str, bound_to: str) -> str:
+    """A new link token that carries `bound_to` (such as a record's id) before a dot. Only the hash of the whole
+    token is stored, so the part it is bound to cannot be changed; other unused links of this purpose stay valid
+    (they are bound to other things)."""
+    token = f"{bound_to}.{secrets.token_urlsafe(32)}"
+    session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=_hash(token),
+                             expires_at=utcnow() + LIFETIMES[purpose]))
+    session.flush()
+    return token
+
+
+def bound_to(token: str) -> str | None:
+    """What a token made by `issue_bound` is bound to (check the token itself with `user_for` or `spend`)."""
+    bound, dot, _secret = (token or "").partition(".")
+    return bound if dot and bound else None
 
 
 def _valid_row(session: Session, token: str, purpose: str) -> AccountToken | None:

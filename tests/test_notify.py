@@ -36,6 +36,9 @@ SAMPLES = {
     "your_key_worker": {"name": "Pat Parent", "key_worker_name": "Free Fran"},
     "password_changed": {},
     "second_factor_reset": {},
+    "record_invitation": {"name": "Pat Parent", "key_worker": "Kim Keyworker", "link": f"{SITE}/accept-invitation/a"},
+    "record_invitation_sign_in": {"name": "Pat Parent", "key_worker": "Kim Keyworker",
+                                  "link": f"{SITE}/families/join/abc"},
 }
 
 
