@@ -4,9 +4,11 @@ A rule is compiled once into nodes with negation pushed down to the tests (De Mo
 so evaluation is a walk over plain Python objects; reasons are only worked out for what is not eligible.
 """
 
+import itertools
 from dataclasses import dataclass, field
 
 from directory.rules.explain import Labels, failure_message
+from directory.rules.fields import OneOf
 
 ELIGIBLE, NOT_ELIGIBLE, UNKNOWN = "eligible", "not_eligible", "unknown"
 _NO_LABELS = Labels()
@@ -46,6 +48,10 @@ class _Test:
         actual = facts.get(self.field)
         if actual is None:
             return None
+        if isinstance(actual, OneOf):
+            # One of several values: known only when every possibility gives the same answer.
+            answers = {self.check(possible) != self.negated for possible in actual}
+            return answers.pop() if len(answers) == 1 else None
         return self.check(actual) != self.negated
 
     def explain(self, facts, labels, reasons, missing, result):
@@ -53,7 +59,9 @@ class _Test:
             missing.append(self.field)
         elif result is False:
             actual = facts.get(self.field)
-            key = (id(labels), actual if not isinstance(actual, frozenset) else None)
+            # Set facts are not named in the message, so one message serves them all; OneOf facts are named.
+            shown = actual if isinstance(actual, OneOf) or not isinstance(actual, frozenset) else None
+            key = (id(labels), shown)
             message = self._reasons.get(key)
             if message is None:
                 message = self._reasons[key] = failure_message(self.test, self.negated, facts, labels)
@@ -116,14 +124,35 @@ class CompiledRule:
 
     def value(self, facts: dict):
         """True, False or None (unknown)."""
-        return self._root.value(facts)
+        result = self._root.value(facts)
+        if result is None:
+            result, _worlds = self._in_every_world(facts)
+        return result
+
+    def _in_every_world(self, facts: dict):
+        """(the answer, the worlds) when every combination of the OneOf facts' values gives the same known
+        answer, else (None, []). Each test alone already handles a OneOf fact; this also settles rules that
+        test it twice, such as any(district is A, district is B) for a postcode in A or B."""
+        possible = {name: sorted(value, key=str) for name, value in facts.items() if isinstance(value, OneOf)}
+        if not possible or not all(possible.values()):
+            return None, []
+        combinations = itertools.product(*possible.values())
+        worlds = [{**facts, **dict(zip(possible, chosen, strict=True))} for chosen in combinations]
+        answers = {self._root.value(world) for world in worlds}
+        return (answers.pop(), worlds) if len(answers) == 1 and None not in answers else (None, [])
 
     def evaluate(self, facts: dict, labels: Labels | None = None) -> Outcome:
         result = self._root.value(facts)
+        worlds = [facts]
+        if result is None:
+            settled, every = self._in_every_world(facts)
+            if settled is not None:
+                result, worlds = settled, every
         if result is True:
             return Outcome(ELIGIBLE)
         reasons, missing = [], []
-        self._root.explain(facts, labels or _NO_LABELS, reasons, missing, result)
+        for world in worlds:
+            self._root.explain(world, labels or _NO_LABELS, reasons, missing, result)
         if result is False:
             return Outcome(NOT_ELIGIBLE, reasons=list(dict.fromkeys(reasons)))
         return Outcome(UNKNOWN, missing=list(dict.fromkeys(missing)))

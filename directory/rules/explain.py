@@ -2,11 +2,24 @@
 
 from dataclasses import dataclass, field
 
+from directory.rules.fields import OneOf
+
+# Which EHC plan statuses a test allows, as the words that follow "children who".
+_EHCP = "an education, health and care (EHC) plan"
 EHCP_PHRASES = {
-    "none": "do not have an education, health and care (EHC) plan",
-    "requested": "have asked for an education, health and care (EHC) plan",
-    "in_place": "have an education, health and care (EHC) plan",
+    frozenset(): "are in no EHC plan group (no child can be)",
+    frozenset({"none"}): f"do not have {_EHCP} and have not asked for one",
+    frozenset({"requested"}): f"have asked for {_EHCP} and are waiting",
+    frozenset({"in_place"}): f"have {_EHCP}",
+    frozenset({"none", "requested"}): f"do not have {_EHCP}",
+    frozenset({"requested", "in_place"}): f"have {_EHCP} or have asked for one",
+    frozenset({"none", "in_place"}): f"have {_EHCP} or have not asked for one",
+    frozenset({"none", "requested", "in_place"}): f"have {_EHCP}, have asked for one, or have not",
 }
+EHCP_STATUSES = frozenset({"none", "requested", "in_place"})
+# Under "not", a negative operator reads better as its positive twin: "For children who live in Tamworth",
+# never "Not for children who do not live in Tamworth".
+_POSITIVE_TWIN = {"ne": "eq", "not_in": "in", "has_none": "has_any", "is_false": "is_true"}
 
 
 @dataclass
@@ -27,12 +40,17 @@ def _join(items: list[str], word: str = "or") -> str:
 
 
 def _years(value) -> str:
-    return "reception" if value == 0 else f"year {value}"
+    return {0: "reception", -1: "nursery"}.get(value, f"year {value}")
+
+
+def _listed(value) -> list:
+    return value if isinstance(value, list) else [value]
 
 
 def phrase(test: dict, labels: Labels) -> str:
     """What a test asks for, to follow "children who": "live in Tamworth", "have a diagnosis of autism"."""
     field_name, op, value = test["field"], test["op"], test.get("value")
+    negative = op in ("ne", "not_in", "has_none", "is_false")
 
     def names(values):
         return [labels.name(field_name, v) for v in values]
@@ -41,26 +59,24 @@ def phrase(test: dict, labels: Labels) -> str:
         unit = "years" if field_name == "age" else "months"
         if op == "between":
             return f"are aged {value[0]} to {value[1]} {unit}"
-        words = {"eq": "are aged {} " + unit, "ne": "are not aged {} " + unit,
-                 "gte": "are aged {} " + unit + " or over", "lte": "are aged {} " + unit + " or under",
-                 "in": "are aged {} " + unit, "not_in": "are not aged {} " + unit}
-        shown = _join([str(v) for v in value]) if isinstance(value, list) else value
-        return words[op].format(shown)
+        if op in ("gte", "lte"):
+            return f"are aged {value} {unit} or {'over' if op == 'gte' else 'under'}"
+        return f"are {'not ' if negative else ''}aged {_join([str(v) for v in _listed(value)])} {unit}"
     if field_name == "school_year":
         if op == "between":
-            return f"are in school {_years(value[0])} to {_years(value[1])}"
-        shown = _join([_years(v) for v in value]) if isinstance(value, list) else _years(value)
-        return {"eq": f"are in school {shown}", "in": f"are in school {shown}", "ne": f"are not in school {shown}",
-                "not_in": f"are not in school {shown}", "gte": f"are in school {shown} or above",
-                "lte": f"are in school {shown} or below"}[op]
+            return f"are in {_years(value[0])} to {_years(value[1])} at school"
+        if op in ("gte", "lte"):
+            return f"are in {_years(value)} or {'above' if op == 'gte' else 'below'} at school"
+        return f"are {'not ' if negative else ''}in {_join([_years(v) for v in _listed(value)])} at school"
     if field_name in ("district", "local_authority"):
-        places = _join(names(value if isinstance(value, list) else [value]))
+        places = _join(names(_listed(value)))
         area = f"the {places} council area" if field_name == "local_authority" else places
-        return f"live in {area}" if op in ("eq", "in") else f"do not live in {area}"
+        return f"{'do not live' if negative else 'live'} in {area}"
     if field_name in ("needs", "need_areas"):
         listed = ", ".join(names(value))
-        return {"has_any": f"have any of these needs: {listed}", "has_all": f"have all of these needs: {listed}",
-                "has_none": f"do not have any of these needs: {listed}"}[op]
+        kind = "needs" if field_name == "needs" else "areas of need"
+        return {"has_any": f"have any of these {kind}: {listed}", "has_all": f"have all of these {kind}: {listed}",
+                "has_none": f"have none of these {kind}: {listed}"}[op]
     if field_name == "diagnoses":
         return {"has_any": f"have a diagnosis of {_join(names(value))}",
                 "has_all": f"have diagnoses of {_join(names(value), 'and')}",
@@ -70,46 +86,61 @@ def phrase(test: dict, labels: Labels) -> str:
                 "has_all": f"may have {_join(names(value), 'and')} (no diagnosis needed)",
                 "has_none": f"are not thought to have {_join(names(value))}"}[op]
     if field_name == "ehcp":
-        values = value if isinstance(value, list) else [value]
-        if op in ("ne", "not_in"):
-            return _join([f"not {EHCP_PHRASES[v]}" for v in values], "and")
-        return _join([EHCP_PHRASES[v] for v in values])
+        statuses = frozenset(_listed(value))
+        return EHCP_PHRASES[EHCP_STATUSES - statuses if negative else statuses]
     if field_name == "looked_after":
-        return "are looked after by the council (in care)" if op == "is_true" else "are not looked after by the council"
+        return f"are {'not ' if negative else ''}looked after by the council (in care)"
     if field_name == "in_education":
-        return "are in school, college or other education" if op == "is_true" else "are not in education"
+        return f"are {'not ' if negative else ''}in school, college or other education"
     if field_name == "referrer_role":
-        roles = _join(names(value if isinstance(value, list) else [value]))
-        return f"are referred by: {roles}" if op in ("eq", "in") else f"are not referred by: {roles}"
+        roles = names(_listed(value))
+        shown = roles[0] if len(roles) == 1 else f"one of these: {', '.join(roles)}"
+        return f"are {'not ' if negative else ''}referred by {shown}"
     return f"match {field_name} {op} {value}"
+
+
+def _shown(value, show) -> str:
+    """One value, or the values it may be ("Lichfield or Tamworth") when the fact is one of several."""
+    if isinstance(value, OneOf):
+        return _join(sorted(show(v) for v in value))
+    return show(value)
 
 
 def _actual(field_name: str, facts: dict, labels: Labels) -> str:
     value = facts.get(field_name)
+    if value is None:
+        return ""
     if field_name == "age":
-        return f"your child is {value}"
+        return f"your child is {_shown(value, str)}"
     if field_name == "age_months":
-        return f"your child is {value} months old"
+        return f"your child is {_shown(value, str)} months old"
     if field_name == "district":
-        return f"you live in {labels.name('district', value)}"
+        return f"you live in {_shown(value, lambda v: labels.name('district', v))}"
     if field_name == "local_authority":
-        return f"you live in the {labels.name('local_authority', value)} council area"
+        return f"you live in the {_shown(value, lambda v: labels.name('local_authority', v))} council area"
     if field_name == "school_year":
-        return f"your child is in school {_years(value)}"
+        return f"your child is in {_shown(value, _years)}"
     if field_name == "referrer_role":
-        return f"the referral is from: {labels.name('referrer_role', value)}"
+        return f"the referral is from {_shown(value, lambda v: labels.name('referrer_role', v))}"
     return ""
+
+
+def _sentence(test: dict, negated: bool, labels: Labels, start: str) -> str:
+    """"<start> children who ...", or "Not for children who ..."; a negated negative reads as a positive."""
+    if negated and test["op"] in _POSITIVE_TWIN:
+        test, negated = {**test, "op": _POSITIVE_TWIN[test["op"]]}, False
+    return f"{'Not for' if negated else start} children who {phrase(test, labels)}"
 
 
 def failure_message(test: dict, negated: bool, facts: dict, labels: Labels) -> str:
     """Why this test rules the child out: its own message, or one made from the field, operator and value."""
     if test.get("message"):
         return test["message"]
+    actual = _actual(test["field"], facts, labels)
     if test["field"] == "age" and test["op"] == "between" and not negated:
         low, high = test["value"]
-        return f"Only for ages {low} to {high}; your child is {facts.get('age')}"
-    actual = _actual(test["field"], facts, labels)
-    sentence = f"{'Not' if negated else 'Only'} for children who {phrase(test, labels)}"
+        return f"Only for ages {low} to {high}" + (f"; {actual}" if actual else "")
+    sentence = _sentence(test, negated, labels, "Only for")
     return f"{sentence}; {actual}" if actual else sentence
 
 
@@ -124,7 +155,7 @@ def describe_rule(rule: dict, labels: Labels, negated: bool = False) -> dict:
             if len(children) == 1:
                 return children[0]
             return {"text": "All of these:" if every else "At least one of these:", "children": children}
-    text = f"{'Not for' if negated else 'For'} children who {phrase(rule, labels)}"
+    text = _sentence(rule, negated, labels, "For")
     if rule.get("message"):
         text = f"{text} ({rule['message'].rstrip('.')})"
     return {"text": text, "children": []}

@@ -2,6 +2,18 @@
 
 INT, TEXT, SET, BOOL = "int", "text", "set", "bool"
 
+
+class OneOf(frozenset):
+    """A fact known only to be one of these values, as when a postcode straddles districts.
+
+    A test on it is true if true for every value, false if false for every value, and unknown otherwise.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"OneOf({sorted(self, key=str)!r})"
+
 FIELDS = {
     "age": INT,
     "age_months": INT,

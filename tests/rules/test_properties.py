@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from directory.rules import compile_rule, validate_rule
+from directory.rules import OneOf, compile_rule, validate_rule
 
 CODES = ["a", "b", "c"]
 tests = st.one_of(
@@ -68,3 +68,39 @@ def test_outcome_explains_itself(rule, family):
         assert outcome.missing and set(outcome.missing) <= set(extra_fields) - set(family)
     else:
         assert not outcome.reasons and not outcome.missing
+
+
+# A district known only to be one of several (a postcode that straddles districts).
+possible_districts = st.frozensets(st.sampled_from(CODES), min_size=1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules, facts, possible_districts)
+def test_one_of_several_districts_is_known_exactly_when_every_possibility_agrees(rule, family, possible):
+    compiled = compile_rule(rule)
+    each = {compiled.value({**family, "district": district}) for district in possible}
+    together = compiled.value({**family, "district": OneOf(possible)})
+    if len(each) == 1 and None not in each:
+        assert together is next(iter(each))
+    # Unknown when the possibilities disagree; a rule may also be unknown for another missing fact.
+    if len(each) > 1:
+        assert together is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules, facts, possible_districts, st.data())
+def test_narrowing_the_possible_districts_never_changes_a_known_answer(rule, family, possible, data):
+    compiled = compile_rule(rule)
+    before = compiled.value({**family, "district": OneOf(possible)})
+    fewer = data.draw(st.frozensets(st.sampled_from(sorted(possible)), min_size=1))
+    after = compiled.value({**family, "district": OneOf(fewer)})
+    if before is not None:
+        assert after is before
+
+
+@settings(max_examples=200, deadline=None)
+@given(rules, facts, possible_districts)
+def test_an_unknown_district_is_named_as_missing(rule, family, possible):
+    outcome = compile_rule(rule).evaluate({**family, "district": OneOf(possible)})
+    if outcome.outcome == "unknown":
+        assert outcome.missing and set(outcome.missing) <= (set(extra_fields) - set(family)) | {"district"}
