@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import delete, select
 
-from directory.models import Organisation, Service, ServiceRelation
+from directory.models import Organisation, Service, ServiceRelation, stable_id
 from directory.seed import SeedError, apply_services, load_services_file
 from directory.seed.export import export_services
 from directory.seed.known import known_from_database
@@ -114,6 +114,26 @@ def test_export_then_import_into_an_empty_directory_gives_the_same_directory(run
     again = tmp_path / "again.json"
     runner.invoke(args=["export-services", str(again)])
     assert json.loads(again.read_text()) == json.loads(exported.read_text())
+
+
+def test_referral_method_and_address_go_through_export_and_import(runner, db_session, tmp_path):
+    document = copy.deepcopy(SEED_SERVICES)
+    service = next(s for s in document["services"] if s["id"] == "family-hub-tamworth")
+    service["referral_email"] = "hub.referrals@example.org"
+    service["referral_method"] = "phone"
+    del next(s for s in document["services"] if s["id"] == "autism-family-support")["referral_method"]
+    import_document(db_session, tmp_path, document)
+    exported = tmp_path / "export.json"
+    assert runner.invoke(args=["export-services", str(exported)]).exit_code == 0
+    by_name = {s["name"]: s for s in json.loads(exported.read_text())["services"]}
+    assert by_name[service["name"]]["referral_email"] == "hub.referrals@example.org"
+    assert by_name[service["name"]]["referral_method"] == "phone"
+    assert by_name["Autism family support (before and after diagnosis)"]["referral_method"] == "site"  # the default
+    assert by_name["ChatHealth – text a school nurse"]["referral_method"] == "none"
+    empty_directory(db_session)
+    assert runner.invoke(args=["import-services", str(exported)]).exit_code == 0
+    hub = db_session.get(Service, stable_id("service", "family-hub-tamworth"))
+    assert (hub.referral_method, hub.referral_email) == ("phone", "hub.referrals@example.org")
 
 
 def _variation(draw_ages, draw_rule, keep):

@@ -93,6 +93,25 @@ def test_service_page_says_when_families_can_refer_themselves(client):
     assert "You can refer yourself." not in text_of(client.get("/services/ot-north-team").soup)
 
 
+def test_service_without_contact_details_says_so_and_links_to_the_local_offer(client):
+    response = client.get("/services/autism-family-support")
+    text = text_of(response.soup)
+    assert "We do not have contact details for this service yet." in text
+    link = response.soup.find("a", href="https://www.staffordshireconnects.info")
+    assert link and "Staffordshire's Local Offer" in link.get_text()
+    # A Stoke-on-Trent service points to Stoke-on-Trent's own Local Offer, from the data.
+    stoke = client.get("/services/stoke-stay-well").soup
+    assert "We do not have contact details for this service yet." in text_of(stoke)
+    assert stoke.find("a", href="https://localoffer.stoke.gov.uk")
+    assert not stoke.find("a", href="https://www.staffordshireconnects.info")
+
+
+def test_service_with_contact_details_does_not_send_families_elsewhere(client):
+    for slug in ("ot-north-team", "ehc-needs-assessment"):  # its own contacts; its organisation's web site
+        text = text_of(client.get(f"/services/{slug}").soup)
+        assert "We do not have contact details" not in text, slug
+
+
 def test_unknown_service_is_a_404(client):
     assert client.get("/services/no-such-service").status_code == 404
 

@@ -85,6 +85,22 @@ def test_changed_seed_updates_only_what_changed(db_session, seed_copy):
     assert db_session.exec(select(func.count()).select_from(Phone).where(Phone.service_id == renamed.id)).one() == 0
 
 
+def test_local_offer_address_is_loaded_and_updated_from_places(db_session, seed_copy):
+    from directory.models import LocalAuthority
+
+    def move_local_offer(document):
+        document["local_authorities"][1]["local_offer_url"] = "https://localoffer.example.org"
+
+    edit(seed_copy, "places.json", move_local_offer)
+    report = apply_seed(db_session, load_seed(seed_copy))
+    assert report.updated == {"local_authority": 1}
+    stoke = db_session.get(LocalAuthority, stable_id("local_authority", "stoke-on-trent"))
+    assert stoke.local_offer_url == "https://localoffer.example.org"
+    edit(seed_copy, "places.json", lambda d: d["local_authorities"][0].update(local_offer_url="not a web address"))
+    [problem] = problems_for(seed_copy)
+    assert problem.startswith('places.json: local authority "staffordshire" (record 1): field "local_offer_url": ')
+
+
 def test_ids_are_stable_and_derived_from_the_seed_ids(db_session):
     service = db_session.get(Service, stable_id("service", "staffordshire-sendiass"))
     assert service is not None and service.slug == "staffordshire-sendiass"

@@ -13,6 +13,7 @@ from directory.models import (
     CostOption,
     District,
     Language,
+    LocalAuthority,
     Location,
     Organisation,
     Phone,
@@ -58,6 +59,12 @@ class ServicePage:
     contacts: list[Contact]
     costs: list[CostOption]
     languages: list[Language]
+    # The Local Offers of the councils whose areas the service covers: where to look when it has no contact details.
+    local_offers: list[LocalAuthority]
+
+    @property
+    def has_contact_details(self) -> bool:
+        return bool(self.phones or self.service.email or self.service.url or self.organisation.website)
 
 
 def _listings(session: Session, *conditions) -> list[ServiceListing]:
@@ -178,6 +185,12 @@ def get_service_page(session: Session, slug: str) -> ServicePage | None:
         contacts=children(Contact),
         costs=children(CostOption),
         languages=children(Language),
+        local_offers=list(session.exec(
+            select(LocalAuthority)
+            .where(LocalAuthority.id.in_({d.local_authority_id for d in districts}),
+                   LocalAuthority.local_offer_url.is_not(None))
+            .order_by(LocalAuthority.name)
+        )),
     )
 
 

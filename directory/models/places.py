@@ -14,6 +14,8 @@ class LocalAuthority(SQLModel, table=True):
     name: str = Field(max_length=200)
     short_name: str = Field(max_length=100)
     code: str | None = Field(default=None, max_length=20)
+    # The council's SEND Local Offer: where a family is sent when a listing has no contact details.
+    local_offer_url: str | None = Field(default=None, max_length=500)
 
 
 class District(SQLModel, table=True):

@@ -109,6 +109,7 @@ class _Writer:
             la_id = stable_id("local_authority", la["slug"])
             self.upsert(LocalAuthority, la_id, {
                 "slug": la["slug"], "name": la["name"], "short_name": la["short_name"], "code": la.get("code"),
+                "local_offer_url": la.get("local_offer_url"),
             })
             for district in la["districts"]:
                 district_id = stable_id("district", district["slug"])
@@ -229,11 +230,14 @@ class _Writer:
             "email": service.get("email"), "opening_hours": service.get("opening_hours"),
             "minimum_age": service["min_age"], "maximum_age": service["max_age"],
             "how_to_refer": service["how_to_refer"], "accepting_referrals": service["accepting_referrals"],
-            "referral_method": service.get("referral_method", "site"), "referral_email": service.get("referral_email"),
+            "referral_method": service.get("referral_method", "site"),
             "wait_weeks": waiting.get("weeks"),
             "wait_updated": date.fromisoformat(waiting["updated"]) if waiting else None,
             "assured_date": date.fromisoformat(service["assured_date"]),
             "eligibility": service.get("eligibility"),
+            # Referral addresses are private and set apart from the published listing: a file without one keeps
+            # the address the database has; null removes it.
+            **({"referral_email": service["referral_email"]} if "referral_email" in service else {}),
         })
         self.session.flush()
 
