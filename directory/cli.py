@@ -3,7 +3,7 @@
 import sys
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from flask.cli import AppGroup, with_appcontext
 
 from directory import migrate
@@ -14,6 +14,7 @@ from directory.models.accounts import ROLES
 from directory.notify import commands as notify_commands
 from directory.retention_command import retention_command
 from directory.seed import SeedError, apply_seed, load_seed
+from directory.seed import demo as demo_data
 
 db_cli = AppGroup("db", help="Create, upgrade or reset the database.")
 
@@ -48,8 +49,15 @@ def db_reset(yes_delete_everything: bool):
 @with_appcontext
 @click.option("--path", type=click.Path(file_okay=False), default=None, help="Folder with the seed JSON files.")
 @click.option("--commit", is_flag=True, help="Write the changes. Without it, only report what would change.")
-def seed_command(path: str | None, commit: bool):
+@click.option("--demo", is_flag=True, help="Also add demo accounts for every role and example.org referral "
+                                           "addresses (development only).")
+def seed_command(path: str | None, commit: bool, demo: bool):
     """Load the directory from the seed files (a dry run unless --commit)."""
+    if demo:
+        try:
+            demo_data.refuse_in_production(current_app.config)
+        except demo_data.DemoRefused as error:
+            raise click.ClickException(str(error)) from None
     folder = path or current_app.config["SEED_PATH"]
     try:
         data = load_seed(folder)
@@ -58,15 +66,23 @@ def seed_command(path: str | None, commit: bool):
         for problem in error.problems:
             click.echo(f"  - {problem}", err=True)
         sys.exit(1)
+    if demo:
+        demo_data.add_referral_addresses(data)
     with _session() as session:
         report = apply_seed(session, data)
+        accounts = demo_data.create_accounts(session) if demo else None
         if commit:
             session.commit()
         else:
             session.rollback()
     for line in report.lines():
         click.echo(line)
-    if not commit and report.changes:
+    if accounts:
+        with current_app.test_request_context():
+            sign_in = url_for("account.sign_in")
+        for line in accounts.lines(sign_in):
+            click.echo(line)
+    if not commit and (report.changes or (accounts and accounts.created)):
         click.echo("Dry run: nothing was written. Run again with --commit to write these changes.")
 
 
