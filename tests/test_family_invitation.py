@@ -96,7 +96,7 @@ def test_a_new_address_gets_an_account_that_sees_only_that_record(app, client, d
     assert link.startswith("/accept-invitation/")
     parent = _client(app)
     response = parent.post(link, data={"password": PASSWORD, "confirm": PASSWORD})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"] == f"/families/{record}"
     db_session.refresh(family)
     assert family.email_confirmed_at is not None
     records = text_of(parent.get("/families").soup)

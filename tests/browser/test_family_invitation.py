@@ -71,7 +71,10 @@ def test_key_worker_invites_the_family_who_sees_what_each_service_received(page:
         family.get_by_label("Choose a password").fill(PASSWORD)
         family.get_by_label("Enter the password again").fill(PASSWORD)
         family.get_by_role("button", name="Save password").click()
-        expect(heading(family)).to_have_text("Your account")
+        expect(heading(family)).to_have_text("Family record")
+        expect(family.locator("main")).to_contain_text("What each service received")
+        assert_accessible(family)
+        family.goto(live_server + "/your-account")
         family.get_by_role("button", name="Sign out").click()
 
         # Later, they sign in and open their record.

@@ -63,7 +63,8 @@ def _set_password_with(token: str, purpose: str):
         if user is None:
             return render_template("account/link-expired.html", purpose=purpose), 410
         flash("Your password has been saved.", "success")
-        return finish_password_step(user, None)
+        # An invitation may say where to go next (a family's record); only a path on this site is followed.
+        return finish_password_step(user, request.args.get("next"))
     if account_links.user_for(db, token, purpose) is None:
         return render_template("account/link-expired.html", purpose=purpose), 410
     title, intro = PASSWORD_PAGES[purpose]

@@ -31,8 +31,10 @@ def field_name(key: str) -> str:
     return family_fields.FIELDS.get(key, key)
 
 
-def _invitation_link(token: str) -> str:
-    return site_url("account.accept_invitation", token=token)
+def _invitation_link(record_id: uuid.UUID):
+    """A new account's link: choose a password, then straight to the record."""
+    return lambda token: site_url("account.accept_invitation", token=token,
+                                  next=url_for("referrals.record", record_id=record_id))
 
 
 def _join_link(token: str) -> str:
@@ -45,8 +47,8 @@ def invite_family(record_id: uuid.UUID):
     db = get_session()
     form = InviteFamilyForm()
     if form.validate_on_submit():
-        sent = invitations.invite_family(db, current_user.user, current_user.roles, record_id, _invitation_link,
-                                         _join_link)
+        sent = invitations.invite_family(db, current_user.user, current_user.roles, record_id,
+                                         _invitation_link(record_id), _join_link)
         if sent is None:
             abort(404)
         if sent:
