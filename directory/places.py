@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from directory.models import District, LocalAuthority, OutwardCode
-from directory.postcodes import normalise_postcode, outward_code
+from directory.postcodes import normalise_postcode_or_outward_code, outward_code
 
 FOUND = "found"
 AMBIGUOUS = "ambiguous"  # the outward code spans several districts: ask which, never guess
@@ -14,7 +14,7 @@ NOT_COVERED = "not_covered"  # the outward code is in none of the directory's di
 
 @dataclass
 class PostcodeLookup:
-    postcode: str
+    postcode: str  # as normalised: "B79 7BZ", or "B79" when only the outward code was given
     outward: str
     status: str
     districts: list[District] = field(default_factory=list)
@@ -25,8 +25,8 @@ class PostcodeLookup:
 
 
 def resolve_postcode(session: Session, raw: str) -> PostcodeLookup:
-    """Raises PostcodeError for a malformed postcode."""
-    postcode = normalise_postcode(raw)
+    """A full postcode or an outward code alone ("B78"); raises PostcodeError for anything else."""
+    postcode = normalise_postcode_or_outward_code(raw)
     outward = outward_code(postcode)
     districts = list(
         session.exec(

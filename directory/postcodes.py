@@ -1,4 +1,8 @@
-"""UK postcode format: check it, normalise it ("b797bz" -> "B79 7BZ") and take its outward code."""
+"""UK postcode format: check it, normalise it ("b797bz" -> "B79 7BZ") and take its outward code.
+
+Where only the area matters (the checker, search, finding help by area) an outward code alone ("B79") will do;
+a family record's address still needs the full postcode.
+"""
 
 import re
 
@@ -20,6 +24,19 @@ def normalise_postcode(raw: str) -> str:
     if not match:
         raise PostcodeError("Enter a real postcode, like B79 7BZ")
     return f"{match.group(1)} {match.group(2)}"
+
+
+def normalise_postcode_or_outward_code(raw: str) -> str:
+    """A full postcode as normalise_postcode gives it, or an outward code alone ("st16" -> "ST16")."""
+    compact = re.sub(r"\s+", "", raw or "").upper()
+    if _OUTWARD.match(compact):
+        return compact
+    if not compact:
+        raise PostcodeError("Enter a postcode")
+    try:
+        return normalise_postcode(compact)
+    except PostcodeError:
+        raise PostcodeError("Enter a real postcode, like B79 7BZ, or the first part of one, like B79") from None
 
 
 def outward_code(postcode: str) -> str:

@@ -18,7 +18,7 @@ from directory.models import District, LocalAuthority, Service, ServiceArea, Ser
 from directory.models import TaxonomyTerm as Term
 from directory.models.taxonomy import CONDITIONS, NEED_AREAS, REFERRER_ROLES, SEN_TYPES
 from directory.postcodes import PostcodeError
-from directory.rules import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN, Labels, compile_rule, describe_rule
+from directory.rules import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN, Labels, OneOf, compile_rule, describe_rule
 from directory.rules.evaluate import CompiledRule
 from directory.rules.fields import EHCP_VALUES
 
@@ -42,6 +42,8 @@ class Facts:
     as_of: date
     values: dict
     derived: dict
+    # The districts a postcode that straddles districts may be in (slugs); the rules read them as OneOf.
+    possible_districts: list[str] = field(default_factory=list)
 
 
 # --- reading a family record ---------------------------------------------------------------------------------
@@ -109,11 +111,19 @@ def read_record(session: Session, record: dict, today: date | None = None) -> Fa
             raise RecordError("child.age", "must be a whole number of years")
         values["age"] = derived["age"] = child["age"]
 
-    district = _district(session, child)
-    if district is not None:
-        values["district"] = derived["district"] = district.slug
-        authority = session.get(LocalAuthority, district.local_authority_id)
-        values["local_authority"] = derived["local_authority"] = authority.slug
+    districts = _districts(session, child)
+    possible: list[str] = []
+    if len(districts) == 1:
+        values["district"] = derived["district"] = districts[0].slug
+    elif districts:
+        # A postcode that straddles districts: each rule is decided if every district gives the same answer.
+        possible = [d.slug for d in districts]
+        values["district"] = OneOf(possible)
+    authorities = sorted({session.get(LocalAuthority, d.local_authority_id).slug for d in districts})
+    if len(authorities) == 1:
+        values["local_authority"] = derived["local_authority"] = authorities[0]
+    elif authorities:
+        values["local_authority"] = OneOf(authorities)
 
     needs = _codes(child, "needs", set(vocab["needs"]), "need code")
     if needs is not None:
@@ -142,11 +152,12 @@ def read_record(session: Session, record: dict, today: date | None = None) -> Fa
         if role not in vocab["roles"]:
             raise RecordError("referrer.role", f"{role!r} is not a known role")
         values["referrer_role"] = role
-    return Facts(as_of=as_of, values=values, derived=derived)
+    return Facts(as_of=as_of, values=values, derived=derived, possible_districts=possible)
 
 
-def _district(session: Session, child: dict) -> District | None:
-    """The district given, or the one the postcode is in; None when the postcode straddles or is unknown."""
+def _districts(session: Session, child: dict) -> list[District]:
+    """The district given, or those the postcode (or outward code) may be in: one, several when it straddles
+    districts, none when it is not covered or not given."""
     given = child.get("district")
     if given:
         district = places.get_district(session, given)
@@ -160,10 +171,10 @@ def _district(session: Session, child: dict) -> District | None:
         except PostcodeError as error:
             raise RecordError("child.postcode", str(error)) from None
         if district is None:
-            return lookup.district
+            return lookup.districts
         if lookup.districts and district.slug not in {d.slug for d in lookup.districts}:
             raise RecordError("child.district", f"{given!r} does not contain the postcode {lookup.postcode}")
-    return district
+    return [district] if district is not None else []
 
 
 def _vocabulary(session: Session) -> dict:

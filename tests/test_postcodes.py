@@ -3,7 +3,7 @@
 import pytest
 
 from directory import places
-from directory.postcodes import PostcodeError, normalise_postcode, outward_code
+from directory.postcodes import PostcodeError, normalise_postcode, normalise_postcode_or_outward_code, outward_code
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,26 @@ def test_postcode_outside_the_directory_is_not_covered(db_session):
 def test_malformed_postcode_raises_before_any_lookup(db_session):
     with pytest.raises(PostcodeError):
         places.resolve_postcode(db_session, "not a postcode")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("b79", "B79"), (" st16 ", "ST16"), ("SW1A", "SW1A"), ("b79 7bz", "B79 7BZ"), ("de141aa", "DE14 1AA"),
+])
+def test_an_outward_code_alone_will_do_where_only_the_area_matters(raw, expected):
+    assert normalise_postcode_or_outward_code(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["B79 7B", "B797", "12345", "B", "ST16-3NE", "<b>"])
+def test_a_malformed_postcode_or_outward_code_gets_a_plain_message(raw):
+    message = r"^Enter a real postcode, like B79 7BZ, or the first part of one, like B79$"
+    with pytest.raises(PostcodeError, match=message):
+        normalise_postcode_or_outward_code(raw)
+    with pytest.raises(PostcodeError, match="Enter a postcode"):
+        normalise_postcode_or_outward_code("  ")
+
+
+def test_an_outward_code_resolves_like_its_postcodes(db_session):
+    assert places.resolve_postcode(db_session, "b79").district.slug == "tamworth"
+    b78 = places.resolve_postcode(db_session, "B78")
+    assert (b78.postcode, b78.outward, b78.status) == ("B78", "B78", places.AMBIGUOUS)
+    assert [d.slug for d in b78.districts] == ["lichfield", "tamworth"]

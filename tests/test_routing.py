@@ -9,6 +9,7 @@ from sqlmodel import select
 from directory import routing
 from directory.models import Service
 from directory.routing import RecordError, age_on, as_json, months_on, read_record, route_record
+from directory.rules import OneOf
 
 RECORD = {
     "as_of": "2026-11-22",
@@ -42,11 +43,19 @@ def test_derived_facts(db_session):
     assert facts.values["diagnoses"] == frozenset()
 
 
-def test_district_is_derived_from_the_postcode_or_left_unknown_when_it_straddles(db_session):
+def test_district_is_derived_from_the_postcode_or_is_one_of_several_when_it_straddles(db_session):
     one = read_record(db_session, {"child": {"postcode": "b797bz"}})
     assert one.derived["district"] == "tamworth" and one.derived["local_authority"] == "staffordshire"
     straddling = read_record(db_session, {"child": {"postcode": "ST3 4AA"}})
-    assert straddling.derived["district"] is None and "district" not in straddling.values
+    assert straddling.derived["district"] is None and straddling.derived["local_authority"] is None
+    assert straddling.values["district"] == OneOf({"stafford", "staffordshire-moorlands", "stoke-on-trent"})
+    assert straddling.values["local_authority"] == OneOf({"staffordshire", "stoke-on-trent"})
+    assert straddling.possible_districts == ["stafford", "staffordshire-moorlands", "stoke-on-trent"]
+    # B78 straddles two districts of one council: the council is known.
+    b78 = read_record(db_session, {"child": {"postcode": "B78"}})
+    assert b78.values["district"] == OneOf({"lichfield", "tamworth"})
+    assert b78.values["local_authority"] == b78.derived["local_authority"] == "staffordshire"
+    assert read_record(db_session, {"child": {"postcode": "SW1A 1AA"}}).values == {}
     chosen = read_record(db_session, {"child": {"postcode": "ST3 4AA", "district": "stoke-on-trent"}})
     assert chosen.derived["local_authority"] == "stoke-on-trent"
 

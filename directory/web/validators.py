@@ -2,7 +2,7 @@
 
 from wtforms.validators import Length, ValidationError
 
-from directory.postcodes import PostcodeError, normalise_postcode
+from directory.postcodes import PostcodeError, normalise_postcode, normalise_postcode_or_outward_code
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 
@@ -33,6 +33,16 @@ def postcode(form, field):
     if field.data:
         try:
             field.data = normalise_postcode(field.data)
+        except PostcodeError as error:
+            raise ValidationError(str(error)) from None
+
+
+def postcode_or_outward_code(form, field):
+    """A real UK postcode or its outward code alone ("b79" -> "B79"), where only the area matters (the checker,
+    search); empty passes. A family record's address keeps `postcode`: services write to it."""
+    if field.data:
+        try:
+            field.data = normalise_postcode_or_outward_code(field.data)
         except PostcodeError as error:
             raise ValidationError(str(error)) from None
 
