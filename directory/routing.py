@@ -110,6 +110,14 @@ def read_record(session: Session, record: dict, today: date | None = None) -> Fa
         if not isinstance(child["age"], int) or isinstance(child["age"], bool) or not 0 <= child["age"] <= 120:
             raise RecordError("child.age", "must be a whole number of years")
         values["age"] = derived["age"] = child["age"]
+        months = child.get("months")
+        if months is not None:
+            if not isinstance(months, int) or isinstance(months, bool) or not 0 <= months <= 11:
+                raise RecordError("child.months", "must be a whole number of months from 0 to 11")
+            values["age_months"] = child["age"] * 12 + months
+        else:
+            # A rule on months is still decided when every month of that year of age gives the same answer.
+            values["age_months"] = OneOf(range(child["age"] * 12, child["age"] * 12 + 12))
 
     districts = _districts(session, child)
     possible: list[str] = []
@@ -196,6 +204,14 @@ class RoutedService:
     rule: CompiledRule
     referrers: list[str]
     relations: list[tuple[str, uuid.UUID]]  # (relation type, other service), both directions for symmetric ones
+    ages: tuple[int, int] = (0, 120)
+    rule_without_ages: dict | None = None  # the areas and the service's own rule, compiled only when asked
+    _compiled_without_ages: CompiledRule | None = field(default=None, repr=False)
+
+    def without_ages(self) -> CompiledRule:
+        if self._compiled_without_ages is None:
+            self._compiled_without_ages = compile_rule(self.rule_without_ages or {"all": []})
+        return self._compiled_without_ages
 
 
 @dataclass
@@ -244,11 +260,11 @@ def load_directory(session: Session) -> RoutingDirectory:
         if relation.relation_type == "cross_border_equivalent":
             relations.setdefault(relation.related_service_id, []).append(
                 (relation.relation_type, relation.service_id))
-    routed = [
-        RoutedService(s.id, s.name, compile_rule(effective_rule(s, areas.get(s.id, []))), referrers.get(s.id, []),
-                      relations.get(s.id, []))
-        for s in services
-    ]
+    routed = []
+    for s in services:
+        rule = effective_rule(s, areas.get(s.id, []))
+        routed.append(RoutedService(s.id, s.name, compile_rule(rule), referrers.get(s.id, []), relations.get(s.id, []),
+                                    ages=(s.minimum_age, s.maximum_age), rule_without_ages={"all": rule["all"][1:]}))
     return RoutingDirectory(routed, labels(session), version)
 
 
@@ -331,6 +347,22 @@ def route(directory: RoutingDirectory, facts: Facts) -> list[ServiceResult]:
             if wanted:
                 result.suggestions.append(Suggestion(other_id, relation, other.outcome))
     return sorted(results.values(), key=lambda r: (ORDER[r.outcome], r.name.casefold()))
+
+
+def hidden_by_age(directory: RoutingDirectory, facts: Facts, results: list[ServiceResult]) -> dict:
+    """Services ruled out only by their age range: {service id: (minimum age, maximum age)}, so a page can say
+    "2 services match, but not for age 4: they start at age 6"."""
+    age = facts.values.get("age")
+    if age is None:
+        return {}
+    ruled_out = {r.service_id for r in results if r.outcome == NOT_ELIGIBLE}
+    hidden = {}
+    for service in directory.services:
+        low, high = service.ages
+        if service.id in ruled_out and not low <= age <= high:
+            if service.without_ages().value(facts.values) is True:
+                hidden[service.id] = service.ages
+    return hidden
 
 
 def route_record(session: Session, record: dict, cache: DirectoryCache | None = None) -> tuple[Facts, list]:

@@ -158,7 +158,7 @@ def test_straddling_postcode_asks_which_district_and_does_not_guess(client):
 
 
 def test_bad_age_and_postcode_get_clear_errors(client):
-    response = client.get("/search?q=speech&age=seven&postcode=B79")
+    response = client.get("/search?q=speech&age=seven&postcode=B79+7B")
     summary = text_of(response.soup.select_one(".govuk-error-summary"))
     assert "Enter your child's age as a whole number, like 7" in summary
     assert "Enter a real postcode, like B79 7BZ" in summary

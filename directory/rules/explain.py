@@ -102,7 +102,11 @@ def phrase(test: dict, labels: Labels) -> str:
 def _shown(value, show) -> str:
     """One value, or the values it may be ("Lichfield or Tamworth") when the fact is one of several."""
     if isinstance(value, OneOf):
-        return _join(sorted(show(v) for v in value))
+        numbers = all(isinstance(v, int) for v in value)
+        ordered = sorted(value) if numbers else sorted(value, key=str)
+        if numbers and len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+            return f"{show(ordered[0])} to {show(ordered[-1])}"  # a whole year of months: "108 to 119"
+        return _join(sorted(show(v) for v in ordered))
     return show(value)
 
 

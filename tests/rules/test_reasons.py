@@ -237,3 +237,10 @@ def test_a_fact_that_is_one_of_several_values_is_named_as_such():
     facts = {"district": OneOf({"tamworth", "lichfield"})}
     assert failure_message(test, False, facts, LABELS) == (
         "Only for children who live in stafford; you live in Lichfield or Tamworth")
+
+
+def test_a_range_of_possible_months_is_named_as_a_range():
+    test = {"field": "age_months", "op": "lte", "value": 36}
+    facts = {"age_months": OneOf(range(108, 120))}
+    assert failure_message(test, False, facts, LABELS) == (
+        "Only for children who are aged 36 months or under; your child is 108 to 119 months old")

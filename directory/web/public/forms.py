@@ -5,7 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
 from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired, InputRequired
 
-from directory.web.validators import postcode, strip
+from directory.web.validators import postcode_or_outward_code, strip
 
 
 class _GetForm(FlaskForm):
@@ -19,7 +19,7 @@ class PostcodeForm(_GetForm):
         widget=GovTextInput(),
         description="For example, ST16 3NE",
         filters=[strip],
-        validators=[DataRequired(message="Enter a postcode"), postcode],
+        validators=[DataRequired(message="Enter a postcode"), postcode_or_outward_code],
     )
 
 

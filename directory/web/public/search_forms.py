@@ -5,7 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, 
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField
 from wtforms.validators import Optional
 
-from directory.web.validators import age_in_years, drop_blanks, postcode, strip
+from directory.web.validators import age_in_years, drop_blanks, postcode_or_outward_code, strip
 
 MAX_QUERY = 200
 
@@ -19,7 +19,7 @@ class SearchForm(FlaskForm):
     age = StringField("Your child's age", widget=GovTextInput(), description="In whole years, for example 7",
                       filters=[strip], validators=[age_in_years])
     postcode = StringField("Postcode", widget=GovTextInput(), description="For example, ST16 3NE",
-                           filters=[strip], validators=[postcode])
+                           filters=[strip], validators=[postcode_or_outward_code])
     district = RadioField("Which area does your child live in?", widget=GovRadioInput(), validators=[Optional()],
                           validate_choice=False)
     eligible_only = BooleanField("Only services my child may be able to use", widget=GovCheckboxInput(),
