@@ -145,3 +145,14 @@ def test_age_notes_read_as_sentences():
         "2 services match your other answers, but not for age 4: they start at ages 5 and 6",
         "1 service matches your other answers, but not for age 4: it is for children up to age 3"]
     assert age_notes(4, {}) == []
+
+
+def test_search_for_my_child_with_a_straddling_postcode_leaves_out_what_none_of_its_districts_gets(client):
+    def total(url):
+        return int(client.get(url).soup.select_one("#results-heading").get_text().split()[0])
+
+    anywhere = total("/search?q=support&age=9&eligible_only=y")
+    may_use = total("/search?q=support&age=9&postcode=B78&eligible_only=y")
+    in_tamworth = total("/search?q=support&age=9&district=tamworth&eligible_only=y")
+    # Services only for other districts go; one only for Tamworth (or only for Lichfield) may still apply.
+    assert in_tamworth <= may_use < anywhere

@@ -129,6 +129,9 @@ def search():
 def _not_eligible(session, form: SearchForm, district: str | None) -> frozenset[str]:
     """Services the router rules out for what the form tells us (the same evaluation as everywhere else)."""
     child = {"age": form.age_years, "district": district}
+    if district is None and form.postcode.data and not form.postcode.errors:
+        # A postcode that straddles districts still rules out what none of its districts gets.
+        child["postcode"] = form.postcode.data
     facts = routing.read_record(session, {"child": {k: v for k, v in child.items() if v is not None}})
     results = routing.route(routing.get_cache(current_app).get(session), facts)
     return frozenset(str(r.service_id) for r in results if r.outcome == routing.NOT_ELIGIBLE)
