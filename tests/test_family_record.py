@@ -95,7 +95,7 @@ def test_a_straddling_postcode_asks_which_area(client, db_session):
 def test_completed_record_and_every_view_and_change_is_audited(client, db_session):
     record = new_record(client)
     complete_record(client, record)
-    assert text_of(client.get(f"/families/{record}").soup).count("Completed") == 4
+    assert text_of(client.get(f"/families/{record}").soup).count("Completed") == 5
     actions = [(e.action, e.detail.get("section")) for e in db_session.exec(
         select(AuditEntry).where(AuditEntry.object_type == "family_record").order_by(AuditEntry.at))]
     assert ("create", None) in actions and ("update", "child") in actions and ("view", None) in actions

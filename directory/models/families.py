@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel
 from directory.encryption import EncryptedJSON
 from directory.models.accounts import utcnow
 
-SECTIONS = ("child", "people", "needs", "story")
+SECTIONS = ("child", "people", "needs", "story", "professionals")
 
 
 class FamilyRecord(SQLModel, table=True):

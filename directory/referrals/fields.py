@@ -8,6 +8,7 @@ SECTION_TITLES = {
     "people": "Parents and carers",
     "needs": "Needs and diagnoses",
     "story": "In your own words",
+    "professionals": "Professionals involved",
 }
 
 # key -> plain-English name shown before consent ("exactly which fields that service will receive").
@@ -43,9 +44,27 @@ FIELDS = {
     "story.what_matters": "What matters to the family",
     "story.good_day": "What a good day looks like",
     "story.child_views": "The child's own views",
+    "professionals.gp_name": "GP's name",
+    "professionals.gp_surgery": "GP surgery",
+    "professionals.gp_phone": "GP surgery phone number",
+    "professionals.others": "Other professionals involved",
 }
 
+# The words for each stored choice: the forms offer these, and readers see them (directory.referrals.readable).
+YES_NO = {"yes": "Yes", "no": "No"}
+EHCP = {"none": "No", "requested": "We have asked for one", "in_place": "Yes"}
+SCHOOL_YEARS = {str(year): "Reception" if year == 0 else f"Year {year}" for year in range(0, 14)}
+CONTACT_METHODS = {"phone": "Phone call", "text": "Text message", "email": "Email", "letter": "Letter"}
+ACCESS_NEEDS = {
+    "written": "I prefer things in writing", "easy_read": "I need easy read",
+    "neurodivergent": "I am neurodivergent: please be clear and give me time",
+    "hearing": "I am deaf or have a hearing impairment", "vision": "I am blind or have a vision impairment",
+}
+# How many other professionals the record has room for.
+OTHER_PROFESSIONALS = 3
+
 # What a service receives when its listing does not say: enough to contact the family and understand the need.
+# The GP and other professionals are not here: a service that needs them (a GP summary) names them in data_needed.
 DEFAULT_FIELDS = [
     "child.first_name", "child.last_name", "child.date_of_birth", "child.postcode", "people.carer_name",
     "people.carer_phone", "people.carer_email", "people.contact_method", "people.language", "people.interpreter",

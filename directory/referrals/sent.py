@@ -1,40 +1,97 @@
-"""What was sent, as the service and the family see it now: current shared values and what changed since."""
+"""What was sent, as the service and the family see it: the values as sent, and what changed since, by whom."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
+from directory.accounts import user_roles
 from directory.audit import record as audit
 from directory.models import (
+    AuditEntry,
+    FamilyAccess,
     FamilyRecord,
     Referral,
     Service,
     ServiceReferral,
+    User,
 )
-from directory.referrals import access
+from directory.referrals import access, readable
 from directory.referrals import fields as family_fields
 from directory.referrals.records import section_data
 
 
 @dataclass
+class Change:
+    """One field the service receives that differs from what was sent: both values in words, and the last change."""
+
+    key: str
+    name: str
+    before: str | list[str]
+    after: str | list[str]
+    by: str | None  # "Alex Jones (family)"; None when the log has no change after sending (an older record)
+    at: datetime | None
+
+
+@dataclass
 class SentView:
-    """A service referral as its service sees it now: current shared values and what changed since sending."""
+    """A service referral as its service sees it: the values as sent, and what changed since sending."""
 
     service_referral: ServiceReferral
     service: Service
     referral: Referral
     current: dict
     changed: list[str]
+    as_sent: list = field(default_factory=list)  # (field name, words) for each field shared, as sent
+    changes: list[Change] = field(default_factory=list)
 
 
-def service_referral_view(session: Session, service_referral: ServiceReferral) -> SentView:
+def service_referral_view(session: Session, service_referral: ServiceReferral,
+                          names: readable.Names | None = None) -> SentView:
     referral = session.get(Referral, service_referral.referral_id)
     record = session.get(FamilyRecord, referral.record_id)
-    current = family_fields.values(section_data(session, record), service_referral.shared_fields)
+    names = names or readable.names(session)
+    shared, snapshot = service_referral.shared_fields, service_referral.sent_snapshot
+    current = family_fields.values(section_data(session, record), shared)
+    changed = family_fields.changed_keys(snapshot, current)
+    last = last_changes(session, record, referral.submitted_at) if changed else {}
+    changes = [Change(key, family_fields.FIELDS[key], readable.text(key, snapshot.get(key), names),
+                      readable.text(key, current.get(key), names), *last.get(key, (None, None)))
+               for key in changed]
     return SentView(service_referral, session.get(Service, service_referral.service_id), referral, current,
-                    family_fields.changed_keys(service_referral.sent_snapshot, current))
+                    changed, readable.rows(snapshot, shared, names), changes)
+
+
+def last_changes(session: Session, record: FamilyRecord, since: datetime) -> dict[str, tuple[str, datetime]]:
+    """{field key: (who, when)} for the newest change to each field of the record after `since`, from the audit
+    log (which holds field names, never values)."""
+    entries = session.exec(select(AuditEntry).where(
+        AuditEntry.record_id == record.id, AuditEntry.action == "update",
+        AuditEntry.object_type == "family_record").order_by(AuditEntry.at.desc())).all()
+    since, out, people = as_utc(since), {}, {}
+    for entry in entries:
+        if as_utc(entry.at) <= since:
+            break
+        section = entry.detail.get("section")
+        for name in entry.detail.get("fields") or []:
+            key = f"{section}.{name}"
+            if key not in out:
+                if entry.user_id not in people:
+                    people[entry.user_id] = _who(session, record, entry.user_id)
+                out[key] = (people[entry.user_id], as_utc(entry.at))
+    return out
+
+
+def _who(session: Session, record: FamilyRecord, user_id) -> str | None:
+    """ "Alex Jones (family)" or "Kim Keyworker (key worker)": the person's name and their part in the record."""
+    user = session.get(User, user_id) if user_id else None
+    if user is None:
+        return None
+    if session.get(FamilyAccess, (record.id, user.id)) is not None:
+        return f"{user.name} (family)"
+    roles = user_roles(session, user)
+    return f"{user.name} ({'key worker' if 'key_worker' in roles or user.id == record.key_worker_id else 'staff'})"
 
 
 def referrals_of(session: Session, record: FamilyRecord) -> list[tuple[Referral, list]]:
@@ -71,7 +128,8 @@ def referrals_to_services(session: Session, user_id: uuid.UUID, service_ids: set
         select(ServiceReferral).join(Referral, Referral.id == ServiceReferral.referral_id)
         .where(ServiceReferral.service_id.in_(list(service_ids))).order_by(Referral.submitted_at.desc())
     ).all()
-    views = [service_referral_view(session, row) for row in rows]
+    names = readable.names(session) if rows else None
+    views = [service_referral_view(session, row, names) for row in rows]
     for view in views:
         audit(session, user_id, "view", "service_referral", view.service_referral.id,
               record_id=view.referral.record_id, page="referrals received")

@@ -62,6 +62,13 @@ def complete_record(page: Page) -> None:
     assert_accessible(page)
     save_and_continue(page)
 
+    page.get_by_role("link", name="Professionals involved").click()
+    page.get_by_label("GP surgery", exact=True).fill("Stapenhill Surgery, Burton")
+    page.locator("input[name=other_1_role]").fill("Speech and language therapist")
+    page.locator("input[name=other_1_organisation]").fill("Burton Hospitals")
+    assert_accessible(page)
+    save_and_continue(page)
+
     page.get_by_role("link", name="In your own words").click()
     page.get_by_label("What matters to us").fill("That Sam can say what he needs")
     page.get_by_label("What a good day looks like").fill("A calm morning and football after school")

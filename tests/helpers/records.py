@@ -9,7 +9,10 @@ PEOPLE = {"carer_name": "Alex Jones", "relationship": "Mother", "parental_respon
 NEEDS = {"needs": ["SLCN"], "suspected": ["autism"], "tried_already": "Visual timetable at school"}
 STORY = {"what_matters": "Sam can tell us what he needs", "good_day": "Calm mornings and football",
          "child_views": "I like trains and I do not like loud rooms"}
-SECTIONS = {"child": CHILD, "people": PEOPLE, "needs": NEEDS, "story": STORY}
+PROFESSIONALS = {"gp_name": "Dr Priya Patel", "gp_surgery": "Stapenhill Surgery, Burton", "gp_phone": "01283 500500",
+                 "other_1_role": "Speech and language therapist", "other_1_name": "Jo Smith",
+                 "other_1_organisation": "Burton Hospitals", "other_1_contact": "jo.smith@example.org"}
+SECTIONS = {"child": CHILD, "people": PEOPLE, "needs": NEEDS, "story": STORY, "professionals": PROFESSIONALS}
 
 
 def new_record(client) -> str:

@@ -18,20 +18,20 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Optional, ValidationError
 
 from directory.models.referrals import CONSENT_GIVERS, CONSENT_METHODS
+from directory.referrals import fields as family_fields
 from directory.web.validators import EMAIL_FORMAT, at_most, drop_blanks, postcode, strip
 
-YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
-EHCP = [SelectChoice("none", "No"), SelectChoice("requested", "We have asked for one"), SelectChoice("in_place", "Yes")]
-SCHOOL_YEARS = [SelectChoice("", "Not at school yet, or not in a school year")] + [
-    SelectChoice(str(year), "Reception" if year == 0 else f"Year {year}") for year in range(0, 14)
-]
-CONTACT_METHODS = [SelectChoice(v, t) for v, t in (("phone", "Phone call"), ("text", "Text message"),
-                                                  ("email", "Email"), ("letter", "Letter"))]
-ACCESS_NEEDS = [SelectChoice(v, t) for v, t in (
-    ("written", "I prefer things in writing"), ("easy_read", "I need easy read"),
-    ("neurodivergent", "I am neurodivergent: please be clear and give me time"),
-    ("hearing", "I am deaf or have a hearing impairment"), ("vision", "I am blind or have a vision impairment"),
-)]
+
+def _choices(words: dict[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, text) for value, text in words.items()]
+
+
+# The words come from directory.referrals.fields, so what a form offers is what a service reads.
+YES_NO = _choices(family_fields.YES_NO)
+EHCP = _choices(family_fields.EHCP)
+SCHOOL_YEARS = [SelectChoice("", "Not at school yet, or not in a school year")] + _choices(family_fields.SCHOOL_YEARS)
+CONTACT_METHODS = _choices(family_fields.CONTACT_METHODS)
+ACCESS_NEEDS = _choices(family_fields.ACCESS_NEEDS)
 CONSENT_GIVER_LABELS = {
     "parent_with_parental_responsibility": "A parent or carer with parental responsibility",
     "young_person_16_plus": "The young person (aged 16 or over)",
@@ -227,7 +227,74 @@ class StoryForm(FlaskForm):
             raise ValidationError("Enter your child's views, or tell us why you could not ask them")
 
 
-SECTION_FORMS = {"child": ChildForm, "people": PeopleForm, "needs": NeedsForm, "story": StoryForm}
+_OTHER_PARTS = ("role", "name", "organisation", "contact")
+
+
+def _other_professional(number: int) -> tuple:
+    """The four boxes of one other professional (role, name, organisation, contact)."""
+    def box(part: str, label: str, most: int, description: str = ""):
+        return StringField(label, widget=GovTextInput(), filters=[strip], description=description,
+                           validators=[Optional(), at_most(most, f"Professional {number}'s {part}")])
+
+    return (box("role", "Role", 100, "For example, speech and language therapist, social worker"),
+            box("name", "Name", 200),
+            box("organisation", "Organisation or team", 200,
+                "For example, Burton Hospitals speech and language therapy"),
+            box("contact", "Phone number or email address (optional)", 200))
+
+
+class ProfessionalsForm(FlaskForm):
+    """The child's GP and other professionals involved. The others are stored as one list ("others")."""
+
+    gp_name = StringField("GP's name (optional)", widget=GovTextInput(), filters=[strip],
+                          description="For example, Dr Priya Patel. Leave this empty if you do not know it.",
+                          validators=[Optional(), at_most(200, "GP's name")])
+    gp_surgery = StringField("GP surgery", widget=GovTextInput(), filters=[strip],
+                             description="The surgery's name and town, for example, Stapenhill Surgery, Burton",
+                             validators=[DataRequired("Enter your child's GP surgery"), at_most(200, "GP surgery")])
+    gp_phone = StringField("GP surgery phone number (optional)", widget=GovTextInput(), filters=[strip],
+                           validators=[Optional(), at_most(30, "GP surgery phone number")])
+    # One set of boxes for each of fields.OTHER_PROFESSIONALS, named other_<number>_<part>.
+    other_1_role, other_1_name, other_1_organisation, other_1_contact = _other_professional(1)
+    other_2_role, other_2_name, other_2_organisation, other_2_contact = _other_professional(2)
+    other_3_role, other_3_name, other_3_organisation, other_3_contact = _other_professional(3)
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        for number in range(1, family_fields.OTHER_PROFESSIONALS + 1):
+            boxes = {part: self[f"other_{number}_{part}"] for part in _OTHER_PARTS}
+            if not any(box.data for box in boxes.values()):
+                continue
+            if not boxes["role"].data:
+                boxes["role"].errors = [*boxes["role"].errors, f"Enter professional {number}'s role"]
+                ok = False
+            if not boxes["name"].data and not boxes["organisation"].data:
+                boxes["name"].errors = [*boxes["name"].errors,
+                                        f"Enter professional {number}'s name, or their organisation or team"]
+                ok = False
+        return ok
+
+    @staticmethod
+    def pack(answers: dict) -> dict:
+        """The other professionals' boxes as one list of those with anything in them."""
+        others = []
+        for number in range(1, family_fields.OTHER_PROFESSIONALS + 1):
+            entry = {part: answers.pop(f"other_{number}_{part}", None) or "" for part in _OTHER_PARTS}
+            if any(entry.values()):
+                others.append(entry)
+        return {**answers, "others": others}
+
+    @staticmethod
+    def unpack(data: dict) -> dict:
+        out = {k: v for k, v in data.items() if k != "others"}
+        for number, entry in enumerate(data.get("others") or [], start=1):
+            out.update({f"other_{number}_{part}": entry.get(part, "") for part in _OTHER_PARTS})
+        return out
+
+
+SECTION_FORMS = {"child": ChildForm, "people": PeopleForm, "needs": NeedsForm, "story": StoryForm,
+                 "professionals": ProfessionalsForm}
 
 
 def form_data(form: FlaskForm) -> dict:
@@ -240,11 +307,13 @@ def form_data(form: FlaskForm) -> dict:
         if isinstance(value, date | datetime):
             value = value.isoformat()
         out[field.name] = value
-    return out
+    return form.pack(out) if hasattr(form, "pack") else out
 
 
 def fill(form: FlaskForm, data: dict) -> None:
     """Put saved answers back into a form shown again."""
+    if hasattr(form, "unpack"):
+        data = form.unpack(data)
     for field in form:
         if field.name in data and field.name not in ("csrf_token", "submit"):
             value = data[field.name]

@@ -97,7 +97,8 @@ def _section_form(db, section: str, blank: bool = False):
     return form
 
 
-@bp.route("/families/<uuid:record_id>/<any(child, people, needs, story):section>", methods=["GET", "POST"])
+@bp.route("/families/<uuid:record_id>/<any(child, people, needs, story, professionals):section>",
+          methods=["GET", "POST"])
 @roles_required(*RECORD_ROLES)
 def section(record_id: uuid.UUID, section: str):
     db = get_session()
