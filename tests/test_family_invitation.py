@@ -10,6 +10,7 @@ from sqlmodel import func, select
 from directory import accounts
 from directory.models import AccountToken, AuditEntry, FamilyAccess, Service, User
 from directory.models.accounts import utcnow
+from directory.referrals import readable
 from tests.helpers.emails import emails_to, latest_link
 from tests.helpers.pages import text_of
 from tests.helpers.people import PASSWORD, make_user, sign_in
@@ -201,10 +202,10 @@ def test_only_a_key_worker_who_may_see_the_record_can_invite(app, client, db_ses
 def test_the_family_sees_exactly_what_each_service_received(app, client, db_session):
     address = f"fam-{uuid.uuid4().hex[:8]}@example.org"
     record = record_for(client, address)
-    # Any service the key worker may refer this child to through the site, told to receive three fields.
+    # Any service the key worker may refer this child to through the site, told to receive four fields.
     offered = client.get(f"/families/{record}/services").soup.find("input", attrs={"name": "services"})
     service = db_session.get(Service, uuid.UUID(offered["value"]))
-    service.data_needed = ["child.first_name", "people.carer_phone", "story.what_matters"]
+    service.data_needed = ["child.first_name", "people.carer_phone", "needs.needs", "story.what_matters"]
     db_session.commit()
     assert client.post(f"/families/{record}/services", data={"services": [str(service.id)]}).status_code == 302
     assert client.post(f"/families/{record}/consent", data=CONSENT).status_code == 302
@@ -223,5 +224,6 @@ def test_the_family_sees_exactly_what_each_service_received(app, client, db_sess
     rows = {" ".join(row.dt.get_text().split()): " ".join(row.dd.get_text().split())
             for row in received.find_all("div", class_="govuk-summary-list__row")}
     assert rows == {"Child's first name": "Sam", "Phone number": "07700 900123",
+                    "Areas of need": readable.names(db_session).needs["SLCN"],
                     "What matters to the family": "Sam can tell us what he needs"}
     assert service.name in text_of(page)

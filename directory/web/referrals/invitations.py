@@ -3,7 +3,7 @@ family's record page shows of what each service received."""
 
 import uuid
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
@@ -12,8 +12,7 @@ from wtforms import SubmitField
 from directory.auth import roles_required, signed_in
 from directory.db import get_session
 from directory.links import site_url
-from directory.referrals import fields as family_fields
-from directory.referrals import invitations
+from directory.referrals import invitations, readable
 from directory.web.referrals import bp
 
 
@@ -25,10 +24,12 @@ class JoinRecordForm(FlaskForm):
     submit = SubmitField("Add the record to my account", widget=GovSubmitInput())
 
 
-@bp.app_template_filter("field_name")
-def field_name(key: str) -> str:
-    """The plain-English name of a record field ("people.carer_email" → "Email address")."""
-    return family_fields.FIELDS.get(key, key)
+@bp.app_template_global("as_received")
+def as_received(service_referral) -> list[tuple[str, str | list[str]]]:
+    """(field name, value in words) for each field a service received, as it was sent, for the family's page."""
+    if "readable_names" not in g:
+        g.readable_names = readable.names(get_session())
+    return readable.rows(service_referral.sent_snapshot, service_referral.shared_fields, g.readable_names)
 
 
 def _invitation_link(record_id: uuid.UUID):
