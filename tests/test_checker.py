@@ -85,6 +85,9 @@ def test_checker_questions_are_optional_and_checked(checker):
     response = checker.post(CHECK, data={**ANSWERS, "months": "14", "school_year": "year 4", "looked_after": "maybe"})
     summary = text_of(response.soup.select_one(".govuk-error-summary"))
     assert "Enter the months as a whole number from 0 to 11, like 6" in summary
+    for months in ("9" * 5000, "²", "-1", "6.5"):
+        response = checker.post(CHECK, data={**ANSWERS, "months": months})
+        assert "Enter the months as a whole number from 0 to 11, like 6" in text_of(response.soup)
     assert "Choose a school year from the list" in summary
     assert "Select yes, no or I'm not sure" in summary
 

@@ -32,7 +32,8 @@ def months_over(form, field):
     """Months since the last birthday: a whole number from 0 to 11; empty passes."""
     if not field.data:
         return
-    if not (field.data.isascii() and field.data.isdigit()) or int(field.data) > 11:
+    # Length first: int() refuses a string of thousands of digits.
+    if not (field.data.isascii() and field.data.isdigit()) or len(field.data) > 2 or int(field.data) > 11:
         raise ValidationError("Enter the months as a whole number from 0 to 11, like 6")
 
 
