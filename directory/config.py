@@ -28,6 +28,8 @@ class Config:
     SERVICE_NAME = os.environ.get("SERVICE_NAME", "Find SEND support")
     SEED_PATH = os.environ.get("SEED_PATH", str(PROJECT_ROOT / "seed_data"))
     SYNONYMS_PATH = os.environ.get("SYNONYMS_PATH", str(PROJECT_ROOT / "seed_data" / "synonyms.json"))
+    # How the services page groups services by what the child needs.
+    NEED_GROUPS_PATH = os.environ.get("NEED_GROUPS_PATH", str(PROJECT_ROOT / "seed_data" / "need_groups.json"))
     # Defaults to a folder in the instance folder.
     SEARCH_INDEX_PATH = os.environ.get("SEARCH_INDEX_PATH")
     # Build a missing index and repair a stale one when the app starts.

@@ -33,11 +33,11 @@ def _client(app, user=None):
 def test_every_view_of_a_familys_data_is_in_the_audit_log_with_the_client_address(app, db_session):
     app.config["WTF_CSRF_ENABLED"] = False
     worker = make_user(db_session, ["key_worker"], districts=["east-staffordshire"])
-    lead = make_user(db_session, ["service_lead"], services=["staffordshire-sendiass"])
+    lead = make_user(db_session, ["service_lead"], services=["early-help-family-support"])
     staff = _client(app, worker)
     record = new_record(staff)
     complete_record(staff, record)
-    key = choose(staff, record, ["staffordshire-sendiass"], db_session)
+    key = choose(staff, record, ["early-help-family-support"], db_session)
     sent = staff.post(f"/families/{record}/check-answers", data={"idempotency_key": key})
     confirmation = sent.headers["Location"]
     referral = db_session.exec(select(Referral)).one()

@@ -12,7 +12,7 @@ from directory.models import District, FamilyRecord, User
 from directory.referrals import records as family_records
 from directory.referrals import submit
 from directory.seed import apply_seed, load_seed
-from tests.helpers.databases import SEED_PATH
+from tests.helpers.databases import SEED_PATH, give_referral_addresses
 from tests.helpers.people import make_user
 
 PARALLEL = 8
@@ -24,6 +24,7 @@ def engine(fresh_app):
     migrate.upgrade(engine)
     with Session(engine) as session:
         apply_seed(session, load_seed(SEED_PATH))
+        give_referral_addresses(session)
         session.commit()
     return engine
 
@@ -90,7 +91,7 @@ def test_families_allocated_at_the_same_moment_never_go_over_the_limit(engine):
     with Session(engine) as session:
         district = session.exec(select(District).where(District.slug == "tamworth")).one()
         worker = make_user(session, ["key_worker"], districts=["tamworth"], caseload_limit=3)
-        service = session.exec(select(Service).where(Service.slug == "staffordshire-sendiass")).one().id
+        service = session.exec(select(Service).where(Service.slug == "early-help-family-support")).one().id
         parents = []
         for _ in range(5):
             parent = make_user(session, ["family"])

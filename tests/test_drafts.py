@@ -24,16 +24,16 @@ def test_a_draft_survives_a_lost_cookie_and_follows_the_person_to_a_second_devic
     laptop = _new_device(app, worker)
     record = new_record(laptop)
     complete_record(laptop, record)
-    sendiass = service_id(db_session, "staffordshire-sendiass")
-    assert laptop.post(f"/families/{record}/services", data={"services": [sendiass]}).status_code == 302
+    early_help = service_id(db_session, "early-help-family-support")
+    assert laptop.post(f"/families/{record}/services", data={"services": [early_help]}).status_code == 302
     assert laptop.post(f"/families/{record}/consent", data={"reason_0": REASON}).status_code == 302
 
     phone = _new_device(app, worker)  # another browser: none of the laptop's cookies
     page = phone.get(f"/families/{record}/check-answers")
-    assert page.status_code == 200 and "Staffordshire SENDIASS" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "Early Help family support" in page.get_data(as_text=True)
     assert REASON in page.get_data(as_text=True)
     services = phone.get(f"/families/{record}/services")  # the choice is shown again, ticked
-    assert services.soup.find("input", attrs={"value": sendiass}).has_attr("checked")
+    assert services.soup.find("input", attrs={"value": early_help}).has_attr("checked")
 
     key = page.soup.find("input", attrs={"name": "idempotency_key"})["value"]
     assert phone.post(f"/families/{record}/check-answers", data={"idempotency_key": key}).status_code == 302
@@ -48,12 +48,13 @@ def test_a_draft_is_the_persons_own_and_holds_nothing_readable(app, db_session):
     family = _new_device(app, parent)
     record = new_record(family)
     complete_record(family, record)
-    family.post(f"/families/{record}/services", data={"services": [service_id(db_session, "staffordshire-sendiass")]})
+    early_help = service_id(db_session, "early-help-family-support")
+    family.post(f"/families/{record}/services", data={"services": [early_help]})
     draft = db_session.exec(select(ReferralDraft)).one()
     assert str(draft.record_id) == record and draft.user_id == parent.id
 
     raw = db_session.connection().execute(text("SELECT data FROM referral_draft")).scalar_one()
-    assert "sendiass" not in raw.lower() and str(draft.data["services"][0]) not in raw
+    assert "early-help" not in raw.lower() and str(draft.data["services"][0]) not in raw
     sessions = db_session.connection().execute(text("SELECT data FROM web_session")).scalars().all()
     assert sessions and not any(draft.data["services"][0].encode() in data for data in sessions)
 

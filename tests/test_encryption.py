@@ -39,11 +39,12 @@ def _plant(app, db_session) -> tuple[str, str]:
     sent, drafted = new_record(staff), new_record(staff)
     for record in (sent, drafted):
         complete_record(staff, record, **PLANTED)
-    choose(staff, sent, ["staffordshire-sendiass"], db_session)
+    choose(staff, sent, ["early-help-family-support"], db_session)
     staff.post(f"/families/{sent}/consent", data={"reason_0": REASON})
     key = staff.get(f"/families/{sent}/check-answers").soup.find("input", attrs={"name": "idempotency_key"})
     assert staff.post(f"/families/{sent}/check-answers", data={"idempotency_key": key["value"]}).status_code == 302
-    staff.post(f"/families/{drafted}/services", data={"services": [service_id(db_session, "staffordshire-sendiass")]})
+    early_help = service_id(db_session, "early-help-family-support")
+    staff.post(f"/families/{drafted}/services", data={"services": [early_help]})
     staff.post(f"/families/{drafted}/consent", data={"reason_0": REASON})
     worker.totp_secret = "JBSWY3DPEHPK3PXP"
     db_session.commit()

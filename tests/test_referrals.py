@@ -56,7 +56,7 @@ def count(db_session, model) -> int:
     return db_session.exec(select(func.count()).select_from(model)).one()
 
 
-def test_services_page_shows_three_groups_and_links_missing_facts_to_sections(client):
+def test_services_page_groups_by_need_and_links_missing_facts_to_sections(client):
     record = new_record(client)
     client.post(f"/families/{record}/child", data={"first_name": "Sam"})
     page = client.get(f"/families/{record}/services")
@@ -64,14 +64,16 @@ def test_services_page_shows_three_groups_and_links_missing_facts_to_sections(cl
     assert "We need to know more" in text
     assert page.soup.find("a", href=f"/families/{record}/child", string="your child's date of birth")
     complete_record(client, record)
-    text = text_of(client.get(f"/families/{record}/services").soup)
-    assert "May be able to get" in text and "Not right for this child" in text
+    page = client.get(f"/families/{record}/services")
+    headings = [h.get_text(strip=True) for h in page.soup.select("fieldset h2")]
+    assert any(h.startswith("Speech and communication") for h in headings), headings
+    assert page.soup.select("input[name=services]") and "Not right for this child" in text_of(page.soup)
 
 
-def test_key_worker_refers_to_three_services_in_one_submission(client, db_session, key_worker):
+def test_key_worker_refers_to_two_services_in_one_submission(client, db_session, key_worker):
     record = new_record(client)
     complete_record(client, record)
-    slugs = ["slt-south-east-staffordshire", "autism-service-south-staffordshire", "staffordshire-sendiass"]
+    slugs = ["autism-family-support", "early-help-family-support"]
     key = choose(client, record, slugs, db_session)
     response = client.post(f"/families/{record}/check-answers", data={"idempotency_key": key})
     assert response.status_code == 302
@@ -81,25 +83,25 @@ def test_key_worker_refers_to_three_services_in_one_submission(client, db_sessio
     assert referral.reference in text and "Referrals sent" in text
     assert "Kim Keyworker" in text
     rows = db_session.exec(select(ServiceReferral).where(ServiceReferral.referral_id == referral.id)).all()
-    assert len(rows) == 3
+    assert len(rows) == 2
     assert {r.consent_given_by for r in rows} == {CONSENT["given_by"]}
     assert {r.consent_at.date().isoformat() for r in rows} == {"2026-11-20"}
     assert db_session.get(FamilyRecord, referral.record_id).key_worker_id == key_worker.id
 
 
 def test_each_service_receives_exactly_its_fields(client, db_session):
-    sendiass = db_session.exec(select(Service).where(Service.slug == "staffordshire-sendiass")).one()
-    sendiass.data_needed = ["child.first_name", "people.carer_email", "story.what_matters"]
+    early_help = db_session.exec(select(Service).where(Service.slug == "early-help-family-support")).one()
+    early_help.data_needed = ["child.first_name", "people.carer_email", "story.what_matters"]
     db_session.commit()
     record = new_record(client)
     complete_record(client, record)
-    consent_page_key = choose(client, record, ["staffordshire-sendiass", "slt-south-east-staffordshire"], db_session)
+    consent_page_key = choose(client, record, ["early-help-family-support", "autism-family-support"], db_session)
     client.post(f"/families/{record}/check-answers", data={"idempotency_key": consent_page_key})
     sent = {r.service_id: r for r in db_session.exec(select(ServiceReferral))}
-    to_sendiass = sent[sendiass.id]
-    assert to_sendiass.shared_fields == ["child.first_name", "people.carer_email", "story.what_matters"]
-    assert set(to_sendiass.sent_snapshot) == {"child.first_name", "people.carer_email", "story.what_matters"}
-    other = next(r for sid, r in sent.items() if sid != sendiass.id)
+    to_early_help = sent[early_help.id]
+    assert to_early_help.shared_fields == ["child.first_name", "people.carer_email", "story.what_matters"]
+    assert set(to_early_help.sent_snapshot) == {"child.first_name", "people.carer_email", "story.what_matters"}
+    other = next(r for sid, r in sent.items() if sid != early_help.id)
     assert "child.nhs_number" not in other.shared_fields and "child.last_name" in other.shared_fields
 
 
@@ -107,7 +109,7 @@ def test_consent_page_lists_the_fields_before_consent_and_requires_consent(clien
     record = new_record(client)
     complete_record(client, record)
     client.post(f"/families/{record}/services", data={"services": [service_id(db_session,
-                                                                               "staffordshire-sendiass")]})
+                                                                               "early-help-family-support")]})
     page = client.get(f"/families/{record}/consent")
     assert "will receive:" in text_of(page.soup) and "Child's first name" in text_of(page.soup)
     missing = client.post(f"/families/{record}/consent", data={"when_0": ["", "", ""]})
@@ -123,7 +125,7 @@ def test_safeguarding_referral_without_consent_needs_a_reason(client, db_session
     record = new_record(client)
     complete_record(client, record)
     client.post(f"/families/{record}/services", data={"services": [service_id(db_session,
-                                                                               "staffordshire-sendiass")]})
+                                                                               "early-help-family-support")]})
     assert client.post(f"/families/{record}/consent", data={"reason_0": "Risk of harm if asked"}).status_code == 302
     key = client.get(f"/families/{record}/check-answers").soup.find("input", attrs={"name": "idempotency_key"})
     client.post(f"/families/{record}/check-answers", data={"idempotency_key": key["value"]})
@@ -134,10 +136,10 @@ def test_safeguarding_referral_without_consent_needs_a_reason(client, db_session
 def test_double_submission_creates_one_referral(client, db_session):
     record = new_record(client)
     complete_record(client, record)
-    key = choose(client, record, ["staffordshire-sendiass"], db_session)
+    key = choose(client, record, ["early-help-family-support"], db_session)
     first = client.post(f"/families/{record}/check-answers", data={"idempotency_key": key})
     # The browser resends the same page (a double click or a retry after a timeout).
-    choose(client, record, ["staffordshire-sendiass"], db_session)
+    choose(client, record, ["early-help-family-support"], db_session)
     second = client.post(f"/families/{record}/check-answers", data={"idempotency_key": key})
     assert first.headers["Location"] == second.headers["Location"]
     assert count(db_session, Referral) == 1 and count(db_session, ServiceReferral) == 1
@@ -146,8 +148,8 @@ def test_double_submission_creates_one_referral(client, db_session):
 def test_submission_is_all_or_nothing(db_session, key_worker):
     record = family_records.create_record(db_session, key_worker.id, {"key_worker"})
     db_session.commit()
-    good = db_session.exec(select(Service).where(Service.slug == "staffordshire-sendiass")).one()
-    closed = db_session.exec(select(Service).where(Service.slug == "slt-south-east-staffordshire")).one()
+    good = db_session.exec(select(Service).where(Service.slug == "early-help-family-support")).one()
+    closed = db_session.exec(select(Service).where(Service.slug == "autism-family-support")).one()
     closed.accepting_referrals = False
     db_session.commit()
     choices = [submit.Choice(good.id, *CONSENT.values()), submit.Choice(closed.id, *CONSENT.values())]
@@ -174,13 +176,13 @@ def test_self_referring_family_gets_the_least_busy_key_worker_for_their_district
     record = new_record(client)
     complete_record(client, record)
     page = client.get(f"/families/{record}/services")
-    assert page.soup.find("input", attrs={"value": service_id(db_session, "staffordshire-sendiass")})
+    assert page.soup.find("input", attrs={"value": service_id(db_session, "early-help-family-support")})
     # A service that only takes referrals from professionals cannot be chosen by a family.
     assert page.soup.find("input", attrs={"value": service_id(db_session, "educational-psychology-service")}) is None
     refused = client.post(f"/families/{record}/services",
                           data={"services": [service_id(db_session, "educational-psychology-service")]})
     assert refused.status_code == 200
-    key = choose(client, record, ["staffordshire-sendiass"], db_session)
+    key = choose(client, record, ["early-help-family-support"], db_session)
     done = client.post(f"/families/{record}/check-answers", data={"idempotency_key": key})
     text = text_of(client.get(done.headers["Location"]).soup)
     assert "Free Fran" in text, text[text.find("Referrals sent", 60):][:600]
@@ -194,11 +196,11 @@ def test_self_referring_family_gets_the_least_busy_key_worker_for_their_district
 
 
 def test_changes_after_sending_show_as_changed_since_sent(client, app, db_session):
-    lead = make_user(db_session, ["service_lead"], services=["staffordshire-sendiass"])
+    lead = make_user(db_session, ["service_lead"], services=["early-help-family-support"])
     other_lead = make_user(db_session, ["service_lead"], services=["educational-psychology-service"])
     record = new_record(client)
     complete_record(client, record)
-    key = choose(client, record, ["staffordshire-sendiass"], db_session)
+    key = choose(client, record, ["early-help-family-support"], db_session)
     client.post(f"/families/{record}/check-answers", data={"idempotency_key": key})
     row = db_session.exec(select(ServiceReferral)).one()
     lead_client = app.test_client()
@@ -227,18 +229,19 @@ def test_two_concurrent_submissions_of_the_same_form_make_one_referral(fresh_app
     """Two real connections racing with one idempotency key: one referral, the other finds it."""
     from directory import migrate
     from directory.seed import apply_seed, load_seed
-    from tests.helpers.databases import SEED_PATH
+    from tests.helpers.databases import SEED_PATH, give_referral_addresses
 
     engine = fresh_app.extensions["db"].engine
     migrate.upgrade(engine)
     with Session(engine) as session:
         apply_seed(session, load_seed(SEED_PATH))
+        give_referral_addresses(session)
         session.commit()
         worker = make_user(session, ["key_worker"])
         record = family_records.create_record(session, worker.id, {"key_worker"})
         session.commit()
         record_id, worker_id = record.id, worker.id
-        service = session.exec(select(Service).where(Service.slug == "staffordshire-sendiass")).one().id
+        service = session.exec(select(Service).where(Service.slug == "early-help-family-support")).one().id
     barrier, results, errors = threading.Barrier(2), [], []
 
     def send():

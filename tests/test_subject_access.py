@@ -290,7 +290,7 @@ def test_nobody_else_may_use_it(app, db_session, families):
     record = families["a"]["record"]
     base = f"/governance/families/{record.id}/export"
     people = [families["a"]["worker"], families["a"]["parent"], make_user(db_session, ["admin"]),
-              make_user(db_session, ["service_lead"], services=["staffordshire-sendiass"]),
+              make_user(db_session, ["service_lead"], services=["early-help-family-support"]),
               make_user(db_session, ["admin", "key_worker", "service_lead", "family"])]
     for person in people:
         client = app.test_client()

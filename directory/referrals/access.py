@@ -5,6 +5,7 @@ import uuid
 from sqlmodel import Session, select
 
 from directory.audit import record as audit
+from directory.db import begin_write
 from directory.models import (
     FamilyAccess,
     FamilyRecord,
@@ -48,6 +49,7 @@ def open_record(session: Session, user_id: uuid.UUID, roles: set[str], record_id
                 **seen) -> FamilyRecord | None:
     """The record if this person may see it, with the view written to the audit log (`seen` says which page or
     section, by name) and committed; None, and nothing written, otherwise."""
+    begin_write(session)  # reads then writes: on SQLite, take the write lock before reading
     record = get_record(session, user_id, roles, record_id)
     if record is not None:
         audit(session, user_id, "view", "family_record", record.id, **seen)
@@ -57,6 +59,7 @@ def open_record(session: Session, user_id: uuid.UUID, roles: set[str], record_id
 
 def list_records(session: Session, user_id: uuid.UUID, roles: set[str]) -> list[FamilyRecord]:
     """The records a person works with, for a list that names each child: each one shown is audited as viewed."""
+    begin_write(session)
     found = records_for(session, user_id, roles)
     for record in found:
         audit(session, user_id, "view", "family_record", record.id, page="families")

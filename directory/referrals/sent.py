@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from directory.accounts import user_roles
 from directory.audit import record as audit
+from directory.db import begin_write
 from directory.models import (
     AuditEntry,
     FamilyAccess,
@@ -112,6 +113,7 @@ def as_utc(moment: datetime) -> datetime:
 def open_service_referral(session: Session, user_id: uuid.UUID, roles: set[str],
                           service_referral_id: uuid.UUID) -> SentView | None:
     """A service referral as its service sees it, if this person may see it, with the view audited and committed."""
+    begin_write(session)  # reads then writes: on SQLite, take the write lock before reading
     row = session.get(ServiceReferral, service_referral_id)
     if row is None or not access.can_see_service_referral(session, user_id, roles, row):
         return None
@@ -124,6 +126,7 @@ def open_service_referral(session: Session, user_id: uuid.UUID, roles: set[str],
 def referrals_to_services(session: Session, user_id: uuid.UUID, service_ids: set[uuid.UUID]) -> list[SentView]:
     """What a service lead's services have been sent, newest first, each with what changed since. The list names
     each child, so each one shown is audited as viewed (and committed)."""
+    begin_write(session)
     rows = session.exec(
         select(ServiceReferral).join(Referral, Referral.id == ServiceReferral.referral_id)
         .where(ServiceReferral.service_id.in_(list(service_ids))).order_by(Referral.submitted_at.desc())
@@ -141,6 +144,7 @@ def referrals_to_services(session: Session, user_id: uuid.UUID, service_ids: set
 def confirmation(session: Session, user_id: uuid.UUID, record: FamilyRecord,
                  referral_id: uuid.UUID) -> tuple[Referral, list] | None:
     """One referral of the record with its (service referral, service) pairs, the view audited and committed."""
+    begin_write(session)
     found = [(referral, rows) for referral, rows in referrals_of(session, record) if referral.id == referral_id]
     if not found:
         return None

@@ -18,15 +18,13 @@ from directory.models import (
     FamilyRecord,
     Referral,
     Service,
-    ServiceAttribute,
     ServiceReferral,
-    TaxonomyTerm,
     User,
 )
 from directory.models.accounts import utcnow
 from directory.notify.queue import queue
 from directory.references import new_reference
-from directory.referrals import drafts
+from directory.referrals import channels, drafts
 from directory.referrals import fields as family_fields
 from directory.referrals.records import routing_input, section_data
 
@@ -47,12 +45,15 @@ class Choice:
     without_consent_reason: str | None = None
 
 
-def accepts_self_referral(session: Session, service_id: uuid.UUID) -> bool:
-    return session.exec(
-        select(ServiceAttribute.id).join(TaxonomyTerm, TaxonomyTerm.id == ServiceAttribute.taxonomy_term_id)
-        .where(ServiceAttribute.service_id == service_id, ServiceAttribute.link_type == "referrer",
-               TaxonomyTerm.code == "self")
-    ).first() is not None
+def refusal(service: Service, channel: channels.Channel) -> str:
+    """Why a service cannot be sent this referral through this site, fit to show."""
+    if channel.how == channels.ASK_PROFESSIONAL:
+        return f"{service.name} takes referrals only from professionals: ask {channel.ask_whom()} to refer."
+    if channel.how == channels.ASK_KEY_WORKER:
+        return f"{service.name} does not take referrals from families. Ask your key worker."
+    if channel.how == channels.NOT_ACCEPTING:
+        return f"{service.name} is not taking referrals. Go back and choose again."
+    return f"{service.name} cannot be sent a referral through this site. Go back to see how to contact them."
 
 
 def fields_shared_with(service: Service) -> list[str]:
@@ -110,10 +111,11 @@ def _write_referral(session: Session, user: User, roles: set[str], record: Famil
     session.flush()
     for choice in choices:
         service = session.get(Service, choice.service_id)
-        if service is None or service.status != "active" or not service.accepting_referrals:
+        if service is None:
             raise ReferralError("A chosen service is not taking referrals. Go back and choose again.")
-        if self_referral and not accepts_self_referral(session, service.id):
-            raise ReferralError(f"{service.name} does not take referrals from families. Ask your key worker.")
+        channel = channels.channels_for(session, [service], channels.sender_role(roles))[service.id]
+        if not channel.choosable:
+            raise ReferralError(refusal(service, channel))
         if not choice.without_consent_reason and not (choice.consent_given_by and choice.consent_method):
             raise ReferralError(f"Record consent for {service.name}")
         shared = fields_shared_with(service)

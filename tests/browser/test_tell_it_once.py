@@ -97,7 +97,7 @@ def consent_and_send(page: Page, count: int) -> str:
     return page.locator(".govuk-panel strong").inner_text()
 
 
-def test_key_worker_refers_a_family_to_three_services(page: Page, live_server):
+def test_key_worker_refers_a_family_to_two_services_and_prints_a_summary_for_the_gp(page: Page, live_server):
     sign_in(page, live_server, "Kim Keyworker")
     page.get_by_role("link", name="Families you work with").click()
     assert_accessible(page)
@@ -108,11 +108,22 @@ def test_key_worker_refers_a_family_to_three_services(page: Page, live_server):
     page.get_by_role("link", name="See services for this child").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Services for this child")
     assert_accessible(page)
-    for name in ["Staffordshire SENDIASS – SEND information, advice and support",
-                 "Children's speech and language therapy – South East Staffordshire",
-                 "Autism family support (before and after diagnosis)"]:
+    # Community paediatrics takes referrals only from the GP, health visitor or a therapist: no box to tick, but a
+    # summary to print for them, holding only what that service needs.
+    expect(page.get_by_label("Community paediatrics and child development")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("Ask the child's GP")
+    page.get_by_role("link", name="Print a summary of the record for them (Community paediatrics").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Summary for a referral to Community paediatrics and child development")
+    expect(page.locator("main")).to_contain_text("14 May 2017")
+    assert_accessible(page)
+    page.emulate_media(media="print")
+    expect(page.locator(".govuk-header")).to_be_hidden()
+    page.emulate_media(media="screen")
+    page.get_by_role("link", name="Back to the services").click()
+    for name in ["Early Help family support", "Autism family support (before and after diagnosis)"]:
         page.get_by_label(name).check()
-    reference = consent_and_send(page, 3)
+    reference = consent_and_send(page, 2)
     assert reference.startswith("REF-")
     expect(page.locator("main")).to_contain_text("Kim Keyworker")
 
@@ -157,7 +168,7 @@ def test_family_refers_itself_to_a_service_that_accepts_families(page: Page, liv
     complete_record(page)
     page.get_by_role("link", name="See services for this child").click()
     assert_accessible(page)
-    page.get_by_label("Staffordshire SENDIASS – SEND information, advice and support").check()
+    page.get_by_label("Early Help family support").check()
     consent_and_send(page, 1)
     # The family is told who its key worker is.
     expect(page.locator("main")).to_contain_text("Kim Keyworker")

@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel
 from directory import migrate
 from directory.config import PROJECT_ROOT
 from directory.db import Database
+from directory.models import Service
 from directory.seed import apply_seed, load_seed
 
 BACKENDS = ("sqlite", "postgresql")
@@ -48,8 +49,17 @@ def migrate_and_seed(url: str) -> Database:
     migrate.upgrade(database.engine)
     with Session(database.engine) as session:
         apply_seed(session, load_seed(SEED_PATH))
+        give_referral_addresses(session)
         session.commit()
     return database
+
+
+def give_referral_addresses(session: Session) -> None:
+    """The real seed has no referral addresses (they are private): give every service that takes referrals
+    through the site an example.org one, so that tests can send referrals. A test that needs a service that
+    cannot receive them takes its address away."""
+    for service in session.scalars(select(Service).where(Service.referral_method == "site")):
+        service.referral_email = f"referrals.{service.slug}@example.org"
 
 
 def dump(session: Session) -> dict[str, list[tuple]]:

@@ -45,7 +45,7 @@ ROLES = ("anonymous", "family_a", "family_b", "key_worker_a", "key_worker_b", "l
 # the path they start with); anywhere else a family's value or id shown to it is a leak like any other.
 SEES_EVERY_FAMILY = {"governance": "/governance/"}
 REFUSED = {400, 401, 403, 404, 405, 410, 413, 429}
-SERVICE_A = "staffordshire-sendiass"  # takes referrals from families, so family A refers itself
+SERVICE_A = "early-help-family-support"  # takes referrals from families, so family A refers itself
 POSTCODES = {"a": "DE14 1AA", "b": "B79 7BZ"}  # East Staffordshire and Tamworth
 DISTRICTS = {"a": "east-staffordshire", "b": "tamworth"}
 # For an app made for the walk: it fails to sign in far more often than a person, so the throttle (which has tests

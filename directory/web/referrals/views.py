@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
 
 from directory import places, routing
@@ -17,7 +16,7 @@ from directory.models import FamilyRecord, Service, User
 from directory.models.families import SECTIONS
 from directory.models.taxonomy import CONDITIONS, SEN_TYPES
 from directory.postcodes import PostcodeError
-from directory.referrals import access, drafts, sent, submit
+from directory.referrals import access, channels, choices, drafts, readable, sent, submit
 from directory.referrals import fields as family_fields
 from directory.referrals import records as family_records
 from directory.rules import MISSING_QUESTIONS
@@ -164,25 +163,45 @@ def services(record_id: uuid.UUID):
     db = get_session()
     family = _record_or_404(record_id, page="services")
     facts, results = _route(db, family)
-    self_referral = _role() == "family"
-    choosable = [r for r in results if r.outcome != routing.NOT_ELIGIBLE
-                 and (not self_referral or "self" in r.referral_routes)]
+    groups, ruled_out, by_id = choices.options(db, results, _role(),
+                                               choices.need_groups(current_app.config["NEED_GROUPS_PATH"]))
+    choosable = choices.choosable_ids(groups)
     form = ChooseServicesForm()
-    form.services.choices = [SelectChoice(str(r.service_id), r.name) for r in choosable]
+    form.services.choices = [SelectChoice(i, by_id[uuid.UUID(i)].service.name) for i in choosable]
     if form.validate_on_submit():
         drafts.choose_services(db, family, current_user.id, form.services.data)
         return redirect(url_for("referrals.consent", record_id=family.id))
     draft = drafts.get(db, family, current_user.id)
     if request.method == "GET" and draft is not None:
-        form.services.data = [i for i in draft.data["services"] if i in {str(r.service_id) for r in choosable}]
-    groups = {outcome: [r for r in results if r.outcome == outcome] for outcome in routing.ORDER}
+        form.services.data = [i for i in draft.data["services"] if i in choosable]
     return render_template(
-        "referrals/services.html", family=family, form=form, groups=groups, facts=facts,
-        choosable={str(r.service_id) for r in choosable}, questions=MISSING_QUESTIONS,
-        fact_sections=family_fields.FACT_SECTIONS, self_referral=self_referral,
-        slugs=_slugs(db, results), role_names=routing.labels(db).names["referrer_role"],
-        by_id={r.service_id: r for r in results}, asks={r.service_id: _asks(r.missing) for r in results},
+        "referrals/services.html", family=family, form=form, groups=groups, ruled_out=ruled_out, facts=facts,
+        choosable=set(choosable), self_referral=_role() == "family", by_id=by_id,
+        role_names=routing.labels(db).names["referrer_role"], asks={r.service_id: _asks(r.missing) for r in results},
     )
+
+
+@bp.get("/families/<uuid:record_id>/services/<uuid:service_id>/summary")
+@roles_required(*RECORD_ROLES)
+def summary_for_professional(record_id: uuid.UUID, service_id: uuid.UUID):
+    """A printable summary of the record for the professional who must make the referral: only the fields that
+    service needs. Opening it is audited (the record's fields are shown)."""
+    db = get_session()
+    if access.get_record(db, current_user.id, current_user.roles, record_id) is None:
+        abort(404)
+    service = db.get(Service, service_id)
+    if service is None:
+        abort(404)
+    channel = channels.channels_for(db, [service], _role())[service.id]
+    if channel.how != channels.ASK_PROFESSIONAL:
+        abort(404)
+    family = _record_or_404(record_id, page="summary for a professional", service_id=str(service.id))
+    keys = submit.fields_shared_with(service)
+    values = family_fields.values(family_records.section_data(db, family), keys)
+    key_worker = db.get(User, family.key_worker_id) if family.key_worker_id else None
+    return render_template("referrals/professional-summary.html", family=family, service=service, channel=channel,
+                           rows=readable.rows(values, keys, readable.names(db)), key_worker=key_worker,
+                           today=datetime.now(UTC).date())
 
 
 def _route(db, family: FamilyRecord) -> tuple:
@@ -215,11 +234,6 @@ def _asks(missing: list[str]) -> list[tuple[str, str | None]]:
     for fact in missing:
         asks.setdefault(MISSING_QUESTIONS[fact], family_fields.FACT_SECTIONS.get(fact))
     return list(asks.items())
-
-
-def _slugs(db, results) -> dict:
-    ids = [r.service_id for r in results]
-    return dict(db.exec(select(Service.id, Service.slug).where(Service.id.in_(ids))).all())
 
 
 def _chosen(db, family) -> tuple[dict, list[Service]]:
