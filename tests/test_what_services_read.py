@@ -66,14 +66,14 @@ def today() -> str:
 
 
 def test_a_service_reads_words_not_codes(app, client, db_session):
-    needs_fields(db_session, "staffordshire-sendiass", [
+    needs_fields(db_session, "early-help-family-support", [
         "child.first_name", "child.date_of_birth", "child.district", "child.school_year", "child.ehcp",
         "child.looked_after", "people.parental_responsibility", "people.contact_method", "people.interpreter",
         "people.access_needs", "needs.needs", "needs.suspected"])
     record = new_record(client)
     complete_record(client, record, child={"ehcp": "in_place"}, needs={"needs": ["SLCN", "SEMH"]})
-    send(client, db_session, record, ["staffordshire-sendiass"])
-    page = lead_page(app, db_session, "staffordshire-sendiass", db_session.exec(select(ServiceReferral)).one())
+    send(client, db_session, record, ["early-help-family-support"])
+    page = lead_page(app, db_session, "early-help-family-support", db_session.exec(select(ServiceReferral)).one())
     sent = summary(page)
     assert sent["Date of birth"] == "14 May 2017"
     assert sent["School year"] == "Year 4"
@@ -114,7 +114,7 @@ def test_changed_since_sent_shows_old_and_new_values_with_who_and_when(app, db_s
     sign_in(family, make_user(db_session, ["family"], name="Pat Parent"))
     record = new_record(family)
     complete_record(family, record)
-    send(family, db_session, record, ["staffordshire-sendiass"])
+    send(family, db_session, record, ["early-help-family-support"])
     row = db_session.exec(select(ServiceReferral)).one()
     # The family changes the phone number; the key worker allocated to them changes the areas of need.
     family.post(f"/families/{record}/people", data={**PEOPLE, "carer_phone": "07700 900999"})
@@ -124,7 +124,7 @@ def test_changed_since_sent_shows_old_and_new_values_with_who_and_when(app, db_s
                                                           "suspected": ["autism"]}).status_code == 302
     # A field this service does not receive changes too: the service is not told.
     family.post(f"/families/{record}/story", data={**STORY, "good_day": "Swimming"})
-    page = lead_page(app, db_session, "staffordshire-sendiass", row)
+    page = lead_page(app, db_session, "early-help-family-support", row)
     assert summary(page)["Phone number"] == "07700 900123"  # as sent
     phone = summary(page, "Phone number")
     assert phone == {"When sent": "07700 900123", "Now": "07700 900999",
@@ -164,25 +164,25 @@ def test_professionals_section_is_validated_saved_and_listed(client, db_session)
 
 
 def test_gp_and_professionals_go_only_to_services_that_need_them(app, client, db_session):
-    needs_fields(db_session, "staffordshire-sendiass", [*fields.DEFAULT_FIELDS, *GP])
+    needs_fields(db_session, "early-help-family-support", [*fields.DEFAULT_FIELDS, *GP])
     record = new_record(client)
     complete_record(client, record)
     client.post(f"/families/{record}/services", data={"services": [
-        service_id(db_session, "staffordshire-sendiass"), service_id(db_session, "slt-south-east-staffordshire")]})
+        service_id(db_session, "early-help-family-support"), service_id(db_session, "autism-family-support")]})
     consent = client.get(f"/families/{record}/consent").soup
     listed = {text_of(heading): [text_of(li) for li in heading.find_next("ul").select("li")]
               for heading in consent.select("h2.govuk-heading-m")}
-    sendiass = listed[db_session.exec(select(Service.name).where(Service.slug == "staffordshire-sendiass")).one()]
-    slt = listed[db_session.exec(select(Service.name).where(Service.slug == "slt-south-east-staffordshire")).one()]
-    assert {"GP's name", "GP surgery", "GP surgery phone number", "Other professionals involved"} <= set(sendiass)
-    assert not {"GP's name", "GP surgery", "Other professionals involved"} & set(slt)
-    send(client, db_session, record, ["staffordshire-sendiass", "slt-south-east-staffordshire"])
+    early_help = listed[db_session.exec(select(Service.name).where(Service.slug == "early-help-family-support")).one()]
+    autism = listed[db_session.exec(select(Service.name).where(Service.slug == "autism-family-support")).one()]
+    assert {"GP's name", "GP surgery", "GP surgery phone number", "Other professionals involved"} <= set(early_help)
+    assert not {"GP's name", "GP surgery", "Other professionals involved"} & set(autism)
+    send(client, db_session, record, ["early-help-family-support", "autism-family-support"])
     rows = {r.service_id: r for r in db_session.exec(select(ServiceReferral))}
-    to_sendiass = rows.pop(needs_fields(db_session, "staffordshire-sendiass", [*fields.DEFAULT_FIELDS, *GP]).id)
-    (to_slt,) = rows.values()
-    assert to_sendiass.sent_snapshot["professionals.gp_surgery"] == "Stapenhill Surgery, Burton"
-    assert not set(GP) & set(to_slt.shared_fields) and not set(GP) & set(to_slt.sent_snapshot)
-    sent = summary(lead_page(app, db_session, "staffordshire-sendiass", to_sendiass))
+    to_early_help = rows.pop(needs_fields(db_session, "early-help-family-support", [*fields.DEFAULT_FIELDS, *GP]).id)
+    (to_autism,) = rows.values()
+    assert to_early_help.sent_snapshot["professionals.gp_surgery"] == "Stapenhill Surgery, Burton"
+    assert not set(GP) & set(to_autism.shared_fields) and not set(GP) & set(to_autism.sent_snapshot)
+    sent = summary(lead_page(app, db_session, "early-help-family-support", to_early_help))
     assert sent["GP's name"] == "Dr Priya Patel"
     assert sent["Other professionals involved"] == (
         "Speech and language therapist: Jo Smith, Burton Hospitals, jo.smith@example.org")
