@@ -61,7 +61,7 @@ def test_services_page_groups_by_need_and_links_missing_facts_to_sections(client
     client.post(f"/families/{record}/child", data={"first_name": "Sam"})
     page = client.get(f"/families/{record}/services")
     text = text_of(page.soup)
-    assert "We need to know more" in text
+    assert "We need to know" in text
     assert page.soup.find("a", href=f"/families/{record}/child", string="your child's date of birth")
     complete_record(client, record)
     page = client.get(f"/families/{record}/services")
