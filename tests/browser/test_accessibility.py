@@ -114,7 +114,7 @@ def test_family_checks_what_their_child_might_get(page: Page, live_server):
     page.get_by_label("Your postcode").fill("DE14 1AA")
     page.get_by_label("Speech, language and communication needs", exact=False).check()
     page.locator("input[name=suspected][value=autism]").check()
-    page.get_by_label("No", exact=True).check()
+    page.locator("input[name=ehcp][value=none]").check()
     page.get_by_role("button", name="Check").click()
     expect(page.get_by_role("heading", name="Services your child may be able to get", exact=False)).to_be_visible()
     assert_accessible(page)
