@@ -13,7 +13,7 @@ from directory.notify.queue import queue
 from directory.throttle import Throttle
 
 
-def _may_email(session: Session, throttle: Throttle, address: str) -> bool:
+def may_email(session: Session, throttle: Throttle, address: str) -> bool:
     """Count one email to this address; False (and audited) when it has had too many this hour."""
     if throttle.blocked("email", address):
         record(session, None, "email_throttled", "user", None)
@@ -27,7 +27,7 @@ def request_account(session: Session, throttle: Throttle, email: str, name: str,
     """A family asks for an account (see account_links.register_family). Raises AccountError, changing nothing,
     for an address that is not valid."""
     try:
-        if _may_email(session, throttle, email):
+        if may_email(session, throttle, email):
             account_links.register_family(session, email, name, link_for, sign_in_link, reset_link)
             record(session, None, "create_account_requested", "user", None)
     except accounts.AccountError:
@@ -38,7 +38,7 @@ def request_account(session: Session, throttle: Throttle, email: str, name: str,
 
 def request_reset(session: Session, throttle: Throttle, email: str, link_for: LinkFor) -> None:
     """Email a reset link if the account exists (the page says the same either way)."""
-    if _may_email(session, throttle, email) and account_links.send_password_reset(session, email, link_for):
+    if may_email(session, throttle, email) and account_links.send_password_reset(session, email, link_for):
         user = accounts.get_user_by_email(session, email)
         record(session, user.id, "reset_requested", "user", user.id)
     session.commit()

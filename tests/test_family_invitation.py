@@ -227,3 +227,13 @@ def test_the_family_sees_exactly_what_each_service_received(app, client, db_sess
                     "Areas of need": readable.names(db_session).needs["SLCN"],
                     "What matters to the family": "Sam can tell us what he needs"}
     assert service.name in text_of(page)
+
+
+def test_invitations_to_one_address_are_throttled_like_other_emails(app, client, db_session):
+    address = f"fam-{uuid.uuid4().hex[:8]}@example.org"
+    record = record_for(client, address)
+    for _ in range(6):
+        assert "Invitation sent" in invite(client, record)  # the page says the same every time
+    assert len(emails_to(db_session, address)) == 5  # EMAILS_PER_ADDRESS: 5 an hour
+    assert len(audited(db_session, "invite_family", record)) == 5
+    assert len(audited(db_session, "invite_family_throttled", record)) == 1

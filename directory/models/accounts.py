@@ -61,7 +61,7 @@ class KeyWorkerArea(SQLModel, table=True):
     district_id: uuid.UUID = Field(foreign_key="district.id", primary_key=True)
 
 
-TOKEN_PURPOSES = ("reset_password", "invitation", "confirm_email")
+TOKEN_PURPOSES = ("reset_password", "invitation", "confirm_email", "record_invitation")
 
 
 class AccountToken(SQLModel, table=True):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from directory import account_links, accounts
+from directory import account_changes, account_links, accounts
 from directory.account_links import LinkFor
 from directory.audit import record as audit
 from directory.models import FamilyAccess, FamilyRecord, User, UserRole
@@ -20,6 +20,7 @@ from directory.models.accounts import utcnow
 from directory.notify.queue import queue
 from directory.referrals import access
 from directory.referrals.records import section_data
+from directory.throttle import Throttle
 
 # The link for an existing account: bound to the record, it works once, for 7 days, for the account it was sent to.
 PURPOSE = "record_invitation"
@@ -55,15 +56,20 @@ def _grant(session: Session, user: User, record_id: uuid.UUID, by_id: uuid.UUID)
 
 
 def invite_family(session: Session, key_worker: User, roles: set[str], record_id: uuid.UUID,
-                  invitation_link: LinkFor, join_link: LinkFor) -> bool | None:
+                  invitation_link: LinkFor, join_link: LinkFor, throttle: Throttle) -> bool | None:
     """Email the record's address an invitation to see the record (audited, committed). None if this person may
-    not invite for the record; False, changing nothing, if the record has no valid email address yet."""
+    not invite for the record; False, changing nothing, if the record has no valid email address yet. An address
+    that has had too many emails this hour gets none (the page says the same: audited as throttled)."""
     record = record_to_invite(session, key_worker.id, roles, record_id)
     if record is None:
         return None
     address = address_of(session, record)
     if address is None:
         return False
+    if not account_changes.may_email(session, throttle, address):
+        audit(session, key_worker.id, "invite_family_throttled", "family_record", record.id)
+        session.commit()
+        return True
     carer_name = (section_data(session, record).get("people", {}).get("carer_name") or "").strip()
     user = accounts.get_user_by_email(session, address)
     made_here = user is None or (user.password_hash is None

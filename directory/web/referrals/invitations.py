@@ -13,6 +13,7 @@ from directory.auth import roles_required, signed_in
 from directory.db import get_session
 from directory.links import site_url
 from directory.referrals import invitations, readable
+from directory.throttle import get_throttle
 from directory.web.referrals import bp
 
 
@@ -49,7 +50,7 @@ def invite_family(record_id: uuid.UUID):
     form = InviteFamilyForm()
     if form.validate_on_submit():
         sent = invitations.invite_family(db, current_user.user, current_user.roles, record_id,
-                                         _invitation_link(record_id), _join_link)
+                                         _invitation_link(record_id), _join_link, get_throttle())
         if sent is None:
             abort(404)
         if sent:
