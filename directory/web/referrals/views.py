@@ -49,7 +49,7 @@ def _record_or_404(record_id: uuid.UUID, **seen) -> FamilyRecord:
 
 
 def _role() -> str:
-    return "key_worker" if current_user.has_role("key_worker") else "family"
+    return channels.sender_role(current_user.roles)
 
 
 @bp.get("/families")
