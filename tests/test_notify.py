@@ -39,6 +39,12 @@ SAMPLES = {
     "record_invitation": {"name": "Pat Parent", "key_worker": "Kim Keyworker", "link": f"{SITE}/accept-invitation/a"},
     "record_invitation_sign_in": {"name": "Pat Parent", "key_worker": "Kim Keyworker",
                                   "link": f"{SITE}/families/join/abc"},
+    "referral_update": {"what": "A referral has been accepted.", "reference": "REF-ABCD-EFGH",
+                        "link": "/service-referrals/abc"},
+    "new_referral": {"what": "A new referral has been sent to your service.", "reference": "REF-ABCD-EFGH",
+                     "link": "/service-referrals/abc"},
+    "new_referral_by_email": {"reference": "REF-ABCD-EFGH", "key_worker_name": "Kim Keyworker",
+                              "key_worker_email": "kim@example.org", "key_worker_phone": "01234 567890"},
 }
 
 

@@ -28,6 +28,8 @@ class User(SQLModel, table=True):
     session_version: int = 0
     # Key workers: how many open family records they may hold (None: the site's default).
     caseload_limit: int | None = None
+    # Staff: a work phone number, shown to the families they work with.
+    work_phone: str | None = Field(default=None, max_length=40)
     # When the person proved they own the address (a confirmation, invitation or reset link, or made by an admin).
     email_confirmed_at: datetime | None = None
     # A second factor (TOTP): the shared secret, when it was turned on, and the last time step used (no replays).

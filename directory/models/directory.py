@@ -47,6 +47,8 @@ class Service(SQLModel, table=True):
     # public contact email above does not count).
     referral_email: str | None = Field(default=None, max_length=320)
     accepting_referrals: bool = True
+    # How many working days the service aims to take to answer a referral made through this site.
+    response_target_days: int = 10
     wait_weeks: int | None = None
     wait_updated: date | None = None
     # When the listing was last checked as correct (ORUK assured_date).

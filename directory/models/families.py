@@ -26,7 +26,9 @@ class FamilyRecord(SQLModel, table=True):
     created_by_id: uuid.UUID = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # Closed by the key worker (the reason is in the timeline); anonymised by retention when the schedule says.
     closed_at: datetime | None = None
+    anonymised_at: datetime | None = None
 
 
 class FamilySection(SQLModel, table=True):

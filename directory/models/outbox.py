@@ -22,6 +22,8 @@ class OutboxMessage(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     # The template it was rendered from (templates/emails/<template>.txt and .html).
     template: str = Field(max_length=100)
+    # A message that must be queued once only (a reminder) carries a key; a second run's copy is refused.
+    dedupe_key: str | None = Field(default=None, max_length=200, unique=True)
     to_address: str = Field(max_length=320)
     subject: str = Field(max_length=300)
     body_text: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))

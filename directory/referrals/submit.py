@@ -22,16 +22,33 @@ from directory.models import (
     User,
 )
 from directory.models.accounts import utcnow
+from directory.models.referrals import OPEN_STATUSES
 from directory.notify.queue import queue
 from directory.references import new_reference
-from directory.referrals import channels, drafts
+from directory.referrals import channels, drafts, lifecycle
 from directory.referrals import fields as family_fields
 from directory.referrals.records import routing_input, section_data
 
 
 class ReferralError(ValueError):
-    """A submission that cannot go ahead; the message is fit to show."""
+    """A submission that cannot go ahead; the message is fit to show, and `link` (text, address), when there is
+    one, is where to go instead."""
 
+    def __init__(self, message: str, link: tuple[str, str] | None = None):
+        super().__init__(message)
+        self.link = link
+
+
+def open_referrals(session: Session, record_id: uuid.UUID) -> dict[uuid.UUID, ServiceReferral]:
+    """{service id: its open referral} for a record."""
+    rows = session.exec(select(ServiceReferral).where(ServiceReferral.record_id == record_id,
+                                                      ServiceReferral.status.in_(OPEN_STATUSES)))
+    return {row.service_id: row for row in rows}
+
+
+def duplicate(service: Service, row: ServiceReferral, reference: str) -> ReferralError:
+    return ReferralError(f"{service.name} already has an open referral for this family ({reference}), so "
+                         "another was not sent.", ("See the open referral", lifecycle.link(row)))
 
 
 @dataclass
@@ -93,7 +110,8 @@ def submit_referral(session: Session, user: User, roles: set[str], record: Famil
             session.rollback()
             raise
         except (IntegrityError, OperationalError):
-            # Another submission with this key (or a write lock) got there first: look again.
+            # Another submission with this key, or another open referral to one of these services (or a write
+            # lock) got there first: look again.
             session.rollback()
             time.sleep(0.05 * (attempt + 1))
     raise ReferralError("The referral could not be saved. Try again.")
@@ -103,37 +121,69 @@ def _write_referral(session: Session, user: User, roles: set[str], record: Famil
                     idempotency_key: str, caseload_limit: int) -> Referral:
     if not choices:
         raise ReferralError("Select at least one service")
+    if record.closed_at is not None:
+        raise ReferralError("This family's record is closed. Reopen it to send referrals.")
     self_referral = "key_worker" not in roles
     sections = section_data(session, record)
     referral = Referral(reference=_new_reference(session), record_id=record.id, submitted_by_id=user.id,
                         idempotency_key=idempotency_key, self_referral=self_referral)
     session.add(referral)
     session.flush()
-    for choice in choices:
-        service = session.get(Service, choice.service_id)
-        if service is None:
-            raise ReferralError("A chosen service is not taking referrals. Go back and choose again.")
-        channel = channels.channels_for(session, [service], channels.sender_role(roles))[service.id]
+    already = open_referrals(session, record.id)
+    services = [session.get(Service, choice.service_id) for choice in choices]
+    if any(service is None for service in services):
+        raise ReferralError("A chosen service is not taking referrals. Go back and choose again.")
+    found = channels.channels_for(session, services, channels.sender_role(roles))
+    leads = channels.services_with_leads(session, [service.id for service in services])
+    rows = []
+    for choice, service in zip(choices, services, strict=True):
+        if service.id in already:
+            row = already[service.id]
+            raise duplicate(service, row, session.get(Referral, row.referral_id).reference)
+        channel = found[service.id]
         if not channel.choosable:
             raise ReferralError(refusal(service, channel))
         if not choice.without_consent_reason and not (choice.consent_given_by and choice.consent_method):
             raise ReferralError(f"Record consent for {service.name}")
         shared = fields_shared_with(service)
-        session.add(ServiceReferral(
-            referral_id=referral.id, service_id=service.id, consent_given_by=choice.consent_given_by,
-            consent_method=choice.consent_method,
+        replies_here = service.id in leads
+        row = ServiceReferral(
+            referral_id=referral.id, record_id=record.id, service_id=service.id,
+            consent_given_by=choice.consent_given_by, consent_method=choice.consent_method,
             consent_at=None if choice.without_consent_reason else (choice.consent_at or utcnow()),
             without_consent_reason=choice.without_consent_reason, shared_fields=shared,
-            sent_snapshot=family_fields.values(sections, shared),
-        ))
+            sent_snapshot=family_fields.values(sections, shared), replies_here=replies_here,
+            response_target_days=service.response_target_days if replies_here else None,
+        )
+        session.add(row)
+        rows.append((row, service))
         audit(session, user.id, "share", "family_record", record.id, service_id=str(service.id), fields=shared,
               without_consent=bool(choice.without_consent_reason))
+    session.flush()
     if record.key_worker_id is None:
         _allocate(session, record, sections, caseload_limit)
+    for row, service in rows:
+        lifecycle.write_event(session, record.id, row.id, user.id, "key_worker" if not self_referral else "family",
+                              "sent", "sent")
+        _tell_service_of_new(session, row, service, referral, record)
     audit(session, user.id, "submit", "referral", referral.id, record_id=record.id, services=len(choices))
     drafts.discard(session, record.id, user.id)
     session.flush()
     return referral
+
+
+def _tell_service_of_new(session: Session, row: ServiceReferral, service: Service, referral: Referral,
+                         record: FamilyRecord) -> None:
+    """A service that replies here hears from the site; one that does not is told by email that a referral was
+    made and whom to contact (the email holds no details of the child)."""
+    if row.replies_here:
+        lifecycle.tell_service(session, row, "A new referral has been sent to your service.", "new_referral")
+        return
+    key_worker = session.get(User, record.key_worker_id) if record.key_worker_id else None
+    queue(session, service.referral_email, "new_referral_by_email", reference=referral.reference,
+          key_worker_name=key_worker.name if key_worker else None,
+          key_worker_email=key_worker.email if key_worker else None,
+          key_worker_phone=key_worker.work_phone if key_worker else None)
 
 
 def _allocate(session: Session, record: FamilyRecord, sections: dict, caseload_limit: int) -> None:

@@ -298,7 +298,7 @@ def check_answers(record_id: uuid.UUID):
             referral = submit.submit_referral(db, current_user.user, current_user.roles, family, choices, key,
                                                 current_app.config["CASELOAD_LIMIT"])
         except submit.ReferralError as error:
-            flash(str(error), "error")
+            flash([str(error), *error.link] if error.link else str(error), "error")
             return redirect(url_for("referrals.services", record_id=family.id))
         return redirect(url_for("referrals.confirmation", record_id=family.id, referral_id=referral.id))
     sections = family_records.section_data(db, family)
