@@ -154,7 +154,7 @@ def act(session: Session, user_id: uuid.UUID, roles: set[str], service_referral_
             raise Refused("That is not a change that can be made to a referral.")
         if row.version != version:
             raise Changed()
-        _check(part, action)
+        check(part, action)
         detail = _detail(action, values)
         changes = _changes(row, action, detail)
         if part.who == "key_worker" and action.by == SERVICE:
@@ -173,7 +173,7 @@ def act(session: Session, user_id: uuid.UUID, roles: set[str], service_referral_
     return row
 
 
-def _check(part: Part, action: Action) -> None:
+def check(part: Part, action: Action) -> None:
     row = part.service_referral
     if part.record.closed_at is not None:
         raise Refused("This family's record is closed. Reopen it to make changes.")

@@ -9,7 +9,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from directory import places, routing
-from directory.auth import roles_required, signed_in
+from directory.auth import roles_required
 from directory.data import taxonomy
 from directory.db import get_session
 from directory.models import FamilyRecord, Service, User
@@ -324,13 +324,3 @@ def confirmation(record_id: uuid.UUID, referral_id: uuid.UUID):
     key_worker = db.get(User, family.key_worker_id) if family.key_worker_id else None
     return render_template("referrals/confirmation.html", family=family, referral=found[0], rows=found[1],
                            key_worker=key_worker)
-
-
-@bp.get("/service-referrals/<uuid:service_referral_id>")
-@signed_in
-def service_referral(service_referral_id: uuid.UUID):
-    view = sent.open_service_referral(get_session(), current_user.id, current_user.roles, service_referral_id)
-    if view is None:
-        abort(404)
-    return render_template("referrals/service-referral.html", view=view, field_names=family_fields.FIELDS,
-                           givers=CONSENT_GIVER_LABELS, methods=CONSENT_METHOD_LABELS)
