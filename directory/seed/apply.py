@@ -231,6 +231,7 @@ class _Writer:
             "minimum_age": service["min_age"], "maximum_age": service["max_age"],
             "how_to_refer": service["how_to_refer"], "accepting_referrals": service["accepting_referrals"],
             "referral_method": service.get("referral_method", "site"),
+            "response_target_days": service.get("response_target_days", 10),
             "wait_weeks": waiting.get("weeks"),
             "wait_updated": date.fromisoformat(waiting["updated"]) if waiting else None,
             "assured_date": date.fromisoformat(service["assured_date"]),

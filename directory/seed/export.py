@@ -79,6 +79,7 @@ def export_services(session: Session) -> dict:
             "referrers": sorted(terms[a.taxonomy_term_id] for a in linked if a.link_type == "referrer"),
             "how_to_refer": service.how_to_refer, "accepting_referrals": service.accepting_referrals,
             "referral_method": service.referral_method, "referral_email": service.referral_email,
+            "response_target_days": service.response_target_days,
             "waiting_time": {"weeks": service.wait_weeks, "updated": service.wait_updated.isoformat()}
             if service.wait_weeks is not None and service.wait_updated else None,
             "assured_date": service.assured_date.isoformat() if service.assured_date else None,
