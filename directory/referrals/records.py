@@ -11,6 +11,8 @@ from directory.models import (
     FamilyAccess,
     FamilyRecord,
     FamilySection,
+    ReferralEvent,
+    ServiceReferral,
 )
 from directory.models.accounts import utcnow
 from directory.models.families import SECTIONS
@@ -69,8 +71,17 @@ def save_section(session: Session, user_id: uuid.UUID, record: FamilyRecord, sec
     row.completed = completed
     row.updated_at = record.updated_at = utcnow()
     audit(session, user_id, "update", "family_record", record.id, section=section, fields=changed)
+    if changed and _has_referrals(session, record):
+        # The timeline says what changed (field names only); each service sees the fields it receives.
+        actor = "family" if session.get(FamilyAccess, (record.id, user_id)) is not None else "key_worker"
+        session.add(ReferralEvent(record_id=record.id, actor_id=user_id, actor=actor, kind="record_changed",
+                                  detail={"section": section, "fields": changed}))
     session.commit()
     return changed
+
+
+def _has_referrals(session: Session, record: FamilyRecord) -> bool:
+    return session.exec(select(ServiceReferral.id).where(ServiceReferral.record_id == record.id)).first() is not None
 
 
 def routing_input(sections: dict[str, dict], referrer_role: str | None) -> dict:
