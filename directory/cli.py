@@ -12,6 +12,7 @@ from directory.db import get_database
 from directory.key_rotation import rotate_keys_command
 from directory.models.accounts import ROLES
 from directory.notify import commands as notify_commands
+from directory.referrals import reminders_command
 from directory.retention_command import retention_command
 from directory.seed import SeedError, apply_seed, load_seed
 from directory.seed import demo as demo_data
@@ -243,3 +244,4 @@ def init_app(app: Flask) -> None:
     notify_commands.init_app(app)
     app.cli.add_command(retention_command)
     app.cli.add_command(rotate_keys_command)
+    reminders_command.init_app(app)
