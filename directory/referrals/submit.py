@@ -3,6 +3,7 @@ each, and a key worker for a family that refers itself."""
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -85,10 +86,12 @@ def _new_reference(session: Session) -> str:
 
 
 def submit_referral(session: Session, user: User, roles: set[str], record: FamilyRecord, choices: list[Choice],
-                    idempotency_key: str, caseload_limit: int, attempts: int = 5) -> Referral:
+                    idempotency_key: str, caseload_limit: int, attempts: int = 5,
+                    after: Callable[[Session, Referral], None] | None = None) -> Referral:
     """One referral with one service referral per choice, all or none, committed; the same key gives the
     same referral, however often or concurrently it is submitted. A key belongs to its record and to the person
-    who submitted it: someone else's key finds nothing of theirs, and cannot be used again."""
+    who submitted it: someone else's key finds nothing of theirs, and cannot be used again. `after` writes
+    more in the same transaction (a re-route's event on the declined referral); it may raise ReferralError."""
     for attempt in range(attempts):
         begin_write(session)
         existing = session.exec(select(Referral).where(Referral.idempotency_key == idempotency_key)).first()
@@ -99,6 +102,9 @@ def submit_referral(session: Session, user: User, roles: set[str], record: Famil
             raise ReferralError("The referral could not be saved. Try again.")
         try:
             referral = _write_referral(session, user, roles, record, choices, idempotency_key, caseload_limit)
+            if after is not None:
+                after(session, referral)
+                session.flush()
             session.commit()
             return referral
         except routing.RecordError:
