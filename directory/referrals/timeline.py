@@ -57,6 +57,8 @@ def entries(session: Session, row: ServiceReferral, reader: str) -> list[Entry]:
             continue  # the record's history before this referral is not this referral's
         entry = _entry(session, event, row, record, service, reader, names)
         if entry is not None:
+            if reader == "service" and row.consent_withdrawn_at is not None:
+                entry.text = None  # consent withdrawn: the service keeps what happened, not anyone's words
             out.append(entry)
     return out
 
@@ -111,6 +113,8 @@ def _entry(session, event: ReferralEvent, row: ServiceReferral, record: FamilyRe
             return None
         what = "Closed the family's record" if kind == "record_closed" else "Reopened the family's record"
         return Entry(event.at, kind, _who(session, event, record, service, reader, names), what, text)
+    if kind == "rerouted" and reader == "service":
+        return None  # where else the child was referred is not this service's business
     what = _what(kind, detail, service, family)
     if what is None:
         return None
