@@ -31,6 +31,8 @@ MORE_REFERRAL_ADDRESSES = (
     "preparing-for-adulthood-team",
     "young-carers-and-siblings-support",
 )
+# Ofcom keeps 01632 960000 to 960999 for drama: no real phone rings.
+DEMO_WORK_PHONE = "01632 960 {:03d}"
 OTHER_ACCOUNTS = (
     ("admin", f"admin@{DOMAIN}", "Demo admin"),
     ("information_governance", f"information-governance@{DOMAIN}", "Demo information governance officer"),
@@ -99,5 +101,7 @@ def _account(session: Session, result: DemoAccounts, email: str, name: str, role
     user = get_user_by_email(session, email)
     if user is None:
         user = create_user(session, email, name, [role], DEMO_PASSWORD)
+        if role in ("key_worker", "service_lead"):
+            user.work_phone = DEMO_WORK_PHONE.format(result.created)
         result.created += 1
     return user
