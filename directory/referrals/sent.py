@@ -46,11 +46,24 @@ class SentView:
     changed: list[str]
     as_sent: list = field(default_factory=list)  # (field name, words) for each field shared, as sent
     changes: list[Change] = field(default_factory=list)
+    # Consent for this service was withdrawn, and this is the service's view: it holds no value from the record
+    # (current, as_sent and changes are empty), only that consent was withdrawn.
+    withheld: bool = False
+
+
+def withheld_from_service(service_referral: ServiceReferral) -> bool:
+    """Whether the service may no longer see what it was sent: consent for it was withdrawn."""
+    return service_referral.consent_withdrawn_at is not None
 
 
 def service_referral_view(session: Session, service_referral: ServiceReferral,
-                          names: readable.Names | None = None) -> SentView:
+                          names: readable.Names | None = None, *, for_service: bool = False) -> SentView:
+    """The referral as sent and what changed since. `for_service`: the reader is the service (a lead), who gets
+    nothing of the record once consent for it was withdrawn."""
     referral = session.get(Referral, service_referral.referral_id)
+    if for_service and withheld_from_service(service_referral):
+        return SentView(service_referral, session.get(Service, service_referral.service_id), referral, {}, [],
+                        withheld=True)
     record = session.get(FamilyRecord, referral.record_id)
     names = names or readable.names(session)
     shared, snapshot = service_referral.shared_fields, service_referral.sent_snapshot
@@ -117,8 +130,12 @@ def open_service_referral(session: Session, user_id: uuid.UUID, roles: set[str],
     row = session.get(ServiceReferral, service_referral_id)
     if row is None or not access.can_see_service_referral(session, user_id, roles, row):
         return None
-    view = service_referral_view(session, row)
-    audit(session, user_id, "view", "service_referral", row.id, record_id=view.referral.record_id)
+    # Someone who sees it only as a lead of its service (not as the family or its key worker) is the service.
+    record = session.get(FamilyRecord, row.record_id)
+    view = service_referral_view(session, row, for_service=not access.can_see_record(session, user_id, roles,
+                                                                                    record))
+    audit(session, user_id, "view", "service_referral", row.id, record_id=view.referral.record_id,
+          **({"withheld": True} if view.withheld else {}))
     session.commit()
     return view
 
@@ -132,7 +149,7 @@ def referrals_to_services(session: Session, user_id: uuid.UUID, service_ids: set
         .where(ServiceReferral.service_id.in_(list(service_ids))).order_by(Referral.submitted_at.desc())
     ).all()
     names = readable.names(session) if rows else None
-    views = [service_referral_view(session, row, names) for row in rows]
+    views = [service_referral_view(session, row, names, for_service=True) for row in rows]
     for view in views:
         audit(session, user_id, "view", "service_referral", view.service_referral.id,
               record_id=view.referral.record_id, page="referrals received")

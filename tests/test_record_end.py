@@ -1,0 +1,281 @@
+"""The record's end: its key worker closes it (each open referral withdrawn, each service emailed) and reopens it;
+consent for one service is withdrawn (the referral withdrawn, the service sees no more of the record); retention
+anonymises closed records when the schedule says, keeping district, needs, dates and statuses."""
+
+import uuid
+
+import pytest
+from sqlmodel import select
+
+from directory.models import (
+    AuditEntry,
+    FamilyAccess,
+    FamilyRecord,
+    ReferralEvent,
+    Service,
+    ServiceReferral,
+)
+from directory.referrals import closing, lifecycle, sent, timeline
+from tests.helpers.emails import emails_to
+from tests.helpers.pages import text_of
+from tests.helpers.people import make_user, sign_in
+from tests.helpers.records import complete_record, new_record
+from tests.test_referrals import choose
+
+EARLY_HELP, AUTISM = "early-help-family-support", "autism-family-support"
+# What must never reach a service once consent is withdrawn, nor survive anonymisation.
+CHILDS_DATA = ("Jones", "1 High St", "14 May 2017", "DE14 1AA", "Visual timetable", "loud rooms", "Alex")
+
+
+@pytest.fixture
+def key_worker(db_session):
+    return make_user(db_session, ["key_worker"], name="Kim Keyworker", districts=["east-staffordshire"])
+
+
+@pytest.fixture
+def lead(db_session):
+    return make_user(db_session, ["service_lead"], name="Lee Lead", services=[AUTISM])
+
+
+@pytest.fixture
+def staff(app, key_worker):
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    sign_in(client, key_worker)
+    return client
+
+
+def signed_in(app, user):
+    client = app.test_client()
+    sign_in(client, user)
+    return client
+
+
+def send(staff, db_session, slugs=(EARLY_HELP, AUTISM), record=None) -> tuple[str, dict[str, ServiceReferral]]:
+    """A completed record (or `record`) sent to these services: its id and {slug: service referral}."""
+    if record is None:
+        record = new_record(staff)
+        complete_record(staff, record)
+    key = choose(staff, record, list(slugs), db_session)
+    assert staff.post(f"/families/{record}/check-answers", data={"idempotency_key": key}).status_code == 302
+    rows = {}
+    for slug in slugs:
+        service = db_session.exec(select(Service).where(Service.slug == slug)).one()
+        rows[slug] = db_session.exec(select(ServiceReferral).where(
+            ServiceReferral.record_id == uuid.UUID(record), ServiceReferral.service_id == service.id,
+            ServiceReferral.status == "sent")).one()
+    return record, rows
+
+
+def referral_address(db_session, slug) -> str:
+    return db_session.exec(select(Service.referral_email).where(Service.slug == slug)).one()
+
+
+def events(db_session, record_id, **where) -> list[ReferralEvent]:
+    query = select(ReferralEvent).where(ReferralEvent.record_id == uuid.UUID(str(record_id)))
+    for name, value in where.items():
+        query = query.where(getattr(ReferralEvent, name) == value)
+    return list(db_session.exec(query.order_by(ReferralEvent.at)))
+
+
+# --- closing -----------------------------------------------------------------------------------------------------
+
+
+def test_closing_withdraws_every_open_referral_and_emails_each_service(app, staff, db_session, key_worker, lead):
+    record, rows = send(staff, db_session)
+    page = staff.get(f"/families/{record}/close")
+    assert page.status_code == 200
+    warning = text_of(page.soup.select_one("#withdrawn"))
+    assert "Early Help" in warning or "early help" in warning.lower()
+    assert len(page.soup.select("#withdrawn li")) == 2
+    assert "withdraws its 2 open referrals" in text_of(page.soup)
+
+    missing = staff.post(f"/families/{record}/close", data={"reason": "   "})
+    assert missing.status_code == 200
+    assert "Enter why you are closing the record" in text_of(missing.soup.select_one(".govuk-error-summary"))
+    assert db_session.get(FamilyRecord, uuid.UUID(record)).closed_at is None
+
+    before = {slug: len(emails_to(db_session, address)) for slug, address in
+              ((EARLY_HELP, referral_address(db_session, EARLY_HELP)), (AUTISM, lead.email))}
+    done = staff.post(f"/families/{record}/close", data={"reason": "The family moved to Wales"})
+    assert done.status_code == 302 and done.headers["Location"] == f"/families/{record}"
+    banner = text_of(staff.get(f"/families/{record}").soup.select_one(".govuk-notification-banner--success"))
+    assert "Record closed. 2 open referrals withdrawn" in banner
+
+    db_session.expire_all()
+    assert db_session.get(FamilyRecord, uuid.UUID(record)).closed_at is not None
+    for row in rows.values():
+        row = db_session.get(ServiceReferral, row.id)
+        assert (row.status, row.outcome, row.version) == ("withdrawn", "record_closed", 2)
+    withdrawals = events(db_session, record, kind="withdraw")
+    assert {e.service_referral_id for e in withdrawals} == {row.id for row in rows.values()}
+    assert all(e.detail == {"reason": "record_closed", "text": "The family moved to Wales"} for e in withdrawals)
+    closed = events(db_session, record, kind="record_closed")
+    assert len(closed) == 1 and closed[0].service_referral_id is None and closed[0].actor == "key_worker"
+    assert closed[0].detail == {"text": "The family moved to Wales"} and closed[0].actor_id == key_worker.id
+    assert db_session.exec(select(AuditEntry).where(AuditEntry.action == "close",
+                                                    AuditEntry.record_id == uuid.UUID(record))).one()
+
+    # Each service is told once, in an email that names no child and no service.
+    for slug, address in ((EARLY_HELP, referral_address(db_session, EARLY_HELP)), (AUTISM, lead.email)):
+        new = emails_to(db_session, address)[before[slug]:]
+        assert len(new) == 1 and new[0].template == "referral_update"
+        assert "withdrawn" in new[0].body_text and "Sam" not in new[0].body_text
+        assert "Autism" not in new[0].body_text and "Early" not in new[0].body_text
+
+    # The service sees the note on its timeline; nothing more can change.
+    seen = timeline.entries(db_session, rows[AUTISM], "service")
+    assert seen[-1].what == "Withdrew the referral, as the family's record was closed"
+    assert seen[-1].text == "The family moved to Wales"
+    assert staff.post(f"/families/{record}/close", data={"reason": "again"}).status_code == 302
+    assert len(events(db_session, record, kind="record_closed")) == 1
+    db_session.commit()  # ends the test session's savepoint, so an operation's rollback undoes only its own work
+    with pytest.raises(lifecycle.Refused, match="record is closed"):
+        lifecycle.act(db_session, lead.id, {"service_lead"}, rows[AUTISM].id, "acknowledge", 2)
+
+
+def test_closing_needs_no_referrals_and_refuses_a_second_time(db_session, key_worker):
+    record = FamilyRecord(reference="FAM-TEST-0001", created_by_id=key_worker.id, key_worker_id=key_worker.id)
+    db_session.add(record)
+    db_session.commit()
+    assert closing.close_record(db_session, key_worker.id, {"key_worker"}, record.id, "No longer needed") == []
+    with pytest.raises(lifecycle.Refused, match="already closed"):
+        closing.close_record(db_session, key_worker.id, {"key_worker"}, record.id, "Again")
+    with pytest.raises(lifecycle.Refused, match="Enter why you are reopening"):
+        closing.reopen_record(db_session, key_worker.id, {"key_worker"}, record.id, "")
+    assert len(events(db_session, record.id)) == 1
+
+
+def test_reopening_needs_a_reason_and_the_withdrawn_referrals_can_be_sent_again(staff, db_session):
+    record, rows = send(staff, db_session, slugs=(EARLY_HELP,))
+    staff.post(f"/families/{record}/close", data={"reason": "Family asked us to stop"})
+    page = staff.get(f"/families/{record}/reopen")
+    assert page.status_code == 200 and "stay withdrawn" in text_of(page.soup)
+    missing = staff.post(f"/families/{record}/reopen", data={"reason": ""})
+    assert "Enter why you are reopening the record" in text_of(missing.soup.select_one(".govuk-error-summary"))
+    done = staff.post(f"/families/{record}/reopen", data={"reason": "They came back"})
+    assert done.status_code == 302
+    assert "Record reopened." in text_of(staff.get(f"/families/{record}").soup)
+    db_session.expire_all()
+    assert db_session.get(FamilyRecord, uuid.UUID(record)).closed_at is None
+    reopened = events(db_session, record, kind="record_reopened")
+    assert len(reopened) == 1 and reopened[0].detail == {"text": "They came back"}
+    assert db_session.get(ServiceReferral, rows[EARLY_HELP].id).status == "withdrawn"
+    # Open again: reopening an open record is refused, and the service can be sent a new referral.
+    again = staff.post(f"/families/{record}/reopen", data={"reason": "Twice"})
+    assert again.status_code == 302 and len(events(db_session, record, kind="record_reopened")) == 1
+    _, new = send(staff, db_session, slugs=(EARLY_HELP,), record=record)
+    assert new[EARLY_HELP].id != rows[EARLY_HELP].id and new[EARLY_HELP].status == "sent"
+
+
+def test_only_the_records_key_worker_may_close_or_reopen_it(app, staff, db_session, key_worker, lead):
+    record, rows = send(staff, db_session, slugs=(AUTISM,))
+    other_worker = signed_in(app, make_user(db_session, ["key_worker"]))
+    for path in (f"/families/{record}/close", f"/families/{record}/reopen"):
+        assert other_worker.get(path).status_code == 404
+        assert other_worker.post(path, data={"reason": "Not mine"}).status_code == 404
+        assert signed_in(app, lead).post(path, data={"reason": "Not mine"}).status_code == 403
+    family = make_user(db_session, ["family"])
+    db_session.add(FamilyAccess(record_id=uuid.UUID(record), user_id=family.id))
+    db_session.commit()
+    family_client = signed_in(app, family)
+    assert family_client.post(f"/families/{record}/close", data={"reason": "Ours"}).status_code == 403
+    db_session.commit()
+    with pytest.raises(lifecycle.Refused, match="Only the family's key worker"):
+        closing.close_record(db_session, family.id, {"family"}, uuid.UUID(record), "Ours")
+    assert closing.close_record(db_session, lead.id, {"service_lead"}, uuid.UUID(record), "Lead") is None
+    assert closing.close_record(db_session, uuid.uuid4(), {"key_worker"}, uuid.uuid4(), "Nothing") is None
+    db_session.expire_all()
+    assert db_session.get(FamilyRecord, uuid.UUID(record)).closed_at is None
+    assert db_session.get(ServiceReferral, rows[AUTISM].id).status == "sent"
+    assert events(db_session, record, kind="record_closed") == []
+
+
+# --- consent withdrawn -------------------------------------------------------------------------------------------
+
+
+def test_withdrawing_consent_withdraws_the_referral_and_hides_the_record_from_the_service(app, staff, db_session,
+                                                                                         key_worker, lead):
+    record, rows = send(staff, db_session)
+    row = rows[AUTISM]
+    service_page = signed_in(app, lead)
+    before = text_of(service_page.get(f"/service-referrals/{row.id}").soup)
+    assert "Jones" in before  # what the service was sent, until consent is withdrawn
+    db_session.commit()  # ends the test session's savepoint, so an operation's rollback undoes only its own work
+    lifecycle.act(db_session, lead.id, {"service_lead"}, row.id, "ask", 1, text="Does the child sleep well?")
+    lifecycle.act(db_session, key_worker.id, {"key_worker"}, row.id, "answer", 2,
+                  text="Sam Jones sleeps badly since the move")
+
+    page = staff.get(f"/service-referrals/{row.id}/withdraw-consent")
+    assert page.status_code == 200 and "will be withdrawn" in text_of(page.soup)
+    missing = staff.post(f"/service-referrals/{row.id}/withdraw-consent", data={"reason": ""})
+    assert "Enter why consent is being withdrawn" in text_of(missing.soup.select_one(".govuk-error-summary"))
+    lead_emails = len(emails_to(db_session, lead.email))
+    done = staff.post(f"/service-referrals/{row.id}/withdraw-consent", data={"reason": "Mum no longer agrees"})
+    assert done.status_code == 302
+    assert "Consent withdrawn." in text_of(staff.get(done.headers["Location"]).soup)
+
+    db_session.expire_all()
+    row = db_session.get(ServiceReferral, row.id)
+    assert row.consent_withdrawn_at is not None and (row.status, row.outcome) == ("withdrawn", "consent_withdrawn")
+    assert db_session.get(ServiceReferral, rows[EARLY_HELP].id).status == "sent"  # only that service's
+    kinds = [(e.kind, e.actor) for e in events(db_session, record, service_referral_id=row.id)]
+    assert kinds[-2:] == [("consent_withdrawn", "key_worker"), ("withdraw", "key_worker")]
+    assert events(db_session, record, kind="consent_withdrawn")[0].detail == {"text": "Mum no longer agrees"}
+    assert db_session.exec(select(AuditEntry).where(AuditEntry.action == "withdraw_consent",
+                                                    AuditEntry.object_id == row.id)).one()
+    told = emails_to(db_session, lead.email)[lead_emails:]
+    assert len(told) == 1 and "withdrawn" in told[0].body_text and "Sam" not in told[0].body_text
+
+    # The service's page and list hold nothing of the record: not what was sent, not anyone's words.
+    page = service_page.get(f"/service-referrals/{row.id}")
+    assert page.status_code == 200
+    shown = text_of(page.soup)
+    for value in (*CHILDS_DATA, "Sam", "sleeps badly", "Mum no longer agrees"):
+        assert value not in shown, value
+    assert "Withdrew consent" in shown
+    db_session.commit()
+    view = sent.open_service_referral(db_session, lead.id, {"service_lead"}, row.id)
+    assert view.withheld and view.current == {} and view.as_sent == [] and view.changes == []
+    assert not sent.open_service_referral(db_session, key_worker.id, {"key_worker"}, row.id).withheld
+    assert all(entry.text is None for entry in timeline.entries(db_session, row, "service"))
+    assert "Sam" not in text_of(service_page.get("/your-account").soup)
+    # The key worker still sees it all.
+    assert "Mum no longer agrees" in text_of(staff.get(f"/service-referrals/{row.id}").soup)
+    assert staff.post(f"/service-referrals/{row.id}/withdraw-consent", data={"reason": "again"}).status_code == 302
+    assert len(events(db_session, record, kind="consent_withdrawn")) == 1
+
+
+def test_the_family_may_withdraw_consent_and_the_key_worker_is_told(app, staff, db_session, key_worker, lead):
+    record, rows = send(staff, db_session, slugs=(AUTISM,))
+    family = make_user(db_session, ["family"])
+    db_session.add(FamilyAccess(record_id=uuid.UUID(record), user_id=family.id))
+    db_session.commit()
+    row = rows[AUTISM]
+    db_session.commit()
+    lifecycle.act(db_session, lead.id, {"service_lead"}, row.id, "accept", 1)
+    lifecycle.act(db_session, lead.id, {"service_lead"}, row.id, "close", 2, reason="seen_and_supported")
+    with pytest.raises(lifecycle.Refused, match="Only the family or their key worker"):
+        closing.withdraw_consent(db_session, lead.id, {"service_lead"}, row.id, "Lead tries")
+    assert signed_in(app, lead).get(f"/service-referrals/{row.id}/withdraw-consent").status_code == 403
+    stranger = signed_in(app, make_user(db_session, ["family"]))
+    assert stranger.get(f"/service-referrals/{row.id}/withdraw-consent").status_code == 404
+
+    worker_emails, lead_emails = len(emails_to(db_session, key_worker.email)), len(emails_to(db_session, lead.email))
+    family_client = signed_in(app, family)
+    assert "your family's information" in text_of(
+        family_client.get(f"/service-referrals/{row.id}/withdraw-consent").soup)
+    assert family_client.post(f"/service-referrals/{row.id}/withdraw-consent",
+                              data={"reason": "We changed our minds"}).status_code == 302
+    db_session.expire_all()
+    row = db_session.get(ServiceReferral, row.id)
+    # A closed referral stays closed (its outcome kept); the service is still told consent was withdrawn.
+    assert row.consent_withdrawn_at is not None and (row.status, row.outcome) == ("closed", "seen_and_supported")
+    assert [e.actor for e in events(db_session, record, kind="consent_withdrawn")] == ["family"]
+    to_lead = emails_to(db_session, lead.email)[lead_emails:]
+    assert len(to_lead) == 1 and "Consent to share" in to_lead[0].body_text
+    to_worker = emails_to(db_session, key_worker.email)[worker_emails:]
+    assert len(to_worker) == 1 and "Consent to share" in to_worker[0].body_text
+    assert emails_to(db_session, family.email) == [] or all(
+        "Consent" not in m.body_text for m in emails_to(db_session, family.email))
+
