@@ -13,6 +13,7 @@ from directory.referrals import lifecycle, sent, timeline, words
 from directory.web.referrals import bp
 from directory.web.referrals.action_forms import FORMS
 from directory.web.referrals.forms import CONSENT_GIVER_LABELS, CONSENT_METHOD_LABELS
+from directory.web.referrals.rerouting import where_for
 
 # The service sees its referral page; the key worker and the family see the status page.
 TEMPLATES = {"service": "referrals/service-referral.html", "key_worker": "referrals/referral-status.html",
@@ -33,11 +34,12 @@ def _opened(service_referral_id: uuid.UUID):
 @signed_in
 def service_referral(service_referral_id: uuid.UUID):
     db, view, part = _opened(service_referral_id)
+    entries = timeline.entries(db, view.service_referral, part.who)
     return render_template(
         TEMPLATES[part.who], view=view, part=part, actions=lifecycle.allowed(part),
-        timeline=timeline.entries(db, view.service_referral, part.who), field_names=family_fields.FIELDS,
+        timeline=entries, field_names=family_fields.FIELDS,
         givers=CONSENT_GIVER_LABELS, methods=CONSENT_METHOD_LABELS, status_names=words.STATUS_NAMES,
-        status_tags=words.STATUS_TAGS,
+        status_tags=words.STATUS_TAGS, where=where_for(db, view, part, entries),
     )
 
 

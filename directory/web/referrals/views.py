@@ -16,7 +16,7 @@ from directory.models import FamilyRecord, Service, User
 from directory.models.families import SECTIONS
 from directory.models.taxonomy import CONDITIONS, SEN_TYPES
 from directory.postcodes import PostcodeError
-from directory.referrals import access, channels, choices, drafts, readable, sent, submit
+from directory.referrals import access, channels, choices, drafts, readable, sent, status_page, submit
 from directory.referrals import fields as family_fields
 from directory.referrals import records as family_records
 from directory.rules import MISSING_QUESTIONS
@@ -58,7 +58,8 @@ def records():
     db = get_session()
     found = access.list_records(db, current_user.id, current_user.roles)
     names = {r.id: family_records.section_data(db, r).get("child", {}) for r in found}
-    return render_template("referrals/records.html", records=found, names=names)
+    return render_template("referrals/records.html", records=found, names=names,
+                           summaries=status_page.summaries(db, [r.id for r in found]))
 
 
 @bp.post("/families/new")
