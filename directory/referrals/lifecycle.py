@@ -165,10 +165,12 @@ def act(session: Session, user_id: uuid.UUID, roles: set[str], service_referral_
         audit(session, user_id, f"referral_{action.name}", "service_referral", row.id, record_id=part.record.id,
               status=changes.get("status", row.status))
         notify(session, row, part, action, user_id)
-    except Refused:
+        session.commit()
+    except BaseException:
+        # Nothing of a change that could not be made stays in the session: no status without its event and
+        # emails, no email without its change.
         session.rollback()
         raise
-    session.commit()
     session.refresh(row)
     return row
 
@@ -205,7 +207,7 @@ def _detail(action: Action, values: dict) -> dict:
         detail["text"] = _text(values, "text", True, "Enter your answer")
     elif name == "wait_list":
         weeks = values.get("weeks")
-        if not isinstance(weeks, int) or not 0 <= weeks <= MAX_WAIT_WEEKS:
+        if type(weeks) is not int or not 0 <= weeks <= MAX_WAIT_WEEKS:  # not a bool, a float or a string
             raise Refused(f"Enter how many weeks the wait is expected to be, from 0 to {MAX_WAIT_WEEKS}")
         detail["weeks"] = weeks
         detail["text"] = _text(values, "text", False, "")
@@ -225,6 +227,8 @@ def _detail(action: Action, values: dict) -> dict:
         detail["text"] = _text(values, "text", code == "other", "Enter the reason")
     elif name == "withdraw":
         detail["text"] = _text(values, "text", True, "Enter why the referral is being withdrawn")
+    elif name == "ask_to_rearrange":
+        detail["text"] = _text(values, "text", True, "Enter what would suit you better")
     else:
         detail["text"] = _text(values, "text", False, "")
     return {key: value for key, value in detail.items() if value is not None}
