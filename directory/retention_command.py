@@ -13,8 +13,9 @@ from directory.retention import RetentionError, apply_schedule
 @click.option("--commit", is_flag=True, help="Delete (or empty) what is due, and report what was done.")
 @with_appcontext
 def retention_command(dry_run: bool, commit: bool):
-    """Apply the retention schedule: old emails, links, sessions, drafts and audit entries (give --dry-run or
-    --commit). Running it again at once finds nothing more to do."""
+    """Apply the retention schedule: old emails, links, sessions, drafts and audit entries, and closed family
+    records past their period, anonymised (give --dry-run or --commit). Running it again at once finds nothing
+    more to do."""
     if dry_run == commit:
         raise click.UsageError("Give exactly one of --dry-run (count what is due) and --commit (delete it).")
     with get_database(current_app).session_factory() as session:

@@ -3,6 +3,7 @@ consent for one service is withdrawn (the referral withdrawn, the service sees n
 anonymises closed records when the schedule says, keeping district, needs, dates and statuses."""
 
 import uuid
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -11,11 +12,14 @@ from directory.models import (
     AuditEntry,
     FamilyAccess,
     FamilyRecord,
+    FamilySection,
+    ReferralDraft,
     ReferralEvent,
     Service,
     ServiceReferral,
 )
 from directory.referrals import closing, lifecycle, sent, timeline
+from directory.retention import apply_schedule, birthday
 from tests.helpers.emails import emails_to
 from tests.helpers.pages import text_of
 from tests.helpers.people import make_user, sign_in
@@ -279,3 +283,121 @@ def test_the_family_may_withdraw_consent_and_the_key_worker_is_told(app, staff, 
     assert emails_to(db_session, family.email) == [] or all(
         "Consent" not in m.body_text for m in emails_to(db_session, family.email))
 
+
+
+# --- anonymisation -----------------------------------------------------------------------------------------------
+
+
+def _what_remains(db_session, record_id: uuid.UUID) -> dict:
+    """Everything the database holds about the record, decrypted."""
+    db_session.expire_all()
+    return {
+        "record": db_session.get(FamilyRecord, record_id),
+        "sections": {s.section: s.data for s in db_session.exec(
+            select(FamilySection).where(FamilySection.record_id == record_id))},
+        "access": db_session.exec(select(FamilyAccess).where(FamilyAccess.record_id == record_id)).all(),
+        "drafts": db_session.exec(select(ReferralDraft).where(ReferralDraft.record_id == record_id)).all(),
+        "rows": db_session.exec(select(ServiceReferral).where(ServiceReferral.record_id == record_id)).all(),
+        "events": db_session.exec(select(ReferralEvent).where(ReferralEvent.record_id == record_id)
+                                  .order_by(ReferralEvent.at)).all(),
+    }
+
+
+def _at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def test_a_closed_record_with_referrals_is_anonymised_on_the_childs_31st_birthday(app, staff, db_session,
+                                                                                   key_worker, lead):
+    record, rows = send(staff, db_session)
+    record_id, row = uuid.UUID(record), rows[AUTISM]
+    family = make_user(db_session, ["family"])
+    db_session.add(FamilyAccess(record_id=record_id, user_id=family.id))
+    db_session.commit()
+    lifecycle.act(db_session, lead.id, {"service_lead"}, row.id, "ask", 1, text="Does Sam Jones sleep well?")
+    lifecycle.act(db_session, key_worker.id, {"key_worker"}, row.id, "answer", 2, text="Sam sleeps badly")
+    lifecycle.act(db_session, lead.id, {"service_lead"}, row.id, "offer_appointment", 3,
+                  at=_at(2027, 3, 30, 10, 30), place="Burton Clinic, 1 High St")
+    # A draft of the next referral, left unsent.
+    staff.post(f"/families/{record}/services", data={"services": [
+        str(db_session.exec(select(Service.id).where(Service.slug == EARLY_HELP)).one())]})
+    db_session.commit()
+    closing.close_record(db_session, key_worker.id, {"key_worker"}, record_id, "Sam Jones moved to Wales")
+    before = _what_remains(db_session, record_id)
+    assert before["drafts"] and before["access"] and before["record"].lookup_hash
+    statuses = [(e.kind, e.status) for e in before["events"]]
+
+    # Born 14 May 2017: kept until the 31st birthday, whatever the 6 years after closing say.
+    for now in (_at(2032, 12, 2), _at(2048, 5, 13, 23, 59)):
+        assert apply_schedule(db_session, commit=True, now=now).counts["family_records"] == 0
+        assert db_session.get(FamilyRecord, record_id).anonymised_at is None
+    dry = apply_schedule(db_session, commit=False, now=_at(2048, 5, 14))
+    assert dry.counts["family_records"] == 1
+    assert ("      1  closed family records past their period (with a referral: the child's 31st birthday; "
+            "without: 6 years after closing): to anonymise") in dry.lines()
+    assert _what_remains(db_session, record_id)["record"].anonymised_at is None
+
+    done = apply_schedule(db_session, commit=True, now=_at(2048, 5, 14))
+    assert done.counts["family_records"] == 1
+    after = _what_remains(db_session, record_id)
+    kept = after["record"]
+    assert kept.anonymised_at is not None and kept.lookup_hash is None
+    assert (kept.reference, kept.closed_at, kept.created_at) == (before["record"].reference,
+                                                                 before["record"].closed_at,
+                                                                 before["record"].created_at)
+    assert after["sections"] == {"child": {"district": "east-staffordshire"}, "needs": {"needs": ["SLCN"]}}
+    assert after["access"] == [] and after["drafts"] == []
+    for service_referral in after["rows"]:
+        assert set(service_referral.sent_snapshot) <= {"child.district", "needs.needs"}
+        assert service_referral.status == "withdrawn" and service_referral.outcome == "record_closed"
+        assert service_referral.without_consent_reason is None
+    assert db_session.get(ServiceReferral, row.id).appointment == {"at": "2027-03-30T10:30:00+00:00",
+                                                                    "video": False}
+    # The timeline keeps what happened and when, with codes; nobody's words.
+    assert [(e.kind, e.status) for e in after["events"]] == statuses
+    assert all("text" not in e.detail and "place" not in e.detail for e in after["events"])
+    assert next(e for e in after["events"] if e.kind == "withdraw").detail == {"reason": "record_closed"}
+    remains = " ".join(str(value) for value in (after["sections"], [r.sent_snapshot for r in after["rows"]],
+                                                [r.appointment for r in after["rows"]],
+                                                [e.detail for e in after["events"]]))
+    for value in (*CHILDS_DATA, "Sam", "Wales", "Burton Clinic", "sleep"):
+        assert value not in remains, value
+    assert db_session.exec(select(AuditEntry).where(AuditEntry.action == "anonymise",
+                                                    AuditEntry.record_id == record_id)).one()
+
+    assert apply_schedule(db_session, commit=True, now=_at(2048, 5, 14)).counts["family_records"] == 0
+    with pytest.raises(lifecycle.Refused, match="anonymised"):
+        closing.reopen_record(db_session, key_worker.id, {"key_worker"}, record_id, "Back again")
+
+
+def test_a_closed_record_without_referrals_is_anonymised_six_years_after_closing(staff, db_session, key_worker):
+    record = new_record(staff)
+    complete_record(staff, record)
+    open_record = new_record(staff)
+    complete_record(staff, open_record)
+    record_id = uuid.UUID(record)
+    db_session.commit()
+    closing.close_record(db_session, key_worker.id, {"key_worker"}, record_id, "Not needed after all")
+    closed_at = db_session.get(FamilyRecord, record_id).closed_at
+    closed_at = closed_at if closed_at.tzinfo else closed_at.replace(tzinfo=UTC)
+    six_years = closed_at.replace(year=closed_at.year + 6)
+
+    assert apply_schedule(db_session, commit=True, now=six_years - timedelta(minutes=1)).counts[
+        "family_records"] == 0
+    assert db_session.get(FamilyRecord, record_id).anonymised_at is None
+    assert apply_schedule(db_session, commit=True, now=six_years + timedelta(minutes=1)).counts[
+        "family_records"] == 1
+    after = _what_remains(db_session, record_id)
+    assert after["record"].anonymised_at is not None
+    assert after["sections"] == {"child": {"district": "east-staffordshire"}, "needs": {"needs": ["SLCN"]}}
+    # An open record is never anonymised, however old.
+    # (A longer audit period: PostgreSQL's trigger counts the audit log's from the database's own clock.)
+    assert apply_schedule(db_session, commit=True, now=_at(2090, 1, 1), audit_years=100).counts[
+        "family_records"] == 0
+    assert db_session.get(FamilyRecord, uuid.UUID(open_record)).anonymised_at is None
+    assert _what_remains(db_session, uuid.UUID(open_record))["sections"]["child"]["last_name"] == "Jones"
+
+
+def test_the_29th_of_february():
+    assert birthday(date(2016, 2, 29), 31) == date(2047, 3, 1)
+    assert birthday(date(2017, 5, 14), 31) == date(2048, 5, 14)
