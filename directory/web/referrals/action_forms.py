@@ -14,7 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from directory.referrals.lifecycle import MAX_TEXT, MAX_WAIT_WEEKS
 from directory.referrals.words import CLOSE_OUTCOMES, DECLINE_REASONS
@@ -41,7 +41,8 @@ class ActionForm(FlaskForm):
 
 
 def _text(label: str, required: str | None, hint: str | None = None, what: str = "Your text") -> TextAreaField:
-    validators = [InputRequired(message=required)] if required else [Optional()]
+    # DataRequired: checked after stripping, so spaces alone are missing too.
+    validators = [DataRequired(message=required)] if required else [Optional()]
     return TextAreaField(label, validators=[*validators, at_most(MAX_TEXT, what)], filters=[strip],
                          widget=GovTextArea(), description=hint or "")
 
@@ -101,7 +102,7 @@ class AppointmentForm(ActionForm):
                       description="For example, 27 3 2027",
                       validators=[InputRequired("Enter the date of the appointment")])
     at_time = StringField("Time", widget=GovTextInput(), filters=[strip],
-                          validators=[InputRequired(message="Enter the time of the appointment")],
+                          validators=[DataRequired(message="Enter the time of the appointment")],
                           description="For example, 10:30am or 14:15")
     video = BooleanField("This is a video call", widget=GovCheckboxInput())
     place = StringField("Where is it?", widget=GovTextInput(), filters=[strip],
@@ -113,9 +114,13 @@ class AppointmentForm(ActionForm):
         if field.data and _read_time(field.data) is None:
             raise ValidationError("Enter a real time, like 10:30am or 14:15")
 
-    def validate_place(self, field):
-        if not field.data and not self.video.data:
-            raise ValidationError("Enter where the appointment is, or say it is a video call")
+    def validate(self, extra_validators=None) -> bool:
+        # Checked here, not in validate_place: Optional() stops an empty field's own validators.
+        valid = super().validate(extra_validators)
+        if not self.place.data and not self.video.data:
+            self.place.errors = [*self.place.errors, "Enter where the appointment is, or say it is a video call"]
+            return False
+        return valid
 
     def values(self) -> dict:
         at = datetime.combine(self.day.data, _read_time(self.at_time.data), tzinfo=LONDON)
@@ -130,10 +135,15 @@ def _reasons(label: str, words: dict[str, str], message: str) -> RadioField:
 class CloseForm(ActionForm):
     reason = _reasons("What was the outcome?", CLOSE_OUTCOMES, "Select the outcome")
     text = _text("More detail (needed if you chose other)", None)
+    other_needs = "Enter the outcome"
 
-    def validate_text(self, field):
-        if self.reason.data == "other" and not field.data:
-            raise ValidationError("Enter the outcome")
+    def validate(self, extra_validators=None) -> bool:
+        # Checked here, not in validate_text: Optional() stops an empty field's own validators.
+        valid = super().validate(extra_validators)
+        if self.reason.data == "other" and not self.text.data:
+            self.text.errors = [*self.text.errors, self.other_needs]
+            return False
+        return valid
 
     def values(self) -> dict:
         return {"reason": self.reason.data, "text": self.text.data}
@@ -144,6 +154,7 @@ class DeclineForm(CloseForm):
     text = _text("Explain for the family and key worker (needed if you chose other)", None,
                  "Say what might help instead. The key worker will be shown other services the child may be "
                  "eligible for.")
+    other_needs = "Enter why you are declining it"
 
 
 class WithdrawForm(ActionForm):
