@@ -555,7 +555,9 @@ def test_a_lead_makes_a_change_through_its_page(lead_client, db_session, sent):
     ("wait_list", {"weeks": ""}, "Enter how many weeks the wait is expected to be"),
     ("wait_list", {"weeks": "300"}, "Enter a number of weeks from 0 to 260"),
     ("ask", {"text": "  "}, "Enter your question"),
-    ("decline", {"reason": "other"}, "Enter the outcome"),
+    ("decline", {"reason": "other"}, "Enter why you are declining it"),
+    ("close", {"reason": "other", "text": " "}, "Enter the outcome"),
+    ("offer_appointment", {"day": ["30", "3", "2027"], "at_time": " ", "video": "y"}, "Enter the time"),
     ("decline", {}, "Select why you are declining it"),
     ("offer_appointment", {"day": ["30", "3", "2027"], "at_time": "25:00", "place": "Clinic"},
      "Enter a real time"),
@@ -564,6 +566,8 @@ def test_a_lead_makes_a_change_through_its_page(lead_client, db_session, sent):
 ])
 def test_an_invalid_form_shows_govuk_errors_and_changes_nothing(lead_client, db_session, sent, name, data,
                                                                 message):
+    if name == "close":
+        put_in(db_session, sent.row, "accepted")
     before = snapshot(db_session, sent.row)
     page = lead_client.post(f"/service-referrals/{sent.row.id}/{name}", data={"version": "1", **data})
     assert page.status_code == 200
