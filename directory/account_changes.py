@@ -92,3 +92,12 @@ def reset_second_factor(session: Session, admin_id: uuid.UUID, person: User, rea
     record(session, admin_id, "second_factor_reset", "user", person.id, reason=reason)
     queue(session, person.email, "second_factor_reset")
     session.commit()
+
+
+def set_work_phone(session: Session, user: User, phone: str) -> None:
+    """A member of staff's work phone number (already checked and written one way), shown to the families they
+    work with."""
+    user = session.get(User, user.id)
+    user.work_phone = phone
+    record(session, user.id, "work_phone_changed", "user", user.id)
+    session.commit()

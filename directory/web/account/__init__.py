@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("account", __name__)
 
-from directory.web.account import links, second_factor, views  # noqa: E402,F401
+from directory.web.account import links, second_factor, views, work_phone  # noqa: E402,F401

@@ -6,7 +6,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
-from directory import passwords
+from directory import passwords, phones
 from directory.web.validators import EMAIL_FORMAT, strip
 
 
@@ -88,3 +88,20 @@ class RecoveryCodeForm(FlaskForm):
                                    Length(max=40, message="Enter a recovery code, like abcd efgh jkmn pqrs")])
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
+
+
+def _uk_phone(form, field):
+    if field.data:
+        try:
+            field.data = phones.normalise_uk_phone(field.data)
+        except phones.PhoneError as error:
+            raise ValidationError(str(error)) from None
+
+
+class WorkPhoneForm(FlaskForm):
+    phone = StringField("Work phone number", widget=GovTextInput(), filters=[strip],
+                        description="A UK number, like 01632 960001 or 07700 900982. The families you work with "
+                                    "will see it.",
+                        validators=[DataRequired("Enter your work phone number"),
+                                    Length(max=40, message=phones.MESSAGE), _uk_phone])
+    submit = SubmitField("Save work phone number", widget=GovSubmitInput())
