@@ -199,6 +199,20 @@ def test_who_may_act_on_a_service_that_replies_here(db_session, lead, sent):
     assert snapshot(db_session, row) == before
 
 
+def test_the_family_withdraws_and_the_service_and_key_worker_are_told(db_session, lead, sent):
+    put_in(db_session, sent.row, "waiting_list")
+    outbox = count(db_session, OutboxMessage)
+    row = lifecycle.act(db_session, sent.family.id, {"family"}, sent.row.id, "withdraw", 1, text="We moved")
+    assert (row.status, row.outcome) == ("withdrawn", "withdrawn")
+    told = {m.to_address: m.body_text for m in emails(db_session, outbox)}
+    assert set(told) == {lead.email, sent.key_worker.email}
+    assert lifecycle.NEWS["withdraw"] in told[lead.email]
+    assert lifecycle.FAMILY_NEWS_FOR_KEY_WORKER["withdraw"] in told[sent.key_worker.email]
+    event = db_session.exec(select(ReferralEvent).where(ReferralEvent.kind == "withdraw")).one()
+    assert (event.actor, event.actor_id, event.detail) == ("family", sent.family.id, {"text": "We moved"})
+    assert lifecycle.allowed(lifecycle.part_of(db_session, sent.family.id, {"family"}, row)) == []
+
+
 def test_a_lead_of_another_service_or_a_stranger_has_no_part(db_session, sent):
     other_lead = make_user(db_session, ["service_lead"], services=["educational-psychology-service"])
     other_worker = make_user(db_session, ["key_worker"], districts=["east-staffordshire"])
