@@ -202,3 +202,12 @@ def send(session: Session, user: User, roles: set[str], row: ServiceReferral, op
 
 def new_service_referral(session: Session, referral: Referral) -> ServiceReferral:
     return session.exec(select(ServiceReferral).where(ServiceReferral.referral_id == referral.id)).one()
+
+
+def already_sent(session: Session, idempotency_key: str, record_id: uuid.UUID,
+                 user_id: uuid.UUID) -> ServiceReferral | None:
+    """The referral this person's form already sent for this record (a doubled or retried post), if any."""
+    referral = session.exec(select(Referral).where(Referral.idempotency_key == idempotency_key)).first()
+    if referral is None or referral.record_id != record_id or referral.submitted_by_id != user_id:
+        return None
+    return session.exec(select(ServiceReferral).where(ServiceReferral.referral_id == referral.id)).first()

@@ -14,6 +14,7 @@ from wtforms.validators import InputRequired
 
 from directory.auth import signed_in
 from directory.db import get_session
+from directory.models import Service
 from directory.referrals import alternatives, channels, lifecycle, sent, status_page, submit, words
 from directory.referrals import fields as family_fields
 from directory.web.referrals import bp
@@ -90,6 +91,17 @@ def _choice(form, service_id: uuid.UUID) -> submit.Choice:
                          consent_at=datetime(when.year, when.month, when.day, tzinfo=UTC) if when else None)
 
 
+def _sent_before(db, part, form):
+    """A doubled or retried post of a form that has already sent its referral goes to that referral."""
+    if not form.is_submitted() or not IDEMPOTENCY_KEY.fullmatch(form.idempotency_key.data or ""):
+        return None
+    done = alternatives.already_sent(db, form.idempotency_key.data, part.record.id, current_user.id)
+    if done is None:
+        return None
+    flash(f"Referral sent to {db.get(Service, done.service_id).name}.", "success")
+    return redirect(url_for("referrals.service_referral", service_referral_id=done.id))
+
+
 def _send(db, view, part, options, service_id: uuid.UUID, form, rerouted: bool):
     """Send, then go to the new referral's page; on a refusal, say why and show the page again."""
     try:
@@ -124,6 +136,8 @@ def reroute(service_referral_id: uuid.UUID):
     options = alternatives.for_declined(db, row, _sender(), _routed(db, part.record))
     choosable = [o for o in options if o.choosable]
     form = send_form(choosable, can_skip_consent=True)
+    if (before := _sent_before(db, part, form)) is not None:
+        return before
     if choosable and form.validate_on_submit():
         done = _send(db, view, part, options, uuid.UUID(form.service.data), form, rerouted=True)
         if done is not None:
@@ -140,6 +154,8 @@ def while_you_wait(service_referral_id: uuid.UUID, service_id: uuid.UUID):
     db, view, part = _opened(service_referral_id)
     row = view.service_referral
     page = url_for("referrals.service_referral", service_referral_id=row.id)
+    if (before := _sent_before(db, part, send_form(None, False))) is not None:
+        return before
     if row.status != "waiting_list" or part.record.closed_at is not None:
         flash("While-you-wait services are offered while a referral is on the waiting list.", "error")
         return redirect(page)
