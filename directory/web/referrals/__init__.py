@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("referrals", __name__)
 
-from directory.web.referrals import closing, invitations, referral_page, rerouting, views  # noqa: E402,F401
+from directory.web.referrals import closing, inbox, invitations, referral_page, rerouting, views  # noqa: E402,F401
