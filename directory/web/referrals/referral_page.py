@@ -9,7 +9,7 @@ from flask_login import current_user
 from directory.auth import signed_in
 from directory.db import get_session
 from directory.referrals import fields as family_fields
-from directory.referrals import lifecycle, sent, timeline, words
+from directory.referrals import inbox, lifecycle, sent, timeline, words
 from directory.web.referrals import bp
 from directory.web.referrals.action_forms import FORMS
 from directory.web.referrals.forms import CONSENT_GIVER_LABELS, CONSENT_METHOD_LABELS
@@ -40,6 +40,7 @@ def service_referral(service_referral_id: uuid.UUID):
         timeline=entries, field_names=family_fields.FIELDS,
         givers=CONSENT_GIVER_LABELS, methods=CONSENT_METHOD_LABELS, status_names=words.STATUS_NAMES,
         status_tags=words.STATUS_TAGS, where=where_for(db, view, part, entries),
+        lead=inbox.lead_page(db, view, part),
     )
 
 
