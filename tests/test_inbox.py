@@ -216,6 +216,15 @@ def test_each_child_shown_is_audited_as_viewed(db_session, world, monkeypatch):
     assert len(viewed()) == 3
 
 
+def test_the_summary_for_the_account_page_counts_without_naming_anyone(db_session, world):
+    before = db_session.exec(select(AuditEntry.id).where(AuditEntry.user_id == world["lead"].id)).all()
+    found = inbox.summary(db_session, world["lead"].id, today=TODAY)
+    # Open: Amy, Sam (twice) and Cal; not replied: all but Cal; past the target: Sam's to early help only.
+    assert (found.open, found.not_replied, found.past_target) == (4, 3, 1)
+    assert db_session.exec(select(AuditEntry.id).where(AuditEntry.user_id == world["lead"].id)).all() == before
+    assert inbox.summary(db_session, world["early_help_lead"].id, today=TODAY) == inbox.Summary(2, 2, 1)
+
+
 @pytest.mark.parametrize("args, problems", [
     ({"status": "lost"}, [inbox.UNKNOWN_STATUS]),
     ({"district": "atlantis"}, [inbox.UNKNOWN_DISTRICT]),

@@ -251,6 +251,31 @@ def service_inbox(session: Session, user_id: uuid.UUID, args: Mapping[str, str] 
     return Inbox(query, services, districts, counts, rows, len(items), pages, problems)
 
 
+
+@dataclass
+class Summary:
+    """A lead's inbox in numbers, for their account page: names nobody, so nothing is audited."""
+
+    open: int
+    not_replied: int  # open, and the service has not replied yet
+    past_target: int  # of those, past the response target
+
+
+def summary(session: Session, user_id: uuid.UUID, today: date | None = None) -> Summary:
+    today = today or local_date(utcnow())
+    rows = session.exec(
+        select(Referral.submitted_at, ServiceReferral.response_target_days, ServiceReferral.replies_here,
+               ServiceReferral.first_response_at)
+        .join(Referral, Referral.id == ServiceReferral.referral_id)
+        .where(ServiceReferral.service_id.in_(list(people.member_services(session, user_id))),
+               ServiceReferral.status.in_(OPEN_STATUSES))).all()
+    waiting = [(sent_at, target) for sent_at, target, replies_here, replied in rows
+               if replied is None and replies_here]
+    past = sum(1 for sent_at, target in waiting
+               if target is not None and working_days_between(local_date(sent_at), today) > target)
+    return Summary(len(rows), len(waiting), past)
+
+
 def _rows(session: Session, items: list[_Item], services: dict, districts: dict, today: date) -> list[Row]:
     _districts_of(session, [item for item in items if item.district is None])
     found = {row.id: row for row in session.exec(select(ServiceReferral).where(
