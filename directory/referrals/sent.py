@@ -140,24 +140,6 @@ def open_service_referral(session: Session, user_id: uuid.UUID, roles: set[str],
     return view
 
 
-def referrals_to_services(session: Session, user_id: uuid.UUID, service_ids: set[uuid.UUID]) -> list[SentView]:
-    """What a service lead's services have been sent, newest first, each with what changed since. The list names
-    each child, so each one shown is audited as viewed (and committed)."""
-    begin_write(session)
-    rows = session.exec(
-        select(ServiceReferral).join(Referral, Referral.id == ServiceReferral.referral_id)
-        .where(ServiceReferral.service_id.in_(list(service_ids))).order_by(Referral.submitted_at.desc())
-    ).all()
-    names = readable.names(session) if rows else None
-    views = [service_referral_view(session, row, names, for_service=True) for row in rows]
-    for view in views:
-        audit(session, user_id, "view", "service_referral", view.service_referral.id,
-              record_id=view.referral.record_id, page="referrals received")
-    if views:
-        session.commit()
-    return views
-
-
 def confirmation(session: Session, user_id: uuid.UUID, record: FamilyRecord,
                  referral_id: uuid.UUID) -> tuple[Referral, list] | None:
     """One referral of the record with its (service referral, service) pairs, the view audited and committed."""

@@ -7,10 +7,10 @@ from urllib.parse import urlparse
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from directory import account_changes, auth, people, signing_in, two_factor
+from directory import account_changes, auth, signing_in, two_factor
 from directory.db import get_session
 from directory.models import User
-from directory.referrals import sent
+from directory.referrals import inbox
 from directory.throttle import get_throttle
 from directory.web.account import bp
 from directory.web.account.forms import ChangePasswordForm, SignInForm
@@ -81,11 +81,13 @@ def sign_out():
 @auth.signed_in
 def home():
     db = get_session()
-    received = []
+    received, inbox_summary = [], None
     if current_user.has_role("service_lead"):
-        received = sent.referrals_to_services(db, current_user.id, people.member_services(db, current_user.id))
+        inbox_summary = inbox.summary(db, current_user.id)
+        received = inbox.service_inbox(db, current_user.id, {"status": "all"}).rows
     return render_template("account/home.html", user=current_user.user, roles=sorted(current_user.roles),
-                           received=received, two_factor_on=two_factor.is_on(current_user.user),
+                           received=received, inbox_summary=inbox_summary,
+                           two_factor_on=two_factor.is_on(current_user.user),
                            codes_left=two_factor.recovery_codes_left(db, current_user.user))
 
 
