@@ -211,3 +211,29 @@ def test_the_key_worker_records_the_answer_of_a_service_that_does_not_reply_here
     _, text = page_text(client, row)
     assert "On the waiting list. They expect to see your child in about 3 weeks." in text
     assert "recorded by Kim Keyworker" in text
+
+
+def test_the_record_lists_each_referral_with_its_status_in_words_linking_to_its_page(world, app, db_session):
+    client, row, record = world["client"], world["row"], world["record"]
+    page = client.get(f"/families/{record}")
+    item = page.soup.select_one(".app-referral-statuses li")
+    assert item.find("a", href=f"/service-referrals/{row.id}")
+    assert text_of(item.select_one(".govuk-tag")) == "Sent"
+    assert "Sent. The service has not replied yet." in text_of(item)
+    assert "Where are my referrals?" in text_of(page.soup)
+    assert not page.soup.find("a", href=f"/families/{record}/close")  # closing is the key worker's
+    assert client.get(f"/service-referrals/{row.id}").soup.find(
+        "a", href=f"/service-referrals/{row.id}/withdraw-consent")
+    lead_does(db_session, world["lead"], row, "ask", text="Which school?")
+    key_worker = app.test_client()
+    sign_in(key_worker, world["key_worker"])
+    records = key_worker.get("/families")
+    assert "A question needs an answer" in text_of(records.soup)
+    page = key_worker.get(f"/families/{record}")
+    warning = page.soup.select_one(".govuk-warning-text")
+    assert "asked a question that needs an answer" in text_of(warning)
+    assert warning.find("a", href=f"/service-referrals/{row.id}#question")
+    assert text_of(page.soup.select_one(".app-referral-statuses .govuk-tag")) == "Information requested"
+    assert page.soup.find("a", href=f"/families/{record}/close")
+    assert key_worker.get(f"/service-referrals/{row.id}").soup.find(
+        "a", href=f"/service-referrals/{row.id}/withdraw-consent")
