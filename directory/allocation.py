@@ -115,7 +115,8 @@ def assign_key_worker(session: Session, admin_id: uuid.UUID, record_id: uuid.UUI
     None when the record is not waiting (no such record, closed, or someone already assigned one: nothing is
     written); Refused when the person is not an active key worker."""
     begin_write(session)
-    record = session.exec(_waiting_records(session).where(FamilyRecord.id == record_id).with_for_update()).first()
+    record = session.exec(_waiting_records(session).where(FamilyRecord.id == record_id)
+                          .with_for_update(key_share=True)).first()
     if record is None:
         session.rollback()
         return None

@@ -5,16 +5,20 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, func, select
 
-from directory import allocation
-from directory.models import AuditEntry, FamilyRecord
+from directory import allocation, migrate
+from directory.models import AuditEntry, FamilyRecord, OutboxMessage
 from directory.models.accounts import utcnow
 from directory.referrals import closing
+from directory.referrals import records as family_records
+from directory.seed import apply_seed, load_seed
+from tests.helpers.databases import SEED_PATH
 from tests.helpers.emails import emails_to
 from tests.helpers.pages import text_of
 from tests.helpers.people import make_user, sign_in
 from tests.helpers.records import CHILD, PEOPLE, STORY, complete_record, new_record
+from tests.test_concurrency import race
 
 FAMILY_WORDS = (CHILD["first_name"], CHILD["last_name"], CHILD["address_line_1"], CHILD["postcode"],
                 PEOPLE["carer_name"], STORY["good_day"], "14 May 2017")
@@ -145,3 +149,31 @@ def test_only_admins_see_the_queue(app, db_session, waiting):
 def test_how_long(days, words):
     now = datetime(2026, 12, 1, 12, tzinfo=UTC)
     assert allocation.how_long(now - timedelta(days=days, hours=1), now) == words
+
+
+def test_two_admins_assigning_at_once_assign_one_key_worker(fresh_app):
+    engine = fresh_app.extensions["db"].engine
+    migrate.upgrade(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        apply_seed(session, load_seed(SEED_PATH))
+        session.commit()
+        admins = [make_user(session, ["admin"]) for _ in range(2)]
+        workers = [make_user(session, ["key_worker"]) for _ in range(2)]
+        family = make_user(session, ["family"])
+        record = family_records.create_record(session, family.id, {"family"})
+
+    def assign(number):
+        with Session(engine, expire_on_commit=False) as session:
+            worker = allocation.assign_key_worker(session, admins[number].id, record.id, workers[number].id)
+            return worker.id if worker else None
+
+    results = race(2, assign)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    winners = [r for r in results if r is not None]
+    assert len(winners) == 1
+    with Session(engine) as session:
+        assert session.get(FamilyRecord, record.id).key_worker_id == winners[0]
+        assert session.exec(select(func.count()).select_from(OutboxMessage)
+                            .where(OutboxMessage.template == "key_worker_allocated")).one() == 1
+        assert session.exec(select(func.count()).select_from(AuditEntry)
+                            .where(AuditEntry.action == "allocate")).one() == 1

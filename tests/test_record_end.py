@@ -6,8 +6,9 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from directory import migrate
 from directory.models import (
     AuditEntry,
     FamilyAccess,
@@ -18,12 +19,16 @@ from directory.models import (
     Service,
     ServiceReferral,
 )
-from directory.referrals import closing, lifecycle, sent, timeline
+from directory.referrals import closing, lifecycle, sent, submit, timeline
+from directory.referrals import records as family_records
 from directory.retention import apply_schedule, birthday
+from directory.seed import apply_seed, load_seed
+from tests.helpers.databases import SEED_PATH, give_referral_addresses
 from tests.helpers.emails import emails_to
 from tests.helpers.pages import text_of
 from tests.helpers.people import make_user, sign_in
 from tests.helpers.records import complete_record, new_record
+from tests.test_concurrency import race
 from tests.test_referrals import choose
 
 EARLY_HELP, AUTISM = "early-help-family-support", "autism-family-support"
@@ -401,3 +406,53 @@ def test_a_closed_record_without_referrals_is_anonymised_six_years_after_closing
 def test_the_29th_of_february():
     assert birthday(date(2016, 2, 29), 31) == date(2047, 3, 1)
     assert birthday(date(2017, 5, 14), 31) == date(2048, 5, 14)
+
+
+# --- closing while a service acts (real commits on their own database) --------------------------------------------
+
+
+@pytest.fixture
+def engine(fresh_app):
+    engine = fresh_app.extensions["db"].engine
+    migrate.upgrade(engine)
+    with Session(engine) as session:
+        apply_seed(session, load_seed(SEED_PATH))
+        give_referral_addresses(session)
+        session.commit()
+    return engine
+
+
+def test_closing_while_the_service_acknowledges_leaves_one_consistent_story(engine):
+    """Whichever goes first, the record ends closed and the referral withdrawn once; the service's change is
+    either made before the withdrawal or refused, never lost in between."""
+    with Session(engine, expire_on_commit=False) as session:
+        worker = make_user(session, ["key_worker"], districts=["tamworth"])
+        lead = make_user(session, ["service_lead"], services=[EARLY_HELP])
+        record = family_records.create_record(session, worker.id, {"key_worker"})
+        family_records.save_section(session, worker.id, record, "child", {"postcode": "B79 7BZ",
+                                                                        "district": "tamworth"}, True)
+        service = session.exec(select(Service.id).where(Service.slug == EARLY_HELP)).one()
+        submit.submit_referral(session, worker, {"key_worker"}, record,
+                               [submit.Choice(service, "parent_with_parental_responsibility", "written")],
+                               uuid.uuid4().hex, 20)
+        row_id = session.exec(select(ServiceReferral.id)).one()
+
+    def work(number):
+        with Session(engine, expire_on_commit=False) as session:
+            if number == 0:
+                return closing.close_record(session, worker.id, {"key_worker"}, record.id, "Moved away")
+            return lifecycle.act(session, lead.id, {"service_lead"}, row_id, "acknowledge", 1)
+
+    closed, acknowledged = race(2, work)
+    assert isinstance(closed, list), closed
+    assert isinstance(acknowledged, ServiceReferral | lifecycle.Refused), acknowledged
+    with Session(engine) as session:
+        row = session.get(ServiceReferral, row_id)
+        kinds = [e.kind for e in session.exec(select(ReferralEvent).where(ReferralEvent.service_referral_id == row_id)
+                                              .order_by(ReferralEvent.at))]
+        assert session.get(FamilyRecord, record.id).closed_at is not None
+    assert row.status == "withdrawn" and kinds.count("withdraw") == 1
+    if isinstance(acknowledged, ServiceReferral):
+        assert kinds == ["sent", "acknowledge", "withdraw"] and row.version == 3
+    else:
+        assert kinds == ["sent", "withdraw"] and row.version == 2

@@ -60,9 +60,11 @@ def _reason(reason: str | None, missing: str) -> str:
 
 def _record_for_key_worker(session: Session, user_id: uuid.UUID, roles: set[str],
                            record_id: uuid.UUID) -> FamilyRecord | None:
-    """The record, locked for the change (FOR UPDATE on PostgreSQL), if this person may see it; Refused when they
-    may see it but are not its key worker."""
-    record = session.exec(select(FamilyRecord).where(FamilyRecord.id == record_id).with_for_update()).first()
+    """The record, locked for the change, if this person may see it; Refused when they may see it but are not its
+    key worker. (FOR NO KEY UPDATE on PostgreSQL: it does not block the key-share locks that writing a timeline
+    event or an audit entry about the record takes, so a service acting at the same moment cannot deadlock.)"""
+    record = session.exec(select(FamilyRecord).where(FamilyRecord.id == record_id)
+                          .with_for_update(key_share=True)).first()
     if record is None or not access.can_see_record(session, user_id, roles, record):
         return None
     if not is_key_worker(record, user_id, roles):
@@ -88,7 +90,7 @@ def close_record(session: Session, user_id: uuid.UUID, roles: set[str], record_i
         # first or finds the referral withdrawn.
         session.exec(select(ServiceReferral.id).where(ServiceReferral.record_id == record.id,
                                                       ServiceReferral.status.in_(OPEN_STATUSES))
-                     .with_for_update()).all()
+                     .with_for_update(key_share=True)).all()
         open_rows = open_referrals(session, record)
         withdrawn = [item for item in open_rows
                      if lifecycle.withdraw_open(session, user_id, "key_worker", item.service_referral,
@@ -140,7 +142,7 @@ def withdraw_consent(session: Session, user_id: uuid.UUID, roles: set[str], serv
     begin_write(session)
     try:
         row = session.exec(select(ServiceReferral).where(ServiceReferral.id == service_referral_id)
-                           .with_for_update()).first()
+                           .with_for_update(key_share=True)).first()
         part = lifecycle.part_of(session, user_id, roles, row) if row is not None else None
         if part is None:
             session.rollback()
