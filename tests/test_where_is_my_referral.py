@@ -93,7 +93,7 @@ def test_family_sees_status_in_words_waited_against_published_wait_next_step_and
     assert soup.select_one("#next-step").get_text(strip=True) == words.family_next_step("waiting_list")
     # Their key worker, by name, email and work phone.
     assert "Your key worker" in text and "Kim Keyworker" in text and world["key_worker"].email in text
-    assert "01785 276000" in text
+    assert "01785 276000" in text and soup.find("a", href=f"mailto:{world['key_worker'].email}")
     # No service lead's name, no status or reason codes.
     assert LEAD_NAME not in text
 
