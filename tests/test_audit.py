@@ -56,7 +56,7 @@ def test_every_view_of_a_familys_data_is_in_the_audit_log_with_the_client_addres
     assert _entries(db_session, user_id=worker.id, action="view", object_type="referral")[-1].object_id == referral.id
 
     inbox = _client(app, lead)
-    assert inbox.get("/your-account").status_code == 200  # the lead's list names the child
+    assert inbox.get("/inbox").status_code == 200  # the lead's inbox names the child
     assert inbox.get(f"/service-referrals/{row.id}").status_code == 200
     seen = _entries(db_session, user_id=lead.id, action="view", object_type="service_referral")
     assert len(seen) == 2 and {str(e.record_id) for e in seen} == {record}

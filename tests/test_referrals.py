@@ -205,8 +205,9 @@ def test_changes_after_sending_show_as_changed_since_sent(client, app, db_sessio
     row = db_session.exec(select(ServiceReferral)).one()
     lead_client = app.test_client()
     sign_in(lead_client, lead)
-    inbox = lead_client.get("/your-account")
+    inbox = lead_client.get("/inbox")
     assert inbox.soup.find("a", href=f"/service-referrals/{row.id}")
+    assert "1 open referral; 1 waiting for your reply." in text_of(lead_client.get("/your-account").soup)
     before = lead_client.get(f"/service-referrals/{row.id}")
     assert "Changed since sent" not in text_of(before.soup)
     client.post(f"/families/{record}/people", data={
@@ -214,7 +215,7 @@ def test_changes_after_sending_show_as_changed_since_sent(client, app, db_sessio
         "carer_phone": "07700 900999", "carer_email": "new@example.org", "contact_method": "email",
         "language": "English", "interpreter": "no"})
     after = text_of(lead_client.get(f"/service-referrals/{row.id}").soup)
-    assert "Changed since sent" in text_of(lead_client.get("/your-account").soup)
+    assert "Changed since sent" in text_of(lead_client.get("/inbox").soup)
     assert "Changed since sent" in after and "Email address" in after and "new@example.org" in after
     # Told once, updated once: the key worker sees the same.
     assert "Changed since sent" in text_of(client.get(f"/service-referrals/{row.id}").soup)
