@@ -249,6 +249,12 @@ def test_withdrawing_consent_withdraws_the_referral_and_hides_the_record_from_th
     assert not sent.open_service_referral(db_session, key_worker.id, {"key_worker"}, row.id).withheld
     assert all(entry.text is None for entry in timeline.entries(db_session, row, "service"))
     assert "Sam" not in text_of(service_page.get("/your-account").soup)
+    inbox = service_page.get("/inbox?status=withdrawn")
+    assert inbox.status_code == 200 and view.referral.reference in text_of(inbox.soup)
+    listed = " ".join(text_of(row) for row in inbox.soup.select("tbody tr"))
+    assert view.referral.reference in listed and "Consent withdrawn" in listed
+    for value in ("Sam", "Jones", "East Staffordshire"):
+        assert value not in listed, value
     # The key worker still sees it all.
     assert "Mum no longer agrees" in text_of(staff.get(f"/service-referrals/{row.id}").soup)
     assert staff.post(f"/service-referrals/{row.id}/withdraw-consent", data={"reason": "again"}).status_code == 302
