@@ -43,6 +43,9 @@ SAMPLES = {
                         "link": "/service-referrals/abc"},
     "new_referral": {"what": "A new referral has been sent to your service.", "reference": "REF-ABCD-EFGH",
                      "link": "/service-referrals/abc"},
+    "referral_reminder": {"reference": "REF-ABCD-EFGH", "link": "/service-referrals/abc", "days": "10"},
+    "referral_overdue": {"reference": "REF-ABCD-EFGH", "link": "/service-referrals/abc", "days": "10"},
+    "referral_escalation": {"reference": "REF-ABCD-EFGH", "link": "/service-referrals/abc", "days": "10"},
     "new_referral_by_email": {"reference": "REF-ABCD-EFGH", "key_worker_name": "Kim Keyworker",
                               "key_worker_email": "kim@example.org", "key_worker_phone": "01234 567890"},
 }
