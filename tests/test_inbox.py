@@ -283,20 +283,22 @@ def test_the_inbox_page(db_session, world, lead_client):
     assert page.status_code == 200
     assert page.soup.h1.get_text(strip=True) == "Referrals to your services"
     statuses = [" ".join(a.get_text().split()) for a in page.soup.select("#status-filter a")]
-    assert statuses[:4] == ["Open (4)", "All (5)", "Sent (3)", "Acknowledged (1)"]
+    # Open, all, and each status that has referrals.
+    assert statuses == ["Open (4)", "All (5)", "Sent (3)", "Acknowledged (1)", "Withdrawn (1)"]
     assert page.soup.select_one("#status-filter a[aria-current=page]").get_text(strip=True) == "Open (4)"
     rows = table_rows(page)
     assert len(rows) == 4 and "Amy Brown" in rows[0] and "Sam Jones" in rows[1]
     assert "Past the target" in rows[1] and "Past the target" not in rows[0]
-    assert f"Waiting {working_days_to_now(db_session, world, 'amy')} of 10 working days" in rows[0]
-    assert f"Waiting {working_days_to_now(db_session, world, 'sam')} of 10 working days" in rows[1]
+    assert f"No reply yet: {working_days_to_now(db_session, world, 'amy')} of 10 working days" in rows[0]
+    assert f"No reply yet: {working_days_to_now(db_session, world, 'sam')} of 10 working days" in rows[1]
     assert f"Replied after {replied_after(db_session, world, 'cal')} working days" in rows[3]
     assert page.soup.find("a", href=f"/service-referrals/{world['rows']['sam'].id}")
     # A lead of two services chooses between them; the names of their services head the column.
     choices = [option.get_text(strip=True) for option in page.soup.find("select", id="service").find_all("option")]
     assert choices == ["All your services", service(db_session, AUTISM).name, service(db_session, EARLY_HELP).name]
     assert [th.get_text(strip=True) for th in page.soup.select("#referrals thead th")] == [
-        "Referral", "Service", "Status", "Sent", "Reply"]
+        "Referral", "Status", "Sent and reply"]
+    assert service(db_session, AUTISM).name in rows[2] and service(db_session, EARLY_HELP).name in rows[1]
     withdrawn = lead_client.get("/inbox?status=withdrawn")
     assert "Consent withdrawn" in table_rows(withdrawn)[0] and "Dee" not in text_of(withdrawn.soup)
     east = lead_client.get("/inbox?status=all&district=east-staffordshire&sort=oldest")
@@ -304,8 +306,10 @@ def test_the_inbox_page(db_session, world, lead_client):
     expected = [referral.reference for referral in sorted(referrals, key=lambda referral: referral.submitted_at)]
     assert [row.split()[0] for row in table_rows(east)] == expected
     assert east.soup.find("select", id="district").find("option", selected=True)["value"] == "east-staffordshire"
-    one_service = app_client_for(lead_client, world["early_help_lead"])
-    assert one_service.get("/inbox").soup.find("select", id="service") is None
+    one_service = app_client_for(lead_client, world["early_help_lead"]).get("/inbox")
+    assert one_service.soup.find("select", id="service") is None
+    assert one_service.soup.h1.get_text(strip=True) == f"Referrals to {service(db_session, EARLY_HELP).name}"
+    assert not any(service(db_session, EARLY_HELP).name in row for row in table_rows(one_service))
 
 
 def app_client_for(client, user):
@@ -357,7 +361,9 @@ def test_the_lead_sees_the_key_workers_contact_and_the_familys_own_words(db_sess
     words = page.soup.find("h2", id="own-words")
     assert words is not None and "Sam can tell us what he needs" in words.find_next("div").get_text()
     assert "I like trains and I do not like loud rooms" in text
-    assert "This referral is past the target" in text and "without a reply yet" in text
+    assert "This referral is past the target" in text and "Your service has not replied yet" in text
+    waited = working_days_to_now(db_session, world, "sam")
+    assert f"{waited} working days ago. Your service has not replied yet: the target is to reply within 10" in text
     # The actions are buttons, to each action's form.
     buttons = {a.get_text(strip=True): a["href"] for a in page.soup.select("a.govuk-button")}
     assert buttons["Acknowledge the referral"].endswith("/acknowledge")
@@ -393,7 +399,7 @@ def test_a_lead_acknowledges_then_asks_a_question_from_the_page(db_session, worl
     banner = done.soup.select_one(".govuk-notification-banner--success")
     assert banner and "Referral acknowledged" in banner.get_text()
     assert "Acknowledged the referral" in done.soup.find("h2", id="timeline").find_next("ol").get_text()
-    assert "without a reply yet" not in text_of(done.soup)
+    assert "Your service has not replied yet" not in text_of(done.soup)
     ask = done.soup.find("a", string=lambda s: s and "Ask a question" in s)["href"]
     version = lead_client.get(ask).soup.find("input", attrs={"name": "version"})["value"]
     asked = lead_client.post(ask, data={"version": version, "text": "Which school does Sam go to?"},
@@ -403,3 +409,14 @@ def test_a_lead_acknowledges_then_asks_a_question_from_the_page(db_session, worl
     assert "Asked a question" in timeline and "Which school does Sam go to?" in timeline
     db_session.refresh(row)
     assert row.status == "information_requested" and row.first_response_at is not None
+
+
+def test_a_referral_sent_by_email_has_no_clock_on_the_leads_page(db_session, world, lead_client):
+    row = world["rows"]["sam"]
+    row.replies_here, row.response_target_days = False, None
+    db_session.commit()
+    text = text_of(lead_client.get(f"/service-referrals/{row.id}").soup)
+    assert "Sent by email; this service does not reply here" in text
+    assert "past the target" not in text and "target is to reply" not in text
+    rows = table_rows(lead_client.get("/inbox"))
+    assert "Sent by email: no reply clock" in rows[1] and "Past the target" not in rows[1]
