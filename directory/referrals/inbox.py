@@ -20,6 +20,7 @@ from directory.models.accounts import utcnow
 from directory.models.referrals import FINAL_STATUSES, OPEN_STATUSES, STATUSES
 from directory.referrals import fields as family_fields
 from directory.referrals.records import section_data
+from directory.referrals.sent import withheld_from_service
 from directory.referrals.words import STATUS_NAMES
 from directory.working_days import local_date, working_days_between
 
@@ -251,7 +252,6 @@ def service_inbox(session: Session, user_id: uuid.UUID, args: Mapping[str, str] 
     return Inbox(query, services, districts, counts, rows, len(items), pages, problems)
 
 
-
 @dataclass
 class Summary:
     """A lead's inbox in numbers, for their account page: names nobody, so nothing is audited."""
@@ -284,7 +284,7 @@ def _rows(session: Session, items: list[_Item], services: dict, districts: dict,
     for item in items:
         service_referral = found[item.id]
         referral = session.get(Referral, service_referral.referral_id)
-        withheld = service_referral.consent_withdrawn_at is not None
+        withheld = withheld_from_service(service_referral)
         sent_on = local_date(referral.submitted_at)
         target = service_referral.response_target_days if service_referral.replies_here else None
         waited = _clock(sent_on, service_referral.first_response_at, service_referral.status,
@@ -344,7 +344,7 @@ class LeadPage:
 def lead_page(session: Session, view, part, today: date | None = None) -> LeadPage | None:
     """For a service lead's view of a referral (directory.referrals.sent.SentView, lifecycle.Part); None for
     anyone else, and when consent was withdrawn (the service then sees nothing of the family)."""
-    if part.who != "service" or getattr(view, "withheld", False):
+    if part.who != "service" or view.withheld:
         return None
     row, today = view.service_referral, today or local_date(utcnow())
     sent_on = local_date(view.referral.submitted_at)
