@@ -45,7 +45,7 @@ SAMPLES = {
                      "link": "/service-referrals/abc"},
     "referral_reminder": {"reference": "REF-ABCD-EFGH", "link": "/service-referrals/abc", "days": "10"},
     "referral_overdue": {"reference": "REF-ABCD-EFGH", "link": "/service-referrals/abc", "days": "10"},
-    "referral_escalation": {"reference": "REF-ABCD-EFGH", "link": "/service-referrals/abc", "days": "10"},
+    "referral_escalation": {"reference": "REF-ABCD-EFGH", "link": "/admin/referrals-without-reply", "days": "10"},
     "new_referral_by_email": {"reference": "REF-ABCD-EFGH", "key_worker_name": "Kim Keyworker",
                               "key_worker_email": "kim@example.org", "key_worker_phone": "01234 567890"},
 }

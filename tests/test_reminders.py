@@ -15,7 +15,8 @@ from directory.referrals.reminders import send_reminders
 from directory.seed import apply_seed, load_seed
 from directory.working_days import add_working_days
 from tests.helpers.databases import SEED_PATH, give_referral_addresses
-from tests.helpers.people import make_user
+from tests.helpers.pages import text_of
+from tests.helpers.people import make_user, sign_in
 from tests.helpers.referrals import AUTISM, EARLY_HELP, new_family, send, sent_referral
 
 SENT_ON = date(2026, 12, 14)  # a Monday; the working days after it run across Christmas
@@ -252,3 +253,29 @@ def test_two_runs_at_once_queue_each_reminder_exactly_once(engine):
                              .group_by(ReferralEvent.kind)).all()
         assert dict(kinds) == {"reminder": 6, "escalation": 6}
         assert all(session.get(ServiceReferral, row_id).reminded_at is not None for row_id in rows)
+
+
+def test_admins_see_the_referrals_without_a_reply_and_nothing_of_the_family(app, db_session, sent, people):
+    (lead, _), admin = people
+    app.config["WTF_CSRF_ENABLED"] = False
+
+    def page_text(person=admin) -> str:
+        client = app.test_client()  # signed in afresh: a reminders run ends the transaction the test shares
+        sign_in(client, person)
+        page = client.get("/admin/referrals-without-reply")
+        return text_of(page.soup) if page.status_code == 200 else str(page.status_code)
+
+    send_reminders(db_session, day(TARGET + 1))
+    text = page_text()
+    reference = lifecycle.reference_of(db_session, sent.row)
+    assert reference in text and "Early Help family support" in text and lead.email in text
+    assert "Twice the target" not in text
+    send_reminders(db_session, day(2 * TARGET + 1))
+    text = page_text()
+    assert "Twice the target" in text and f"(target {TARGET})" in text
+    escalation = messages(db_session, "referral_escalation", sent.row)[0]
+    assert "/admin/referrals-without-reply" in escalation.body_text
+    # Once the service replies, it leaves the list; a key worker may not see the page at all.
+    lifecycle.act(db_session, lead.id, {"service_lead"}, sent.row.id, "acknowledge", sent.row.version)
+    assert reference not in page_text()
+    assert page_text(sent.key_worker) == "403"

@@ -107,8 +107,9 @@ def _remind(session: Session, row_id: uuid.UUID, target: int, escalate: bool) ->
               days=target)
     if escalated:
         for admin in admins(session):
+            # Admins see no family records: their link is the list of referrals without a reply.
             _queue_once(session, admin.email, "referral_escalation", f"escalation:{row.id}:{admin.email}",
-                        context)
+                        {**context, "link": "/admin/referrals-without-reply"})
         lifecycle.write_event(session, row.record_id, row.id, None, "system", "escalation", None,
                               {"days": 2 * target})
         audit(session, None, "referral_escalation", "service_referral", row.id, record_id=row.record_id,
