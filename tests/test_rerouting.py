@@ -318,3 +318,36 @@ def test_a_family_gets_the_offers_a_family_may_take(db_session, waiting):
     assert family.post(one_step, data={**CONSENT, "idempotency_key": key}).status_code == 302
     new_row = db_session.exec(select(ServiceReferral).where(ServiceReferral.service_id == support.id)).one()
     assert db_session.get(Referral, new_row.referral_id).self_referral is True
+
+
+def test_a_closed_record_is_not_re_routed_and_says_why(client, db_session, declined, key_worker):
+    from directory.referrals import closing
+
+    row, wellbeing = declined["row"], service(db_session, WELLBEING)
+    key = client.get(f"/service-referrals/{row.id}/reroute").soup.find("input", attrs={"name": "idempotency_key"})
+    db_session.commit()
+    assert closing.close_record(db_session, key_worker.id, {"key_worker"}, row.record_id, "Family moved away") == []
+    page = client.get(f"/service-referrals/{row.id}")
+    assert "Other services that may help" not in text_of(page.soup)
+    refused = client.post(f"/service-referrals/{row.id}/reroute", data={
+        **CONSENT, "service": str(wellbeing.id), "idempotency_key": key["value"]})
+    assert refused.status_code == 302
+    assert "This family's record is closed" in text_of(client.get(refused.headers["Location"]).soup)
+    assert count(db_session, ServiceReferral) == 1
+
+
+def test_the_service_must_still_be_waiting_list_when_sending_while_you_wait(client, db_session, waiting,
+                                                                            key_worker):
+    """Checked again inside the write: a referral that left the waiting list meanwhile sends nothing."""
+    row = waiting["row"]
+    support = service(db_session, FAMILY_SUPPORT)
+    options = alternatives.while_you_wait(db_session, row, "key_worker", None)
+    db_session.commit()
+    row.status = "accepted"
+    db_session.add(row)
+    db_session.commit()
+    choice = submit.Choice(support.id, "parent_with_parental_responsibility", "verbal")
+    with pytest.raises(submit.ReferralError, match="has changed since you opened it"):
+        alternatives.send(db_session, key_worker, {"key_worker"}, row, options, support.id, choice,
+                          uuid.uuid4().hex, 30, False)
+    assert db_session.exec(select(ServiceReferral).where(ServiceReferral.service_id == support.id)).first() is None
