@@ -48,9 +48,16 @@ def live_server(tmp_path_factory):
         database = migrate_and_seed(url)
         people = {}
         with Session(database.engine) as session:
-            for name, roles, districts in (("Kim Keyworker", ["key_worker"], ["east-staffordshire"]),
-                                           ("Sam Staff", ["service_lead"], [])):
-                user = make_user(session, roles, name=name, districts=districts)
+            for name, roles, districts, services in (
+                    ("Kim Keyworker", ["key_worker"], ["east-staffordshire"], []),
+                    ("Sam Staff", ["service_lead"], [], []),
+                    ("Lee Lead", ["service_lead"], [], ["camhs-autism-pathway-north-staffordshire"]),
+                    ("Dee Lead", ["service_lead"], [], ["camhs-south-staffordshire"]),
+                    ("Fay Family", ["family"], [], [])):
+                user = make_user(session, roles, name=name, districts=districts, services=services)
+                if name == "Kim Keyworker":
+                    user.work_phone = "01632 960 123"
+                    session.commit()
                 people[name] = user.email
         database.engine.dispose()
         # As in production: the app builds its missing search index when it starts.

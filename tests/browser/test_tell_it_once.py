@@ -28,7 +28,9 @@ def save_and_continue(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Family record")
 
 
-def complete_record(page: Page) -> None:
+def complete_record(page: Page, postcode: str = "DE14 1AA", district: str | None = None, need: str = "SLCN",
+                    suspected: str | None = "autism") -> None:
+    """Every section of the record; `district` is chosen when the postcode is in more than one."""
     page.get_by_role("link", name="About your child").click()
     assert_accessible(page)
     page.get_by_label("First name").fill("Sam")
@@ -38,11 +40,16 @@ def complete_record(page: Page) -> None:
     page.get_by_label("Year", exact=True).fill("2017")
     page.get_by_label("Address line 1").fill("1 High Street")
     page.get_by_label("Town or city").fill("Burton upon Trent")
-    page.get_by_label("Postcode").fill("DE14 1AA")
+    page.get_by_label("Postcode").fill(postcode)
     page.get_by_label("School year").select_option("4")
     page.locator("input[name=in_education][value=yes]").check()
     page.locator("input[name=ehcp][value=none]").check()
     page.locator("input[name=looked_after][value=no]").check()
+    if district:
+        page.get_by_role("button", name="Save and continue").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Select which area you live in")
+        assert_accessible(page)
+        page.get_by_label(district, exact=True).check()
     save_and_continue(page)
     assert_accessible(page)
 
@@ -57,8 +64,9 @@ def complete_record(page: Page) -> None:
     save_and_continue(page)
 
     page.get_by_role("link", name="Needs and diagnoses").click()
-    page.locator("input[name=needs][value=SLCN]").check()
-    page.locator("input[name=suspected][value=autism]").check()
+    page.locator(f"input[name=needs][value={need}]").check()
+    if suspected:
+        page.locator(f"input[name=suspected][value={suspected}]").check()
     assert_accessible(page)
     save_and_continue(page)
 
