@@ -49,9 +49,10 @@ def lead_page(app, db_session, slug: str, service_referral: ServiceReferral):
 
 
 def summary(soup, title: str | None = None) -> dict[str, str]:
-    """{key: value} of the page's first summary list, or of the summary card with this title."""
+    """{key: value} of the referral as sent (the page's first summary list where there is no such list), or of the
+    summary card with this title."""
     if title is None:
-        rows = soup.select_one(".govuk-summary-list")
+        rows = soup.select_one("#as-sent") or soup.select_one(".govuk-summary-list")
     else:
         card = next(c for c in soup.select(".govuk-summary-card")
                     if text_of(c.select_one(".govuk-summary-card__title")) == title)
