@@ -143,6 +143,17 @@ def test_filters_by_the_childs_district_as_sent(db_session, world):
     assert shown(both) == ids(world, "sam", "sam_autism")
 
 
+def test_a_service_sent_neither_postcode_nor_district_is_not_told_the_area(db_session, world):
+    row = world["rows"]["amy"]
+    row.shared_fields = [key for key in row.shared_fields if key not in ("child.postcode", "child.district")]
+    db_session.commit()
+    tamworth = inbox.service_inbox(db_session, world["lead"].id, {"district": "tamworth", "status": "all"},
+                                   today=TODAY)
+    assert tamworth.rows == []
+    every = inbox.service_inbox(db_session, world["lead"].id, {"status": "all"}, today=TODAY)
+    assert [r.district for r in every.rows if r.service_referral.id == row.id] == [None]
+
+
 def test_sorts_by_date_sent_and_by_days_waiting(db_session, world):
     lead = world["lead"].id
     newest = inbox.service_inbox(db_session, lead, {"sort": "newest"}, today=TODAY)

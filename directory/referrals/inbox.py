@@ -172,9 +172,11 @@ def _items(session: Session, service_ids: set[uuid.UUID]) -> list[_Item]:
 
 
 def _districts_of(session: Session, items: list[_Item]) -> None:
-    """Each item's district as sent (the snapshot's, when the service received it), else the record's; none once
-    consent was withdrawn (the service may see nothing of the family then)."""
-    shown = [item for item in items if item.consent_withdrawn_at is None]
+    """Each item's district as sent (the snapshot's, when the service received it), else the record's when the
+    service received the postcode (the district says less than the postcode does); none when it received neither,
+    or once consent was withdrawn (the service may see nothing of the family then)."""
+    shown = [item for item in items if item.consent_withdrawn_at is None
+             and ({"child.district", "child.postcode"} & set(item.shared_fields))]
     sent_ids = [item.id for item in shown if "child.district" in item.shared_fields]
     snapshots = dict(session.exec(select(ServiceReferral.id, ServiceReferral.sent_snapshot)
                                   .where(ServiceReferral.id.in_(sent_ids))).all()) if sent_ids else {}
