@@ -158,6 +158,12 @@ def test_closing_needs_no_referrals_and_refuses_a_second_time(db_session, key_wo
 def test_reopening_needs_a_reason_and_the_withdrawn_referrals_can_be_sent_again(staff, db_session):
     record, rows = send(staff, db_session, slugs=(EARLY_HELP,))
     staff.post(f"/families/{record}/close", data={"reason": "Family asked us to stop"})
+    # Closed, the record cannot be changed: nothing is saved, and the key worker is told why.
+    refused = staff.post(f"/families/{record}/story", data={"what_matters": "Changed after closing"})
+    assert refused.status_code == 302
+    assert "closed, so nothing was saved" in text_of(staff.get(f"/families/{record}").soup)
+    assert "Changed after closing" not in str(family_records.section_data(
+        db_session, db_session.get(FamilyRecord, uuid.UUID(record))).get("story"))
     page = staff.get(f"/families/{record}/reopen")
     assert page.status_code == 200 and "stay withdrawn" in text_of(page.soup)
     missing = staff.post(f"/families/{record}/reopen", data={"reason": ""})

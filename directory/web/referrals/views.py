@@ -103,6 +103,9 @@ def _section_form(db, section: str, blank: bool = False):
 def section(record_id: uuid.UUID, section: str):
     db = get_session()
     family = _record_or_404(record_id, section=section) if request.method == "GET" else _record_or_404(record_id)
+    if request.method == "POST" and family.closed_at is not None:
+        flash("This family's record is closed, so nothing was saved. Reopen it to make changes.", "error")
+        return redirect(url_for("referrals.record", record_id=family.id))
     saved = family_records.sections_of(db, family).get(section)
     if request.method == "GET":
         form = _section_form(db, section, blank=True)
