@@ -209,7 +209,7 @@ def test_the_key_worker_records_the_answer_of_a_service_that_does_not_reply_here
     db_session.refresh(row)
     assert row.status == "waiting_list" and row.wait_weeks == 3
     _, text = page_text(client, row)
-    assert "On the waiting list. They expect to see your child in about 3 weeks." in text
+    assert "On the waiting list. They expect to see the child in about 3 weeks." in text
     assert "recorded by Kim Keyworker" in text
 
 
@@ -237,3 +237,15 @@ def test_the_record_lists_each_referral_with_its_status_in_words_linking_to_its_
     assert page.soup.find("a", href=f"/families/{record}/close")
     assert key_worker.get(f"/service-referrals/{row.id}").soup.find(
         "a", href=f"/service-referrals/{row.id}/withdraw-consent")
+
+
+def test_the_status_says_why_a_referral_was_declined_or_closed_in_each_readers_words():
+    assert words.family_status("declined", outcome="outside_area") == (
+        "The service cannot take this referral: they do not cover the area where you live.")
+    assert words.family_status("declined", outcome="outside_area", reader="key_worker") == (
+        "The service cannot take this referral: outside the area.")
+    assert words.family_status("closed", outcome="seen_and_supported") == (
+        "Finished: your child was seen and supported.")
+    assert words.family_status("waiting_list", 6, reader="key_worker") == (
+        "On the waiting list. They expect to see the child in about 6 weeks.")
+    assert "your key worker" not in words.family_next_step("declined", reader="key_worker")

@@ -53,8 +53,8 @@ def page(session: Session, row: ServiceReferral, record: FamilyRecord, entries: 
     if row.status == "information_requested":
         question = next((entry for entry in reversed(entries) if entry.kind == "ask"), None)
     found = StatusPage(
-        status=words.family_status(row.status, row.wait_weeks, row.replies_here),
-        next_step=words.family_next_step(row.status, row.replies_here),
+        status=words.family_status(row.status, row.wait_weeks, row.replies_here, row.outcome, who),
+        next_step=words.family_next_step(row.status, row.replies_here, who),
         sent_at=referral.submitted_at,
         waited=waited_words(referral.submitted_at) if row.status in OPEN_STATUSES else None,
         published_wait_weeks=service.wait_weeks,

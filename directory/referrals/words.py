@@ -60,27 +60,55 @@ def weeks(count: int) -> str:
     return f"{count} week{'' if count == 1 else 's'}"
 
 
-def family_status(status: str, wait_weeks: int | None = None, replies_here: bool = True) -> str:
-    """The status as a family reads it, in a sentence."""
+def family_status(status: str, wait_weeks: int | None = None, replies_here: bool = True, outcome: str | None = None,
+                  reader: str = "family") -> str:
+    """The status in a sentence: as a family reads it, or (reader "key_worker") as their key worker does."""
+    family = reader == "family"
+    child = "your child" if family else "the child"
     if status == "sent":
+        if replies_here:
+            return "Sent. The service has not replied yet."
         return ("Sent by email. The service does not reply on this site: your key worker will tell you when they "
-                "hear back." if not replies_here else "Sent. The service has not replied yet.")
+                "hear back." if family else
+                "Sent by email. The service does not reply on this site: record their answer here when it comes.")
     if status == "waiting_list":
-        expected = f" They expect to see your child in about {weeks(wait_weeks)}." if wait_weeks else ""
+        expected = f" They expect to see {child} in about {weeks(wait_weeks)}." if wait_weeks else ""
         return f"On the waiting list.{expected}"
+    if status == "declined":
+        why = (DECLINE_REASONS_FOR_FAMILIES if family else
+               {code: text.lower() for code, text in DECLINE_REASONS.items()}).get(outcome or "")
+        return f"The service cannot take this referral{': ' + why if why else ''}."
+    if status == "closed":
+        why = (CLOSE_OUTCOMES_FOR_FAMILIES if family else
+               {code: text.lower() for code, text in CLOSE_OUTCOMES.items()}).get(outcome or "")
+        return f"Finished{': ' + why if why else ''}."
     return {
         "acknowledged": "The service has received the referral and is looking at it.",
         "information_requested": "The service has asked a question. It needs an answer before they can go on.",
-        "accepted": "Accepted. The service will be in touch about what happens next.",
+        "accepted": ("Accepted. The service will be in touch about what happens next." if family else
+                     "Accepted. The service will contact the family about what happens next."),
         "appointment_offered": "The service has offered an appointment.",
-        "closed": "Finished.",
-        "declined": "The service cannot take this referral.",
         "withdrawn": "Withdrawn. The service will not act on it.",
     }[status]
 
 
-def family_next_step(status: str, replies_here: bool = True) -> str:
-    """What happens next, for a family."""
+def family_next_step(status: str, replies_here: bool = True, reader: str = "family") -> str:
+    """What happens next: for a family, or (reader "key_worker") for their key worker."""
+    if reader != "family":
+        return {
+            "sent": ("The service should reply within its target time. If it does not, it is reminded and you are "
+                     "told." if replies_here else "Record the service's answer here when it comes."),
+            "acknowledged": "The service will decide whether it can help.",
+            "information_requested": "Answer the question below, or ask the family to answer it.",
+            "accepted": "The service will contact the family about an appointment or its waiting list.",
+            "waiting_list": "The service will contact the family when the child reaches the top of the list. Offer "
+                            "them the help they can get while they wait.",
+            "appointment_offered": "The family can accept the appointment, or ask to rearrange it, here.",
+            "closed": "Nothing more happens with this referral.",
+            "declined": "Send the referral to another service that may help, without the family telling their "
+                        "story again.",
+            "withdrawn": "Nothing more happens with this referral.",
+        }[status]
     return {
         "sent": ("The service should reply within their target time. If they do not, we remind them and tell "
                  "your key worker." if replies_here else
