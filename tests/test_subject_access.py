@@ -9,8 +9,8 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
-from directory.models import AuditEntry, FamilyAccess, FamilyRecord, Service
-from directory.referrals import subject_access
+from directory.models import AuditEntry, FamilyAccess, FamilyRecord, Service, ServiceReferral
+from directory.referrals import lifecycle, subject_access
 from tests.helpers.pages import text_of
 from tests.helpers.people import make_user, sign_in
 from tests.helpers.records import complete_record, new_record
@@ -180,6 +180,10 @@ def test_a_search_needs_a_reason_and_is_not_audited_without_one(governance, db_s
 
 def test_the_export_holds_everything_about_the_family_and_nothing_about_another(db_session, families):
     record = families["a"]["record"]
+    row = db_session.exec(select(ServiceReferral).where(ServiceReferral.record_id == record.id)).one()
+    slug = db_session.get(Service, row.service_id).slug
+    lead = make_user(db_session, ["service_lead"], services=[slug])
+    lifecycle.act(db_session, lead.id, {"service_lead"}, row.id, "ask", row.version, text="Planted question 7Q")
     data = subject_access.export(db_session, record)
     text = json.dumps(data, ensure_ascii=False)
     for value in planted(families, "a"):
@@ -192,17 +196,21 @@ def test_the_export_holds_everything_about_the_family_and_nothing_about_another(
     assert data["family_accounts"] == [{"name": PLANTED["a"]["parent"], "email": families["a"]["parent"].email}]
     [referral] = data["referrals"]
     [sent] = referral["services"]
-    assert sent["service"] == families["a"]["service"] and sent["status"] == "sent"
+    assert sent["service"] == families["a"]["service"]
     assert sent["consent"]["given_by"] == "parent_with_parental_responsibility"
     assert sent["consent"]["method"] == "written" and sent["consent"]["at"].startswith("2026-02-03")
     assert sent["without_consent_reason"] is None
     assert "child.first_name" in sent["fields_shared"]
     assert sent["values_sent"]["child.first_name"] == PLANTED["a"]["first_name"]
+    # The timeline, with the words people gave.
+    assert [(event["what"], event["as"]) for event in sent["timeline"]] == [("sent", "key_worker"), ("ask", "service")]
+    assert sent["timeline"][1]["detail"] == {"text": "Planted question 7Q"} and sent["first_response_at"]
+    assert sent["status"] == "information_requested"
     [draft] = data["drafts"]
     assert draft["person"] == "Key Worker Amarker" and draft["data"]["services"]
     actions = {entry["action"] for entry in data["audit"]}
     assert {"create", "update", "share", "submit"} <= actions
-    assert all(entry["who"] in ("Key Worker Amarker", None) for entry in data["audit"])
+    assert all(entry["who"] in ("Key Worker Amarker", lead.name, None) for entry in data["audit"])
 
     other = subject_access.export(db_session, families["b"]["record"])
     [sent] = other["referrals"][0]["services"]

@@ -19,6 +19,7 @@ from directory.models import (
     FamilySection,
     Referral,
     ReferralDraft,
+    ReferralEvent,
     Service,
     ServiceReferral,
     User,
@@ -126,6 +127,11 @@ def export(session: Session, record: FamilyRecord) -> dict:
         "family_accounts": [{"name": user.name, "email": user.email} for user in accounts],
         "referrals": [_referral(session, referral, name) for referral in session.exec(
             select(Referral).where(Referral.record_id == record.id).order_by(Referral.submitted_at))],
+        "record_timeline": [{"at": event.at, "who": name(event.actor_id), "as": event.actor, "what": event.kind,
+                             "detail": event.detail}
+                            for event in session.exec(select(ReferralEvent).where(
+                                ReferralEvent.record_id == record.id, ReferralEvent.service_referral_id.is_(None))
+                                .order_by(ReferralEvent.at))],
         "drafts": [{"person": name(draft.user_id), "created_at": draft.created_at, "updated_at": draft.updated_at,
                     "data": draft.data}
                    for draft in session.exec(select(ReferralDraft).where(ReferralDraft.record_id == record.id)
@@ -156,7 +162,15 @@ def _referral(session: Session, referral: Referral, name) -> dict:
                 "given_by": row.consent_given_by, "method": row.consent_method, "at": row.consent_at},
             "without_consent_reason": row.without_consent_reason,
             "fields_shared": list(row.shared_fields), "values_sent": row.sent_snapshot,
-            "sent_at": referral.submitted_at,
+            "sent_at": referral.submitted_at, "status_changed_at": row.status_changed_at,
+            "first_response_at": row.first_response_at, "wait_weeks": row.wait_weeks,
+            "appointment": row.appointment, "outcome": row.outcome,
+            "consent_withdrawn_at": row.consent_withdrawn_at,
+            "timeline": [{"at": event.at, "who": name(event.actor_id), "as": event.actor, "what": event.kind,
+                          "status": event.status, "detail": event.detail}
+                         for event in session.exec(select(ReferralEvent)
+                                                   .where(ReferralEvent.service_referral_id == row.id)
+                                                   .order_by(ReferralEvent.at))],
         } for row, service in rows],
     }
 
