@@ -105,7 +105,7 @@ def _entry(session, event: ReferralEvent, row: ServiceReferral, record: FamilyRe
             fields = [key for key in fields if key in row.shared_fields]
         if not fields:
             return None
-        shown = ", ".join(family_fields.FIELDS.get(key, key).lower() for key in fields)
+        shown = ", ".join(_in_a_sentence(family_fields.FIELDS.get(key, key)) for key in fields)
         what = f"Changed the record: {shown}"
         return Entry(event.at, kind, _who(session, event, record, service, reader, names), what)
     if kind in ("record_closed", "record_reopened"):
@@ -121,6 +121,11 @@ def _entry(session, event: ReferralEvent, row: ServiceReferral, record: FamilyRe
     if family and kind in ("acknowledge", "accept", "accept_appointment") and event.actor == "service":
         text = None if detail.get("recorded_by_key_worker") else text
     return Entry(event.at, kind, _who(session, event, record, service, reader, names), what, text)
+
+
+def _in_a_sentence(name: str) -> str:
+    """ "Child's first name" becomes "child's first name"; "GP's name" and "NHS number" keep their capitals."""
+    return name if name[:2].isupper() else name[:1].lower() + name[1:]
 
 
 def _what(kind: str, detail: dict, service: Service, family: bool) -> str | None:
