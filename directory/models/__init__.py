@@ -26,13 +26,15 @@ from directory.models.directory import (
 )
 from directory.models.families import FamilyAccess, FamilyRecord, FamilySection
 from directory.models.ids import stable_id
+from directory.models.listings import ChangeRequest, DirectoryRevision, ListingRevision, ProblemReport, SearchChange
 from directory.models.outbox import OutboxMessage
 from directory.models.places import District, LocalAuthority, OutwardCode
 from directory.models.referrals import Referral, ReferralDraft, ReferralEvent, ServiceReferral
 from directory.models.taxonomy import ServiceAttribute, Taxonomy, TaxonomyTerm
 
 __all__ = [
-    "AccountToken", "AuditEntry", "FamilyAccess", "FamilyRecord", "FamilySection", "KeyWorkerArea", "OutboxMessage",
+    "AccountToken", "AuditEntry", "ChangeRequest", "DirectoryRevision", "ListingRevision", "ProblemReport",
+    "SearchChange", "FamilyAccess", "FamilyRecord", "FamilySection", "KeyWorkerArea", "OutboxMessage",
     "RecoveryCode", "Referral", "ReferralDraft", "ReferralEvent", "ServiceMembership", "ServiceReferral", "WebSession",
     "Accessibility", "Address", "Contact", "CostOption", "District", "Language", "LocalAuthority", "Location",
     "Organisation", "OutwardCode", "Phone", "Service", "ServiceArea", "ServiceAtLocation", "ServiceAttribute",
