@@ -57,16 +57,39 @@ def export_services(session: Session) -> dict:
         for location in session.exec(select(Location).order_by(Location.id))
         if (address := addresses.get(location.id))
     ]
+    services = list(service_entries(session).values())
+    organisations = [
+        _drop_empty({"id": str(o.id), "name": o.name, "description": o.description, "website": o.website,
+                     "email": o.email})
+        for o in session.exec(select(Organisation).order_by(Organisation.id))
+    ]
+    return {"format": FORMAT, "organisations": organisations, "locations": locations, "services": services}
+
+
+def service_entries(session: Session, service_ids: list | None = None) -> dict:
+    """{service id: its entry in the import format}, for these services (every service when None), by id."""
+    def by_parent(model, parent: str) -> dict:
+        query = select(model)
+        if service_ids is not None:
+            query = query.where(getattr(model, parent).in_(service_ids))
+        grouped = defaultdict(list)
+        for row in session.exec(query.order_by(*[model.position] if hasattr(model, "position") else [])):
+            grouped[getattr(row, parent)].append(row)
+        return grouped
+
     districts = {d.id: d.slug for d in session.exec(select(District))}
     terms = {t.id: t.code for t in session.exec(select(TaxonomyTerm))}
     areas, links = by_parent(ServiceArea, "service_id"), by_parent(ServiceAttribute, "service_id")
     at_locations, relations = by_parent(ServiceAtLocation, "service_id"), by_parent(ServiceRelation, "service_id")
     phones, contacts = by_parent(Phone, "service_id"), by_parent(Contact, "service_id")
     costs, languages = by_parent(CostOption, "service_id"), by_parent(Language, "service_id")
-    services = []
-    for service in session.exec(select(Service).order_by(Service.id)):
+    services = {}
+    query = select(Service).order_by(Service.id)
+    if service_ids is not None:
+        query = query.where(Service.id.in_(service_ids))
+    for service in session.exec(query):
         linked = links[service.id]
-        services.append(_drop_empty({
+        services[service.id] = _drop_empty({
             "id": str(service.id), "slug": service.slug, "organisation": str(service.organisation_id),
             "name": service.name, "summary": service.summary, "description": service.description,
             "status": service.status, "url": service.url, "email": service.email,
@@ -90,10 +113,5 @@ def export_services(session: Session) -> dict:
             "eligibility": service.eligibility,
             "relations": [_drop_empty({"type": r.relation_type, "service": str(r.related_service_id), "note": r.note})
                           for r in relations[service.id]],
-        }))
-    organisations = [
-        _drop_empty({"id": str(o.id), "name": o.name, "description": o.description, "website": o.website,
-                     "email": o.email})
-        for o in session.exec(select(Organisation).order_by(Organisation.id))
-    ]
-    return {"format": FORMAT, "organisations": organisations, "locations": locations, "services": services}
+        })
+    return services

@@ -65,10 +65,19 @@ def _read_and_validate(path: Path, schema_path: Path) -> tuple[dict | None, list
         document = json.loads(text)
     except json.JSONDecodeError as error:
         return None, [f"{path.name}: line {error.lineno}, column {error.colno}: not valid JSON: {error.msg}"]
+    return document, _schema_problems(path.name, document, schema_path)
+
+
+def _schema_problems(name: str, document, schema_path: Path) -> list[str]:
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path])
-    return document, [f"{path.name}: {_describe(document, error)}" for error in errors]
+    return [f"{name}: {_describe(document, error)}" for error in errors]
+
+
+def validate_document(document: dict, name: str = "listing") -> list[str]:
+    """Problems the services schema finds in a services document built in memory (a listing being changed)."""
+    return _schema_problems(name, document, SCHEMA_DIR / "services.schema.json")
 
 
 def _describe(document, error: jsonschema.ValidationError) -> str:

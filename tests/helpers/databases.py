@@ -58,8 +58,11 @@ def give_referral_addresses(session: Session) -> None:
     """The real seed has no referral addresses (they are private): give every service that takes referrals
     through the site an example.org one, so that tests can send referrals. A test that needs a service that
     cannot receive them takes its address away."""
-    for service in session.scalars(select(Service).where(Service.referral_method == "site")):
-        service.referral_email = f"referrals.{service.slug}@example.org"
+    from directory.listings import writer
+
+    for service in list(session.scalars(select(Service).where(Service.referral_method == "site"))):
+        writer.update_service(session, service.id, {"referral_email": f"referrals.{service.slug}@example.org"},
+                              source="import", reason="test referral addresses")
 
 
 def dump(session: Session) -> dict[str, list[tuple]]:

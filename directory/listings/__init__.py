@@ -1,0 +1,1 @@
+"""Listings: the one writer of services, their history, change requests and problem reports."""

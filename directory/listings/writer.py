@@ -1,0 +1,127 @@
+"""The one writer of listings. The seed, the import command, a lead's forms, an approved change request, a restore
+and (later) the Open Referral import all change services through here, with a service's import-format entry as
+the unit: the change is checked, written, kept as a listing revision (the whole entry, who, when, why), the
+directory revision is bumped and a search change recorded for each listing that changed, all in the caller's
+transaction (the caller commits)."""
+
+import copy
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from directory.listings.rows import RowWriter, SeedReport
+from directory.models import DirectoryRevision, ListingRevision, SearchChange, Service, stable_id
+from directory.models.accounts import utcnow
+from directory.models.listings import SOURCES
+from directory.seed.export import FORMAT, service_entries
+from directory.seed.files import check_services, validate_document
+from directory.seed.known import known_from_database
+
+
+class ListingError(ValueError):
+    """A change that cannot be written; `problems` says why, each fit to show. Nothing was written."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Applied:
+    report: SeedReport
+    revisions: list[ListingRevision] = field(default_factory=list)
+    directory_revision: int | None = None  # the new revision, when anything changed
+
+
+def directory_revision(session: Session) -> int:
+    """The directory's revision now: every cache of directory data keys on it."""
+    return session.exec(select(DirectoryRevision.revision).where(DirectoryRevision.id == 1)).one()
+
+
+def service_entry(session: Session, service_id: uuid.UUID) -> dict | None:
+    """The service's listing as it is now, in the import format (None if there is no such service)."""
+    return service_entries(session, [service_id]).get(service_id)
+
+
+def revisions(session: Session, service_id: uuid.UUID) -> list[ListingRevision]:
+    """The listing's history, newest first."""
+    return list(session.exec(select(ListingRevision).where(ListingRevision.service_id == service_id)
+                             .order_by(ListingRevision.number.desc())))
+
+
+def latest_revision(session: Session, service_id: uuid.UUID) -> int:
+    """The number of the listing's latest revision (0 before its first)."""
+    return session.exec(select(func.coalesce(func.max(ListingRevision.number), 0))
+                        .where(ListingRevision.service_id == service_id)).one()
+
+
+def apply_services(session: Session, document: dict, *, source: str, user_id: uuid.UUID | None = None,
+                   reason: str | None = None, report: SeedReport | None = None, checked: bool = True) -> Applied:
+    """Write an import-format services document (organisations, locations, services and their relations), already
+    checked when `checked` (the seed and import commands check whole files first); keep a revision of each listing
+    that changed. The caller commits."""
+    if source not in SOURCES:
+        raise ValueError(source)
+    if not checked:
+        problems = validate_document(document) or check_services("listing", {**document, "other_service_ids": set()},
+                                                                  known_from_database(session))
+        if problems:
+            raise ListingError(problems)
+    report = report or SeedReport()
+    ids = [stable_id("service", service["id"]) for service in document["services"]]
+    before = service_entries(session, ids)
+    RowWriter(session, report).services(document)
+    session.flush()
+    after = service_entries(session, ids)
+    changed = [service_id for service_id in ids if before.get(service_id) != after.get(service_id)]
+    applied = Applied(report)
+    if not changed:
+        return applied
+    applied.directory_revision = _bump(session)
+    for service_id in changed:
+        entry = after[service_id]
+        previous = before.get(service_id) or {}
+        revision = ListingRevision(
+            service_id=service_id, number=latest_revision(session, service_id) + 1,
+            directory_revision=applied.directory_revision, source=source, user_id=user_id, reason=reason,
+            document=entry, changed_fields=sorted(key for key in set(entry) | set(previous)
+                                                  if entry.get(key) != previous.get(key)))
+        session.add(revision)
+        session.add(SearchChange(service_id=service_id, directory_revision=applied.directory_revision))
+        applied.revisions.append(revision)
+    session.flush()
+    return applied
+
+
+def update_service(session: Session, service_id: uuid.UUID, changes: dict, *, source: str,
+                   user_id: uuid.UUID | None = None, reason: str | None = None) -> ListingRevision | None:
+    """Change some fields of one listing ({import-format field: value}; None removes an optional field), checked
+    as an import would be; the new revision, or None when nothing changed. Raises ListingError. The caller
+    commits."""
+    entry = service_entry(session, service_id)
+    if entry is None:
+        raise ListingError(["There is no such service"])
+    entry = copy.deepcopy(entry)
+    for key, value in changes.items():
+        if value is None:
+            entry.pop(key, None)
+        else:
+            entry[key] = value
+    document = {"format": FORMAT, "organisations": [], "locations": [], "services": [entry]}
+    applied = apply_services(session, document, source=source, user_id=user_id, reason=reason, checked=False)
+    return applied.revisions[0] if applied.revisions else None
+
+
+def _bump(session: Session) -> int:
+    """The next directory revision. The row stays locked until the caller's transaction ends, so revisions are
+    given out in commit order."""
+    session.execute(update(DirectoryRevision).where(DirectoryRevision.id == 1)
+                    .values(revision=DirectoryRevision.revision + 1, changed_at=utcnow()))
+    return directory_revision(session)
+
+
+def touch(session: Session, service: Service) -> None:
+    """Marks the service as changed for search (the index follows the database after commit)."""
+    service.last_modified = utcnow()

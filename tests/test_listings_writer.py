@@ -1,0 +1,60 @@
+"""The one writer of listings: every change checked, written, kept as a revision, the directory revision bumped
+and a search change recorded, in the caller's transaction."""
+
+import pytest
+from sqlmodel import func, select
+
+from directory.listings import writer
+from directory.models import ListingRevision, SearchChange, Service
+
+
+def service(db_session, slug="early-help-family-support") -> Service:
+    return db_session.exec(select(Service).where(Service.slug == slug)).one()
+
+
+def count(db_session, model) -> int:
+    return db_session.exec(select(func.count()).select_from(model)).one()
+
+
+def test_the_seed_leaves_one_revision_of_each_listing(db_session):
+    seeded = db_session.exec(select(ListingRevision).where(ListingRevision.number == 1)).all()
+    assert len(seeded) == count(db_session, Service) and {r.source for r in seeded} == {"seed"}
+    assert writer.directory_revision(db_session) >= 1
+    early_help = service(db_session)
+    # The test databases then give it a referral address, through the writer too.
+    first, second = reversed(writer.revisions(db_session, early_help.id))
+    assert (first.number, first.source, second.number, second.changed_fields) == (1, "seed", 2, ["referral_email"])
+    assert second.document == writer.service_entry(db_session, early_help.id)
+
+
+def test_a_change_is_written_with_its_revision_the_directory_revision_and_a_search_change(db_session, ):
+    early_help = service(db_session)
+    before, changes = writer.directory_revision(db_session), count(db_session, SearchChange)
+    revision = writer.update_service(db_session, early_help.id,
+                                     {"waiting_time": {"weeks": 7, "updated": "2026-12-01"}},
+                                     source="lead", reason="New figures")
+    db_session.commit()
+    assert revision.number == 3 and revision.changed_fields == ["waiting_time"] and revision.source == "lead"
+    assert revision.directory_revision == before + 1 == writer.directory_revision(db_session)
+    assert db_session.get(Service, early_help.id).wait_weeks == 7
+    assert count(db_session, SearchChange) == changes + 1
+    # The same again changes nothing: no revision, no bump.
+    assert writer.update_service(db_session, early_help.id, {"waiting_time": {"weeks": 7, "updated": "2026-12-01"}},
+                                 source="lead") is None
+    assert writer.directory_revision(db_session) == before + 1
+
+
+@pytest.mark.parametrize("changes, problem", [
+    ({"min_age": 30}, "min_age"),
+    ({"areas": ["atlantis"]}, "atlantis"),
+    ({"name": ""}, "name"),
+])
+def test_a_change_that_is_not_valid_is_refused_and_nothing_is_written(db_session, changes, problem):
+    early_help = service(db_session)
+    before = (writer.directory_revision(db_session), count(db_session, ListingRevision), early_help.name)
+    with pytest.raises(writer.ListingError) as refused:
+        writer.update_service(db_session, early_help.id, changes, source="lead")
+    assert any(problem in text for text in refused.value.problems), refused.value.problems
+    db_session.rollback()
+    assert (writer.directory_revision(db_session), count(db_session, ListingRevision),
+            db_session.get(Service, early_help.id).name) == before
