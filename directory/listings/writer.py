@@ -12,7 +12,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from directory.listings.rows import RowWriter, SeedReport
-from directory.models import DirectoryRevision, ListingRevision, SearchChange, Service, stable_id
+from directory.models import DirectoryRevision, ListingRevision, SearchChange, stable_id
 from directory.models.accounts import utcnow
 from directory.models.listings import SOURCES
 from directory.seed.export import FORMAT, service_entries
@@ -121,7 +121,3 @@ def _bump(session: Session) -> int:
                     .values(revision=DirectoryRevision.revision + 1, changed_at=utcnow()))
     return directory_revision(session)
 
-
-def touch(session: Session, service: Service) -> None:
-    """Marks the service as changed for search (the index follows the database after commit)."""
-    service.last_modified = utcnow()
