@@ -1,0 +1,196 @@
+"""Change requests: a service lead's change to one section of their listing waits here until an admin approves it
+(then it is written through the one writer, reaching the public page and search together) or rejects it with a
+reason. A request keeps the listing revision it was made against and the values the lead saw: approving it after
+any of those fields changed is refused. Each operation commits once."""
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from directory.audit import record as audit
+from directory.db import begin_write
+from directory.listings import writer
+from directory.listings.writer import ListingError
+from directory.models import User
+from directory.models.accounts import UserRole, utcnow
+from directory.models.listings import ChangeRequest
+from directory.notify.queue import queue
+from directory.referrals.lifecycle import is_lead
+
+MAX_REASON = 2000
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    title: str  # as in a sentence: "About the service"
+    fields: tuple[str, ...]
+
+
+# The sections of a listing a lead edits, each becoming one change request, and the import-format fields in each.
+SECTIONS: dict[str, Section] = {section.name: section for section in (
+    Section("about", "About the service", ("name", "summary", "description", "url", "email")),
+    Section("who_for", "Who it is for", ("min_age", "max_age", "areas", "needs", "categories")),
+    Section("eligibility", "Eligibility", ("eligibility", "referrers")),
+    Section("how_to_refer", "How to refer", ("how_to_refer", "referral_method")),
+    Section("contacts", "Contacts", ("phones", "contacts")),
+    Section("opening_times", "Opening times", ("opening_hours",)),
+    Section("costs", "Costs", ("costs",)),
+)}
+
+# What each field is called on the admin's page.
+FIELD_LABELS = {
+    "name": "Name", "summary": "Summary", "description": "Description", "url": "Website", "email": "Email address",
+    "min_age": "Youngest age", "max_age": "Oldest age", "areas": "Areas", "needs": "Needs",
+    "categories": "Categories", "eligibility": "Eligibility rule", "referrers": "Who can refer",
+    "how_to_refer": "How to refer", "referral_method": "How referrals are made", "phones": "Phone numbers",
+    "contacts": "Contacts", "opening_hours": "Opening times", "costs": "Costs",
+}
+
+
+class Refused(ListingError):
+    """A request that cannot be made or decided; the message is fit to show and nothing was written."""
+
+    def __init__(self, message: str | list[str]):
+        super().__init__([message] if isinstance(message, str) else message)
+
+
+class Changed(Refused):
+    """Someone else decided the request since the page was loaded; nothing was written."""
+
+    def __init__(self):
+        super().__init__("This change request has changed since you opened it: someone else may have approved or "
+                         "rejected it. Check it below.")
+
+
+class NotAllowed(PermissionError):
+    """The person may not do this to this service or request (show a 404)."""
+
+
+def section_of(name: str) -> Section | None:
+    return SECTIONS.get(name)
+
+
+def pending_for(session: Session, service_id: uuid.UUID) -> list[ChangeRequest]:
+    return list(session.exec(select(ChangeRequest).where(ChangeRequest.service_id == service_id,
+                                                         ChangeRequest.status == "pending")
+                             .order_by(ChangeRequest.requested_at)))
+
+
+def pending(session: Session) -> list[ChangeRequest]:
+    return list(session.exec(select(ChangeRequest).where(ChangeRequest.status == "pending")
+                             .order_by(ChangeRequest.requested_at)))
+
+
+def admins(session: Session) -> list[User]:
+    return list(session.exec(select(User).join(UserRole, UserRole.user_id == User.id)
+                             .where(UserRole.role == "admin", User.is_active).order_by(User.email)))
+
+
+def request_change(session: Session, user_id: uuid.UUID, roles: set[str], service_id: uuid.UUID, section: str,
+                   changes: dict) -> ChangeRequest:
+    """Queue a lead's change to one section of their service ({import-format field: new value}, None removing an
+    optional field) for an admin, and commit. Raises NotAllowed (not a lead of the service) or ListingError (the
+    change is not valid, or changes nothing), having written nothing."""
+    begin_write(session)
+    try:
+        if not is_lead(session, user_id, roles, service_id):
+            raise NotAllowed()
+        entry = writer.service_entry(session, service_id)
+        if entry is None:
+            raise NotAllowed()
+        part = SECTIONS.get(section)
+        if part is None:
+            raise Refused("That is not a part of a listing that can be changed.")
+        unknown = sorted(set(changes) - set(part.fields))
+        if unknown:
+            raise Refused(f"{', '.join(unknown)} cannot be changed in “{part.title}”.")
+        changes = {key: value for key, value in changes.items() if value != entry.get(key)}
+        if not changes:
+            raise Refused("You have not changed anything.")
+        # Checked as the writer would write it, then undone: an invalid change is refused before it is queued.
+        savepoint = session.begin_nested()
+        try:
+            writer.update_service(session, service_id, changes, source="lead", user_id=user_id)
+        finally:
+            savepoint.rollback()
+        request = ChangeRequest(service_id=service_id, section=section,
+                                base_revision=writer.latest_revision(session, service_id), changes=changes,
+                                before={key: entry.get(key) for key in changes}, requested_by_id=user_id)
+        session.add(request)
+        session.flush()
+        audit(session, user_id, "change_request_create", "change_request", request.id, service_id=str(service_id),
+              section=section, fields=sorted(changes))
+        lead = session.get(User, user_id)
+        for admin in admins(session):
+            queue(session, admin.email, "change_request_admin", service_name=entry["name"], section=part.title,
+                  requested_by=lead.name, link=f"/admin/change-requests/{request.id}")
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    session.refresh(request)
+    return request
+
+
+def changed_since(session: Session, request: ChangeRequest) -> list[str]:
+    """The fields of the request whose values have changed since the lead made it."""
+    entry = writer.service_entry(session, request.service_id) or {}
+    return [key for key in request.changes if entry.get(key) != request.before.get(key)]
+
+
+def decide(session: Session, admin_id: uuid.UUID, request_id: uuid.UUID, version: int, approve: bool,
+           reason: str | None) -> ChangeRequest:
+    """Approve (writing the change through the one writer) or reject (with a reason) a pending request, email the
+    lead who asked, and commit. Raises NotAllowed (not an admin, or no such request), Changed (someone decided it
+    first) or Refused (a stale request, a missing reason, an invalid change), having written nothing."""
+    reason = (reason or "").strip() or None
+    begin_write(session)
+    try:
+        admin = session.get(User, admin_id)
+        if admin is None or not admin.is_active or session.get(UserRole, (admin_id, "admin")) is None:
+            raise NotAllowed()
+        request = session.get(ChangeRequest, request_id)
+        if request is None:
+            raise NotAllowed()
+        if request.version != version or request.status != "pending":
+            raise Changed()
+        if not approve and not reason:
+            raise Refused("Enter the reason you are rejecting this change: the service lead will be told it")
+        if reason and len(reason) > MAX_REASON:
+            raise Refused(f"Enter a reason of {MAX_REASON} characters or fewer")
+        part = SECTIONS[request.section]
+        result = session.execute(update(ChangeRequest)
+                                 .where(ChangeRequest.id == request.id, ChangeRequest.version == version,
+                                        ChangeRequest.status == "pending")
+                                 .values(version=version + 1, status="approved" if approve else "rejected",
+                                         decided_by_id=admin_id, decided_at=utcnow(), decision_reason=reason))
+        if result.rowcount != 1:
+            raise Changed()
+        session.expire(request)
+        if approve:
+            stale = changed_since(session, request)
+            if stale:
+                names = ", ".join(FIELD_LABELS.get(key, key).lower() for key in stale)
+                raise Refused(f"This change cannot be approved because the listing's {names} "
+                              f"{'has' if len(stale) == 1 else 'have'} changed since the lead asked. Reject it "
+                              "with that reason, and the lead can ask again.")
+            writer.update_service(session, request.service_id, request.changes, source="approval",
+                                  user_id=admin_id, reason=reason or f"Change request: {part.title}")
+        audit(session, admin_id, "change_request_approve" if approve else "change_request_reject", "change_request",
+              request.id, service_id=str(request.service_id), section=request.section, fields=sorted(request.changes))
+        lead = session.get(User, request.requested_by_id)
+        entry = writer.service_entry(session, request.service_id) or {}
+        if lead is not None and lead.is_active:
+            queue(session, lead.email, "change_request_decided", service_name=entry.get("name", ""),
+                  section=part.title, decision="approved" if approve else "rejected", reason=reason or "",
+                  link=f"/your-services/{request.service_id}")
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    session.refresh(request)
+    return request
+
