@@ -9,11 +9,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from directory import places
 from directory.data.taxonomy import list_terms, term_names
+from directory.listings.revision import directory_revision
 from directory.models import District, LocalAuthority, Service, ServiceArea, ServiceAttribute, ServiceRelation
 from directory.models import TaxonomyTerm as Term
 from directory.models.taxonomy import CONDITIONS, NEED_AREAS, REFERRER_ROLES, SEN_TYPES
@@ -232,14 +232,8 @@ def effective_rule(service: Service, district_slugs: list[str]) -> dict:
     return {"all": parts}
 
 
-def _version(session: Session) -> tuple:
-    count, latest = session.exec(select(func.count(Service.id), func.max(Service.last_modified))).one()
-    relations = session.exec(select(func.count(ServiceRelation.id))).one()
-    return count, str(latest), relations
-
-
 def load_directory(session: Session) -> RoutingDirectory:
-    version = _version(session)
+    version = directory_revision(session)
     services = session.exec(select(Service).where(Service.status == "active").order_by(Service.name)).all()
     areas: dict = {}
     for service_id, slug in session.exec(
@@ -281,7 +275,7 @@ def labels(session: Session) -> Labels:
 
 
 class DirectoryCache:
-    """The compiled directory, kept until any service or relation changes (checked with one cheap query)."""
+    """The compiled directory, kept until the directory revision changes (one indexed read per use)."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -289,7 +283,7 @@ class DirectoryCache:
 
     def get(self, session: Session) -> RoutingDirectory:
         current = self._directory
-        if current is not None and current.version == _version(session):
+        if current is not None and current.version == directory_revision(session):
             return current
         with self._lock:
             self._directory = load_directory(session)

@@ -58,3 +58,36 @@ def test_a_change_that_is_not_valid_is_refused_and_nothing_is_written(db_session
     db_session.rollback()
     assert (writer.directory_revision(db_session), count(db_session, ListingRevision),
             db_session.get(Service, early_help.id).name) == before
+
+
+def test_the_routing_cache_follows_the_directory_revision(db_session):
+    from directory import routing
+
+    cache = routing.DirectoryCache()
+    early_help = service(db_session)
+    record = {"child": {"date_of_birth": "2017-05-14", "district": "east-staffordshire"},
+              "referrer": {"role": "key_worker"}}
+
+    def outcome() -> str:
+        _, results = routing.route_record(db_session, record, cache)
+        return next(str(r.outcome) for r in results if r.service_id == early_help.id)
+
+    first = cache.get(db_session)
+    assert outcome() == "eligible" and cache.get(db_session) is first  # kept while nothing changes
+    writer.update_service(db_session, early_help.id, {"min_age": 12, "max_age": 18}, source="lead")
+    db_session.commit()
+    assert outcome() == "not_eligible" and cache.get(db_session) is not first
+    assert cache.get(db_session).version == writer.directory_revision(db_session)
+
+
+def test_search_finds_a_listing_change_once_it_is_committed(app, client, db_session):
+    from directory.db import get_session
+
+    early_help = service(db_session)
+    assert "Early Help family support" not in client.get("/search?q=zebracrossing").get_data(as_text=True)
+    with app.test_request_context():  # the app's own session, which keeps the index behind the database
+        session = get_session()
+        writer.update_service(session, early_help.id, {"summary": "Help for families, near the zebracrossing."},
+                              source="lead")
+        session.commit()
+    assert "Early Help family support" in client.get("/search?q=zebracrossing").get_data(as_text=True)

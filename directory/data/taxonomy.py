@@ -5,6 +5,7 @@ import uuid
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from directory.listings.revision import directory_revision
 from directory.models import Service, ServiceAttribute, Taxonomy, TaxonomyTerm
 
 
@@ -52,10 +53,6 @@ def term_names(session: Session, taxonomy_slugs: tuple[str, ...]) -> dict[str, s
     return names
 
 
-def version(session: Session) -> tuple:
-    """Changes whenever a term or district is added, removed or renamed (one cheap query)."""
-    from directory.models import District
-
-    terms = select(func.count(TaxonomyTerm.id), func.max(TaxonomyTerm.name), func.sum(func.length(TaxonomyTerm.name)))
-    districts = select(func.count(District.id), func.sum(func.length(District.name)))
-    return tuple(session.exec(terms).one()) + tuple(session.exec(districts).one())
+def version(session: Session) -> int:
+    """The directory revision: terms and districts change only with it (directory.listings.revision)."""
+    return directory_revision(session)

@@ -8,16 +8,19 @@ import copy
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlmodel import Session, select
 
+from directory.listings.revision import bump, directory_revision
 from directory.listings.rows import RowWriter, SeedReport
-from directory.models import DirectoryRevision, ListingRevision, SearchChange, stable_id
-from directory.models.accounts import utcnow
+from directory.models import ListingRevision, SearchChange, stable_id
 from directory.models.listings import SOURCES
 from directory.seed.export import FORMAT, service_entries
 from directory.seed.files import check_services, validate_document
 from directory.seed.known import known_from_database
+
+__all__ = ["Applied", "ListingError", "apply_services", "directory_revision", "latest_revision", "revisions",
+           "service_entry", "update_service"]
 
 
 class ListingError(ValueError):
@@ -33,11 +36,6 @@ class Applied:
     report: SeedReport
     revisions: list[ListingRevision] = field(default_factory=list)
     directory_revision: int | None = None  # the new revision, when anything changed
-
-
-def directory_revision(session: Session) -> int:
-    """The directory's revision now: every cache of directory data keys on it."""
-    return session.exec(select(DirectoryRevision.revision).where(DirectoryRevision.id == 1)).one()
 
 
 def service_entry(session: Session, service_id: uuid.UUID) -> dict | None:
@@ -79,7 +77,7 @@ def apply_services(session: Session, document: dict, *, source: str, user_id: uu
     applied = Applied(report)
     if not changed:
         return applied
-    applied.directory_revision = _bump(session)
+    applied.directory_revision = bump(session)
     for service_id in changed:
         entry = after[service_id]
         previous = before.get(service_id) or {}
@@ -112,12 +110,3 @@ def update_service(session: Session, service_id: uuid.UUID, changes: dict, *, so
     document = {"format": FORMAT, "organisations": [], "locations": [], "services": [entry]}
     applied = apply_services(session, document, source=source, user_id=user_id, reason=reason, checked=False)
     return applied.revisions[0] if applied.revisions else None
-
-
-def _bump(session: Session) -> int:
-    """The next directory revision. The row stays locked until the caller's transaction ends, so revisions are
-    given out in commit order."""
-    session.execute(update(DirectoryRevision).where(DirectoryRevision.id == 1)
-                    .values(revision=DirectoryRevision.revision + 1, changed_at=utcnow()))
-    return directory_revision(session)
-

@@ -3,6 +3,7 @@ writer (directory.listings.writer), which keeps each listing's history."""
 
 from sqlmodel import Session
 
+from directory.listings import revision
 from directory.listings import writer as listings
 from directory.listings.rows import RowWriter, SeedReport
 from directory.seed.files import SeedData
@@ -17,6 +18,8 @@ def apply_seed(session: Session, data: SeedData) -> SeedReport:
     rows.places(data.places)
     rows.taxonomies(data.taxonomies)
     session.flush()
+    if report.changes:  # places or taxonomies changed: caches of them follow the revision too
+        revision.bump(session)
     listings.apply_services(session, data.services, source="seed", report=report)
     return report
 
