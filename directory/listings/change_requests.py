@@ -13,9 +13,10 @@ from directory.audit import record as audit
 from directory.db import begin_write
 from directory.listings import writer
 from directory.listings.writer import ListingError
-from directory.models import User
+from directory.models import District, Taxonomy, TaxonomyTerm, User
 from directory.models.accounts import UserRole, utcnow
 from directory.models.listings import ChangeRequest
+from directory.models.taxonomy import CATEGORIES, NEED_AREAS, SEN_TYPES
 from directory.notify.queue import queue
 from directory.referrals.lifecycle import is_lead
 
@@ -33,7 +34,8 @@ class Section:
 SECTIONS: dict[str, Section] = {section.name: section for section in (
     Section("about", "About the service", ("name", "summary", "description", "url", "email")),
     Section("who_for", "Who it is for", ("min_age", "max_age", "areas", "needs", "categories")),
-    Section("eligibility", "Eligibility", ("eligibility", "referrers")),
+    # The eligibility editor also asks the age range and areas (they are part of who may be referred).
+    Section("eligibility", "Eligibility", ("eligibility", "referrers", "min_age", "max_age", "areas")),
     Section("how_to_refer", "How to refer", ("how_to_refer", "referral_method")),
     Section("contacts", "Contacts", ("phones", "contacts")),
     Section("opening_times", "Opening times", ("opening_hours",)),
@@ -87,6 +89,16 @@ def pending(session: Session) -> list[ChangeRequest]:
 def admins(session: Session) -> list[User]:
     return list(session.exec(select(User).join(UserRole, UserRole.user_id == User.id)
                              .where(UserRole.role == "admin", User.is_active).order_by(User.email)))
+
+
+def choices(session: Session) -> dict[str, list[tuple[str, str]]]:
+    """What "who it is for" offers: districts, needs and kinds of help, each as (code, name)."""
+    def terms(*taxonomies):
+        return list({code: (code, name) for code, name in session.exec(
+            select(TaxonomyTerm.code, TaxonomyTerm.name).join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
+            .where(Taxonomy.slug.in_(taxonomies)).order_by(TaxonomyTerm.position, TaxonomyTerm.name))}.values())
+    return {"areas": [(d.slug, d.name) for d in session.exec(select(District).order_by(District.name))],
+            "needs": terms(NEED_AREAS, SEN_TYPES), "categories": terms(CATEGORIES)}
 
 
 def request_change(session: Session, user_id: uuid.UUID, roles: set[str], service_id: uuid.UUID, section: str,
