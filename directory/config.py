@@ -55,6 +55,8 @@ class Config:
     SIGN_IN_LOCKOUT_MINUTES = int(os.environ.get("SIGN_IN_LOCKOUT_MINUTES", "15"))
     SIGN_IN_FAILURES_PER_CLIENT = os.environ.get("SIGN_IN_FAILURES_PER_CLIENT", "50/15")
     EMAILS_PER_ADDRESS = os.environ.get("EMAILS_PER_ADDRESS", "5/60")
+    # Reports of something wrong on a service page, per client address: count/minutes.
+    PROBLEM_REPORTS_PER_CLIENT = os.environ.get("PROBLEM_REPORTS_PER_CLIENT", "5/60")
     # A second factor is required of key workers, service leads and admins (on by default in production).
     STAFF_TWO_FACTOR_REQUIRED = os.environ.get(
         "STAFF_TWO_FACTOR_REQUIRED", "1" if os.environ.get("APP_ENV") == "production" else "0") == "1"

@@ -20,6 +20,7 @@ from directory.models import (
     FamilyRecord,
     FamilySection,
     OutboxMessage,
+    ProblemReport,
     Referral,
     ReferralDraft,
     ReferralEvent,
@@ -52,6 +53,8 @@ SCHEDULE: dict[str, Rule] = {
     "account_tokens": Rule("single-use links used or expired more than {days} days ago", days=30),
     "web_sessions": Rule("expired sessions", days=0),
     "referral_drafts": Rule("referral drafts untouched for {days} days", days=30),
+    "problem_report_emails": Rule("email addresses given with problem reports more than {days} days ago",
+                                  done="address removed", due="address to remove", days=90),
     "audit_entries": Rule("audit entries older than {years} years", years=31),
     # Last, so that drafts past their own period are counted once, above.
     "family_records": Rule("closed family records past their period (with a referral: the child's 31st birthday; "
@@ -110,6 +113,8 @@ def _statements(now: datetime, audit_years: int) -> dict[str, tuple]:
                                              AccountToken.expires_at < before("account_tokens")), None),
         "web_sessions": (WebSession, WebSession.expires_at <= before("web_sessions"), None),
         "referral_drafts": (ReferralDraft, ReferralDraft.updated_at < before("referral_drafts"), None),
+        "problem_report_emails": (ProblemReport, ProblemReport.email.is_not(None)
+                                  & (ProblemReport.created_at < before("problem_report_emails")), {"email": None}),
         "audit_entries": (AuditEntry, AuditEntry.at < years_before(now, audit_years), None),
     }
     return {kind: (model, condition,

@@ -45,6 +45,7 @@ class Throttle:
                                         config["SIGN_IN_LOCKOUT_MINUTES"]),
             "client": parse_rule("client", config["SIGN_IN_FAILURES_PER_CLIENT"]),
             "email": parse_rule("email", config["EMAILS_PER_ADDRESS"]),
+            "problem_report": parse_rule("problem_report", config["PROBLEM_REPORTS_PER_CLIENT"]),
         }
 
     @staticmethod

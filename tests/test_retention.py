@@ -24,7 +24,7 @@ from tests.helpers.databases import dump
 from tests.helpers.people import make_user
 
 DUE = {"sent_emails": 2, "email_bodies": 2, "account_tokens": 2, "web_sessions": 1, "referral_drafts": 1,
-       "audit_entries": 1, "family_records": 0}
+       "problem_report_emails": 0, "audit_entries": 1, "family_records": 0}
 NOTHING = dict.fromkeys(DUE, 0)
 
 
@@ -104,7 +104,8 @@ GONE = {"email_sent_91_days", "email_sent_100_days_emptied", "token_used_31_days
 def test_the_periods_are_the_ones_published():
     assert {kind: (rule.days, rule.years) for kind, rule in SCHEDULE.items()} == {
         "sent_emails": (90, 0), "email_bodies": (0, 0), "account_tokens": (30, 0), "web_sessions": (0, 0),
-        "referral_drafts": (30, 0), "audit_entries": (0, 31), "family_records": (0, 6)}
+        "referral_drafts": (30, 0), "problem_report_emails": (90, 0), "audit_entries": (0, 31),
+        "family_records": (0, 6)}
 
 
 def test_a_dry_run_counts_what_is_due_and_changes_nothing(db_session):

@@ -51,7 +51,7 @@ DISTRICTS = {"a": "east-staffordshire", "b": "tamworth"}
 # For an app made for the walk: it fails to sign in far more often than a person, so the throttle (which has tests
 # of its own) would otherwise answer most of its sign-in attempts.
 WALK_CONFIG = {"SIGN_IN_FAILURES_PER_ADDRESS": "100000/1", "SIGN_IN_FAILURES_PER_CLIENT": "100000/1",
-               "EMAILS_PER_ADDRESS": "100000/1"}
+               "EMAILS_PER_ADDRESS": "100000/1", "PROBLEM_REPORTS_PER_CLIENT": "100000/1"}
 CONSENT = {"given_by_0": "parent_with_parental_responsibility", "method_0": "written", "when_0": ["1", "11", "2026"]}
 
 
