@@ -26,7 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     _init_templates(app)
 
     from directory import auth, cli, db, logs, routing, search_sync, security, sessions, throttle
-    from directory.web import account, admin, audit_context, errors, governance, public, referrals
+    from directory.web import account, admin, audit_context, errors, governance, listings, public, referrals
 
     _trust_proxies(app)
     db.init_app(app)
@@ -40,7 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     logs.init_app(app)
     audit_context.init_app(app)
     cli.init_app(app)
-    for blueprint in (public.bp, account.bp, admin.bp, referrals.bp, governance.bp):
+    for blueprint in (public.bp, account.bp, admin.bp, referrals.bp, governance.bp, listings.bp):
         app.register_blueprint(blueprint)
     return app
 

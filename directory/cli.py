@@ -10,6 +10,7 @@ from directory import migrate
 from directory.accounts import AccountError, create_user
 from directory.db import get_database
 from directory.key_rotation import rotate_keys_command
+from directory.listings import freshness_command
 from directory.models.accounts import ROLES
 from directory.notify import commands as notify_commands
 from directory.referrals import reminders_command
@@ -245,3 +246,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(retention_command)
     app.cli.add_command(rotate_keys_command)
     reminders_command.init_app(app)
+    freshness_command.init_app(app)

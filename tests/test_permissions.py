@@ -16,6 +16,8 @@ PUBLIC = {
     "account.accept_invitation", "account.check_email", "account.confirm_email",
     # Half way through signing in: these check the pending sign-in themselves (tests/test_two_factor.py).
     "account.sign_in_code", "account.sign_in_recovery_code",
+    # Reporting something wrong on a service page needs no account (throttled per client address instead).
+    "public.report_problem", "public.problem_reported",
 }
 SAMPLE_VALUES = {"uuid": str(uuid.uuid4()), "default": "x", "any": "child"}
 

@@ -23,6 +23,10 @@ __all__ = ["Applied", "ListingError", "apply_services", "directory_revision", "l
            "service_entry", "update_service"]
 
 
+# Fields an import keeps from the database when an entry leaves them out (the private referral address).
+KEPT_WHEN_LEFT_OUT = ("referral_email",)
+
+
 class ListingError(ValueError):
     """A change that cannot be written; `problems` says why, each fit to show. Nothing was written."""
 
@@ -103,10 +107,10 @@ def update_service(session: Session, service_id: uuid.UUID, changes: dict, *, so
         raise ListingError(["There is no such service"])
     entry = copy.deepcopy(entry)
     for key, value in changes.items():
-        if value is None:
+        if value is None and key not in KEPT_WHEN_LEFT_OUT:
             entry.pop(key, None)
         else:
-            entry[key] = value
+            entry[key] = value  # a referral address left out is kept: removing it takes an explicit null
     document = {"format": FORMAT, "organisations": [], "locations": [], "services": [entry]}
     applied = apply_services(session, document, source=source, user_id=user_id, reason=reason, checked=False)
     return applied.revisions[0] if applied.revisions else None
