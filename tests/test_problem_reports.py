@@ -7,16 +7,19 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
+from directory import migrate
 from directory.listings import problem_reports
 from directory.models import AuditEntry, OutboxMessage, ProblemReport, Service
 from directory.models.accounts import utcnow
 from directory.retention import apply_schedule
-from tests.helpers.databases import dump
+from directory.seed import apply_seed, load_seed
+from tests.helpers.databases import SEED_PATH, dump
 from tests.helpers.emails import emails_to
 from tests.helpers.pages import check_page, text_of
 from tests.helpers.people import make_user, sign_in
+from tests.test_concurrency import race
 
 SLUG = "early-help-family-support"
 OTHER = "educational-psychology-service"
@@ -203,3 +206,30 @@ def test_retention_removes_the_email_after_90_days_and_not_before(db_session, pe
     assert gone.email is None and gone.what == "Old" and gone.status == "open"
     assert apply_schedule(db_session, commit=True, now=now).counts["problem_report_emails"] == 0
 
+
+
+@pytest.fixture
+def engine(fresh_app):
+    engine = fresh_app.extensions["db"].engine
+    migrate.upgrade(engine)
+    with Session(engine) as session:
+        apply_seed(session, load_seed(SEED_PATH))
+        session.commit()
+    return engine
+
+
+def test_two_admins_resolving_one_report_at_once_one_wins(engine):
+    with Session(engine) as session:
+        admins = [make_user(session, ["admin"]).id for _ in range(2)]
+        report_id = problem_reports.report(session, service_id(session, SLUG), "Twice", None, lead_link="/x",
+                                           admin_link="/y").id
+
+    def work(number):
+        with Session(engine) as session:
+            return problem_reports.resolve(session, admins[number], {"admin"}, report_id)
+
+    assert sorted(race(2, work)) == [False, True]
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "resolve_problem_report", AuditEntry.object_id == report_id)).one() == 1
+        assert session.get(ProblemReport, report_id).resolved_by_id in admins
