@@ -210,3 +210,30 @@ def test_a_lead_cannot_open_another_services_editor(app, client, db_session):
                            data={**_form(section, min_age=3), "save": "y"})
     assert tampered.status_code == 404
     assert _requests(db_session, other.id) == 0
+
+
+def test_a_read_only_rule_keeps_its_rule_while_the_age_range_changes(app, client, db_session):
+    _lead_user, service = _lead(app, client, db_session, "emotional-health-and-wellbeing-service")
+    before = writer.service_entry(db_session, service.id)
+    saved = client.post(f"/your-services/{service.id}/edit/eligibility",
+                        data={"min_age": "4", "max_age": "25", "areas": before["areas"],
+                              "referrers": before["referrers"], "save": "y"})
+    assert saved.status_code == 302
+    requests = db_session.exec(select(ChangeRequest).where(ChangeRequest.service_id == service.id)).all()
+    assert [r.changes for r in requests] == [{"min_age": 4}] and requests[0].status == "pending"
+    assert writer.service_entry(db_session, service.id) == before
+
+
+def test_age_and_rule_changes_wait_for_approval_together(app, client, db_session):
+    _lead_user, service = _lead(app, client, db_session)
+    section = editor.current_section(db_session, service.id)
+    before = writer.service_entry(db_session, service.id)
+    saved = client.post(f"/your-services/{service.id}/edit/eligibility",
+                        data={**_form(section, max_age=18, in_education=True), "save": "y"})
+    assert saved.status_code == 302
+    requests = db_session.exec(select(ChangeRequest).where(ChangeRequest.service_id == service.id)).all()
+    changed = {name: value for r in requests for name, value in r.changes.items()}
+    assert {r.status for r in requests} == {"pending"} and changed["max_age"] == 18
+    assert {"field": "in_education", "op": "is_true"} in changed["eligibility"]["all"]
+    assert writer.service_entry(db_session, service.id) == before
+    assert db_session.get(Service, service.id).maximum_age == 19

@@ -17,9 +17,9 @@ from wtforms.validators import InputRequired, NumberRange, Optional, StopValidat
 from directory.listings import eligibility_editor as editor
 from directory.web.validators import drop_blanks, strip
 
-TOLD = "What families are told if this rules their child out (optional)"
 TOLD_HINT = "Plain English. Without it, families see a reason made from the condition."
 YES_NO_UNKNOWN = [SelectChoice("", "Not known"), SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+YES_NO_INVALID = "Select yes, no or not known"
 
 
 class WholeNumberField(IntegerField):
@@ -48,8 +48,9 @@ def _codes(label: str, hint: str | None = None) -> SelectMultipleField:
                                invalid_choice_message="Select from the list", choices=[])
 
 
-def _told() -> TextAreaField:
-    return TextAreaField(TOLD, widget=GovTextArea(), description=TOLD_HINT, filters=[strip])
+def _told(what: str) -> TextAreaField:
+    return TextAreaField(f"What families are told when {what} rules their child out (optional)", widget=GovTextArea(),
+                         description=TOLD_HINT, filters=[strip])
 
 
 class EligibilityForm(FlaskForm):
@@ -65,46 +66,46 @@ class EligibilityForm(FlaskForm):
     diagnoses = _codes("Diagnoses", "A child diagnosed with any of these is eligible")
     suspected = _codes("Possible conditions (no diagnosis needed)",
                        "A child who you or a professional think may have any of these is eligible")
-    for_message = _told()
+    for_message = _told("not having any of these")
     ehcp = RadioField("Which children can use the service, by education, health and care (EHC) plan?",
                       widget=GovRadioInput(), choices=[SelectChoice(k, v) for k, v in editor.EHCP_LABELS.items()],
-                      validators=[InputRequired("Select which children the service is for, by EHC plan")],
-                      invalid_choice_message="Select which children the service is for, by EHC plan")
-    ehcp_message = _told()
+                      default="any", invalid_choice_message="Select which children the service is for, by EHC plan")
+    ehcp_message = _told("their EHC plan")
     not_for = SelectMultipleField(
         "Not for children who:", widget=GovCheckboxesInput(), filters=[drop_blanks],
         choices=[SelectChoice("not_in_education", "are not in school, college or other education"),
                  SelectChoice("looked_after", "are looked after by the council (in care)")],
         invalid_choice_message="Select from the list")
-    in_education_message = _told()
-    not_looked_after_message = _told()
+    in_education_message = _told("not being in education")
+    not_looked_after_message = _told("being looked after")
     not_diagnosed = _codes("Not for children already diagnosed with:",
                            "For example, an assessment service is not for children who already have the diagnosis")
-    not_diagnosed_message = _told()
+    not_diagnosed_message = _told("a diagnosis")
     not_suspected = _codes("Not for children thought to have (and waiting for an assessment of):")
-    not_suspected_message = _told()
+    not_suspected_message = _told("a possible condition")
     referrers = _codes("Who can refer?", "Leave all unticked when referrals only come through another service")
 
-    sample_age = WholeNumberField("Age", widget=GovTextInput(), description="In whole years. Leave blank if not known",
-                                  not_a_number="The sample child's age must be a whole number, like 7",
-                                  validators=[Optional(), NumberRange(0, editor.OLDEST,
-                                              message=f"The sample child's age must be from 0 to {editor.OLDEST}")])
-    sample_district = SelectField("District", widget=GovSelect(), choices=[], default="",
+    sample_age = WholeNumberField(
+        "The sample child's age", widget=GovTextInput(), description="In whole years. Leave blank if not known",
+        not_a_number="The sample child's age must be a whole number, like 7",
+        validators=[Optional(), NumberRange(0, editor.OLDEST,
+                                            message=f"The sample child's age must be from 0 to {editor.OLDEST}")])
+    sample_district = SelectField("Where the sample child lives", widget=GovSelect(), choices=[], default="",
                                   invalid_choice_message="Select a district from the list")
-    sample_needs = _codes("Needs", "Leave all unticked for none")
-    sample_diagnoses = _codes("Diagnoses", "Leave all unticked for none")
-    sample_suspected = _codes("Possible conditions", "Leave all unticked for none")
-    sample_ehcp = RadioField("EHC plan", widget=GovRadioInput(), validators=[Optional()], default="",
-                             choices=[SelectChoice("", "Not known"), SelectChoice("none", "No EHC plan"),
-                                      SelectChoice("requested", "Asked for one"),
-                                      SelectChoice("in_place", "Has an EHC plan")],
-                             invalid_choice_message="Select the sample child's EHC plan from the list")
-    sample_in_education = RadioField("In school, college or other education?", widget=GovRadioInput(),
-                                     choices=YES_NO_UNKNOWN, validators=[Optional()], default="",
-                                     invalid_choice_message="Select yes, no or not known")
-    sample_looked_after = RadioField("Looked after by the council (in care)?", widget=GovRadioInput(),
-                                     choices=YES_NO_UNKNOWN, validators=[Optional()], default="",
-                                     invalid_choice_message="Select yes, no or not known")
+    sample_needs = _codes("The sample child's needs", "Leave all unticked for none")
+    sample_diagnoses = _codes("The sample child's diagnoses", "Leave all unticked for none")
+    sample_suspected = _codes("Conditions the sample child may have", "Leave all unticked for none")
+    sample_ehcp = RadioField(
+        "Does the sample child have an EHC plan?", widget=GovRadioInput(), validators=[Optional()], default="",
+        choices=[SelectChoice("", "Not known"), SelectChoice("none", "No EHC plan"),
+                 SelectChoice("requested", "Asked for one"), SelectChoice("in_place", "Has an EHC plan")],
+        invalid_choice_message="Select the sample child's EHC plan from the list")
+    sample_in_education = RadioField(
+        "Is the sample child in school, college or other education?", widget=GovRadioInput(),
+        choices=YES_NO_UNKNOWN, validators=[Optional()], default="", invalid_choice_message=YES_NO_INVALID)
+    sample_looked_after = RadioField(
+        "Is the sample child looked after by the council (in care)?", widget=GovRadioInput(),
+        choices=YES_NO_UNKNOWN, validators=[Optional()], default="", invalid_choice_message=YES_NO_INVALID)
 
     preview = SubmitField("Show the rule in plain English", widget=GovSubmitInput())
     try_it = SubmitField("Try it", widget=GovSubmitInput())
