@@ -13,7 +13,8 @@ from directory.models import ListingRevision, OutboxMessage, Service
 from directory.models.listings import ChangeRequest
 from directory.seed import apply_seed, load_seed
 from tests.helpers.databases import SEED_PATH, give_referral_addresses
-from tests.helpers.people import make_user
+from tests.helpers.pages import text_of
+from tests.helpers.people import make_user, sign_in
 
 EARLY_HELP = "early-help-family-support"
 OTHER = "autism-family-support"
@@ -175,3 +176,165 @@ def test_two_admins_at_once_one_wins_and_the_other_is_told(engine):
         assert row.status == winners[0] and row.version == 2
         assert count(session, ListingRevision) == revisions_before + (1 if winners[0] == "approved" else 0)
         assert len(outbox(session, "change_request_decided")) == 1
+
+
+# --- the pages ---------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def client(app):
+    app.config["WTF_CSRF_ENABLED"] = False
+    return app.test_client()
+
+
+def pending_requests(db_session) -> list[ChangeRequest]:
+    db_session.expire_all()
+    return db_session.exec(select(ChangeRequest).where(ChangeRequest.status == "pending")).all()
+
+
+def test_a_lead_edits_a_section_which_waits_for_approval_and_changes_nothing_public(client, db_session):
+    lead = make_user(db_session, ["service_lead"], services=[EARLY_HELP])
+    early_help = service(db_session)
+    sign_in(client, lead)
+    page = client.get(f"/your-services/{early_help.id}")
+    assert page.soup.find("a", href=f"/your-services/{early_help.id}/edit/about")
+    form = client.get(f"/your-services/{early_help.id}/edit/about")
+    assert form.status_code == 200 and form.soup.find("input", {"name": "name"})["value"] == early_help.name
+    entry = writer.service_entry(db_session, early_help.id)
+    sent = client.post(f"/your-services/{early_help.id}/edit/about",
+                       data={"name": entry["name"], "summary": entry["summary"], "description": NEW_DESCRIPTION,
+                             "url": entry.get("url", ""), "email": entry.get("email", "")}, follow_redirects=True)
+    assert "Sent for approval" in text_of(sent.soup) and "not public until an admin approves it" in text_of(sent.soup)
+    assert "Waiting for approval" in text_of(sent.soup)
+    [request] = pending_requests(db_session)
+    assert request.changes == {"description": NEW_DESCRIPTION} and request.section == "about"
+    assert NEW_DESCRIPTION not in client.get(f"/services/{early_help.slug}").get_data(as_text=True)
+
+
+def test_each_section_form_shows_and_refuses_bad_input(client, db_session):
+    lead = make_user(db_session, ["service_lead"], services=[EARLY_HELP])
+    early_help = service(db_session)
+    sign_in(client, lead)
+    for section in ("about", "who_for", "how_to_refer", "contacts", "opening_times", "costs"):
+        assert client.get(f"/your-services/{early_help.id}/edit/{section}").status_code == 200, section
+    bad = [("about", {"name": "", "summary": "short", "description": "x"}, "Enter the name of the service"),
+           ("who_for", {"min_age": "ten", "areas": "atlantis"}, "whole number of years"),
+           ("who_for", {"min_age": "12", "max_age": "5", "areas": "stafford", "categories": "health"},
+            "oldest age must be the same as or more"),
+           ("contacts", {"phone_1": "call us"}, "Enter a phone number"),
+           ("costs", {"amount_1": "5"}, "Enter what cost 1 is for"),
+           ("costs", {"option_1": "A session", "amount_1": "lots"}, "Enter the amount in pounds"),
+           ("how_to_refer", {"referral_method": "carrier-pigeon", "how_to_refer": "Ask"}, "Not a valid choice")]
+    for section, data, message in bad:
+        page = client.post(f"/your-services/{early_help.id}/edit/{section}", data=data)
+        assert page.status_code == 200 and message in text_of(page.soup), (section, text_of(page.soup)[:600])
+        assert page.soup.title.get_text().startswith("Error:")
+    assert pending_requests(db_session) == []
+    # Nothing changed at all: refused with a message, not queued.
+    page = client.post(f"/your-services/{early_help.id}/edit/opening_times",
+                       data={"opening_hours": writer.service_entry(db_session, early_help.id).get("opening_hours")
+                             or ""})
+    assert "You have not changed anything" in text_of(page.soup) and pending_requests(db_session) == []
+
+
+def test_a_lead_cannot_edit_another_service_or_a_made_up_section(client, db_session):
+    lead = make_user(db_session, ["service_lead"], services=[EARLY_HELP])
+    other = service(db_session, OTHER)
+    sign_in(client, lead)
+    assert client.get(f"/your-services/{other.id}/edit/about").status_code == 404
+    assert client.post(f"/your-services/{other.id}/edit/costs",
+                       data={"option_1": "Free", "amount_1": "0"}).status_code == 404
+    assert client.get(f"/your-services/{service(db_session).id}/edit/secrets").status_code == 404
+    assert pending_requests(db_session) == []
+    assert client.get("/admin/change-requests").status_code == 403
+
+
+def test_an_admin_sees_the_diff_approves_and_it_is_public_and_found_by_search(client, db_session):
+    lead = make_user(db_session, ["service_lead"], services=[EARLY_HELP], name="Lena Lead")
+    admin = make_user(db_session, ["admin"])
+    early_help = service(db_session)
+    old_summary = writer.service_entry(db_session, early_help.id)["summary"]
+    request = change_requests.request_change(db_session, lead.id, {"service_lead"}, early_help.id, "about",
+                                             {"summary": "Family help, now with a zebracrossing club."})
+    sign_in(client, admin)
+    queue_page = client.get("/admin/change-requests")
+    assert queue_page.soup.find("a", href=f"/admin/change-requests/{request.id}")
+    assert "Lena Lead" in text_of(queue_page.soup)
+    page = client.get(f"/admin/change-requests/{request.id}")
+    diff = text_of(page.soup.select_one("#differences"))
+    assert "Summary" in diff and old_summary in diff and "zebracrossing club" in diff
+    assert "Lena Lead" in text_of(page.soup)
+    assert "Early Help family support" not in client.get("/search?q=zebracrossing").get_data(as_text=True)
+    done = client.post(f"/admin/change-requests/{request.id}", data={"version": "1", "decision": "approve"},
+                       follow_redirects=True)
+    assert "Change approved" in text_of(done.soup)
+    assert "zebracrossing club" in client.get(f"/services/{early_help.slug}").get_data(as_text=True)
+    assert "Early Help family support" in client.get("/search?q=zebracrossing").get_data(as_text=True)
+    # Deciding again on the old page is refused: someone (here, the same admin) already did.
+    again = client.post(f"/admin/change-requests/{request.id}", data={"version": "1", "decision": "reject",
+                                                                      "reason": "No"})
+    assert "has changed since you opened it" in text_of(again.soup)
+    db_session.expire_all()
+    assert db_session.get(ChangeRequest, request.id).status == "approved"
+
+
+def test_an_admin_rejects_with_a_reason_which_the_lead_is_emailed(client, db_session):
+    lead = make_user(db_session, ["service_lead"], services=[EARLY_HELP])
+    admin = make_user(db_session, ["admin"])
+    early_help = service(db_session)
+    request = change_requests.request_change(db_session, lead.id, {"service_lead"}, early_help.id, "opening_times",
+                                             {"opening_hours": "Every day, 9am to 9pm"})
+    sign_in(client, admin)
+    page = client.post(f"/admin/change-requests/{request.id}", data={"version": "1", "decision": "reject"})
+    assert "Enter the reason you are rejecting this change" in text_of(page.soup)
+    client.post(f"/admin/change-requests/{request.id}",
+                data={"version": "1", "decision": "reject", "reason": "We are not open at weekends"})
+    db_session.expire_all()
+    assert db_session.get(ChangeRequest, request.id).status == "rejected"
+    [email] = [m for m in outbox(db_session, "change_request_decided") if m.to_address == lead.email]
+    assert "We are not open at weekends" in email.body_text
+    assert writer.service_entry(db_session, early_help.id).get("opening_hours") != "Every day, 9am to 9pm"
+
+
+def test_a_stale_request_is_refused_on_the_page(client, db_session):
+    lead = make_user(db_session, ["service_lead"], services=[EARLY_HELP])
+    admin = make_user(db_session, ["admin"])
+    early_help = service(db_session)
+    request = change_requests.request_change(db_session, lead.id, {"service_lead"}, early_help.id, "about",
+                                             {"summary": "A summary the lead wanted"})
+    writer.update_service(db_session, early_help.id, {"summary": "A summary someone else wrote"}, source="import")
+    db_session.commit()
+    sign_in(client, admin)
+    page = client.get(f"/admin/change-requests/{request.id}")
+    assert "summary changed" in text_of(page.soup)
+    page = client.post(f"/admin/change-requests/{request.id}", data={"version": "1", "decision": "approve"})
+    assert "cannot be approved because the listing's summary has changed" in text_of(page.soup)
+    assert writer.service_entry(db_session, early_help.id)["summary"] == "A summary someone else wrote"
+
+
+def test_history_shows_each_version_and_restores_one_as_a_new_change(client, db_session):
+    admin = make_user(db_session, ["admin"])
+    early_help = service(db_session)
+    original = writer.service_entry(db_session, early_help.id)["summary"]
+    writer.update_service(db_session, early_help.id, {"summary": "A summary that was a mistake"}, source="import",
+                          reason="Monthly import")
+    db_session.commit()
+    latest = writer.latest_revision(db_session, early_help.id)
+    sign_in(client, admin)
+    page = client.get(f"/admin/services/{early_help.id}/history")
+    assert page.soup.find("a", href=f"/admin/services/{early_help.id}/history/{latest}")
+    assert "Monthly import" in text_of(page.soup)
+    one = client.get(f"/admin/services/{early_help.id}/history/{latest}")
+    diff = text_of(one.soup.select_one("#differences"))
+    assert "Summary" in diff and original in diff and "A summary that was a mistake" in diff
+    done = client.post(f"/admin/services/{early_help.id}/history/{latest - 1}", follow_redirects=True)
+    assert f"Version {latest - 1} restored as version {latest + 1}" in text_of(done.soup)
+    db_session.expire_all()
+    assert writer.service_entry(db_session, early_help.id)["summary"] == original
+    newest = writer.revisions(db_session, early_help.id)[0]
+    assert (newest.number, newest.source, newest.user_id) == (latest + 1, "restore", admin.id)
+    assert original in client.get(f"/services/{early_help.slug}").get_data(as_text=True)
+    # Restoring it again would change nothing: refused, nothing written.
+    again = client.post(f"/admin/services/{early_help.id}/history/{latest - 1}")
+    assert "Nothing would change" in text_of(again.soup)
+    assert writer.latest_revision(db_session, early_help.id) == latest + 1
+    assert client.get(f"/admin/services/{early_help.id}/history/999").status_code == 404
