@@ -16,4 +16,4 @@ def out_of_date(assured: date | None) -> bool:
     return is_out_of_date(assured, today_in_england())
 
 
-from directory.web.listings import eligibility, problem_reports, views  # noqa: E402,F401
+from directory.web.listings import eligibility, problem_reports, sections, views  # noqa: E402,F401
