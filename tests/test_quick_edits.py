@@ -139,6 +139,10 @@ def test_your_services_page_lists_the_leads_services_and_says_when_out_of_date(d
     text = text_of(page.soup)
     assert early_help.name in text and "1 January 2020" in text and "May be out of date" in text
     assert AUTISM not in page.get_data(as_text=True)
+    db_session.add(ProblemReport(service_id=early_help.id, what="The phone number is wrong"))
+    db_session.commit()
+    page = signed_in.get("/your-services")
+    assert page.soup.find("a", href="/your-services/problem-reports").get_text(strip=True) == "1 open"
     assert page.soup.find("a", href=f"/your-services/{early_help.id}")
 
 
