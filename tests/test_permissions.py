@@ -19,7 +19,7 @@ PUBLIC = {
     # Reporting something wrong on a service page needs no account (throttled per client address instead).
     "public.report_problem", "public.problem_reported",
 }
-SAMPLE_VALUES = {"uuid": str(uuid.uuid4()), "default": "x", "any": "child"}
+SAMPLE_VALUES = {"uuid": str(uuid.uuid4()), "default": "x", "any": "child", "integer": "1"}
 
 
 @pytest.fixture
