@@ -237,3 +237,20 @@ def test_age_and_rule_changes_wait_for_approval_together(app, client, db_session
     assert {"field": "in_education", "op": "is_true"} in changed["eligibility"]["all"]
     assert writer.service_entry(db_session, service.id) == before
     assert db_session.get(Service, service.id).maximum_age == 19
+
+
+@pytest.mark.parametrize("bad", [
+    {"min_age": "-1"}, {"max_age": "9999"}, {"ehcp": "sometimes"}, {"areas": ["atlantis"]}, {"referrers": ["<b>"]},
+    {"not_for": ["everyone"]}, {"for_message": "x" * 501}, {"diagnoses": ["autism"], "not_diagnosed": ["autism"]},
+    {"sample_district": "atlantis", "try_it": "y"}, {"sample_ehcp": "maybe", "try_it": "y"},
+    {"sample_age": "²", "try_it": "y"},
+])
+def test_bad_input_is_refused_with_an_error_and_nothing_is_saved(app, client, db_session, bad):
+    _lead_user, service = _lead(app, client, db_session)
+    section = editor.current_section(db_session, service.id)
+    # A real change, so only the bad answer can stop it; the sample child's answers are tried, not saved.
+    data = {**_form(section, not_looked_after=True), **({} if "try_it" in bad else {"save": "y"}), **bad}
+    page = client.post(f"/your-services/{service.id}/edit/eligibility", data=data)
+    assert page.status_code == 200 and page.soup.find(class_="govuk-error-summary") is not None
+    assert page.soup.find(id="trial-outcome") is None
+    assert _requests(db_session, service.id) == 0
