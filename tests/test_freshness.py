@@ -98,6 +98,18 @@ def test_a_listing_with_no_lead_is_sent_to_the_admins_at_six_months(db_session, 
     assert len(messages(db_session, row)) == 2  # and the 12-month one, once
 
 
+def test_not_again_when_retention_has_deleted_the_sent_emails(db_session, people):
+    row = checked_on(db_session, EARLY_HELP, CHECKED)
+    send_freshness_reminders(db_session, date(2026, 7, 16))
+    for message in messages(db_session, row):
+        db_session.delete(message)  # as retention does, 90 days after sending
+    db_session.commit()
+    send_freshness_reminders(db_session, date(2026, 11, 1))
+    assert messages(db_session, row) == []
+    send_freshness_reminders(db_session, date(2027, 1, 16))  # the 12-month threshold is still told, once
+    assert [m.template for m in messages(db_session, row)] == ["listing_freshness_admin"]
+
+
 def test_no_reminder_after_still_correct_and_again_in_a_new_cycle(db_session, people):
     leads, _admin = people
     row = checked_on(db_session, EARLY_HELP, CHECKED)

@@ -2,8 +2,8 @@
 with no lead, to the admins) and at 12 months the admins are told. Safe to run every hour and on several servers
 at once: each listing is done in its own transaction and each email carries a unique outbox dedupe key (threshold,
 listing, the assured date it is about, address), so every reminder is queued once per checking cycle; a second
-run's copy is refused and that listing skipped. Confirming a listing moves its assured date, starting a new
-cycle."""
+run's copy is refused and that listing skipped; the audit log remembers the thresholds done once retention has
+deleted the sent emails. Confirming a listing moves its assured date, starting a new cycle."""
 
 import uuid
 from dataclasses import dataclass
@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from directory.audit import record as audit
 from directory.db import begin_write
-from directory.models import OutboxMessage, Service, User, UserRole
+from directory.models import AuditEntry, OutboxMessage, Service, User, UserRole
 from directory.models.accounts import utcnow
 from directory.notify.queue import queue
 from directory.referrals import lifecycle
@@ -102,6 +102,10 @@ def _remind(session: Session, service_id: uuid.UUID, today: date) -> tuple[bool,
         emails += [(admin.email, "listing_freshness_admin", _key(ADMIN_MONTHS, service_id, assured, admin.email),
                     {**admin_context, "months": str(ADMIN_MONTHS), "has_lead": "yes" if leads else "no"})
                    for admin in admins(session)]
+    # Sent emails are deleted after 90 days (retention), and their dedupe keys with them: the audit log, kept for
+    # years, remembers which thresholds of this checking cycle were already done.
+    done_thresholds = _audited_thresholds(session, service_id, assured)
+    emails = [email for email in emails if int(email[2].split(":")[1]) not in done_thresholds]
     done = set(session.exec(select(OutboxMessage.dedupe_key)
                             .where(OutboxMessage.dedupe_key.in_([key for _, _, key, _ in emails]))))
     to_send = [email for email in emails if email[2] not in done]
@@ -113,16 +117,28 @@ def _remind(session: Session, service_id: uuid.UUID, today: date) -> tuple[bool,
         message.dedupe_key = key
     lead_sent = any(template == "listing_freshness" for _, template, _, _ in to_send)
     admin_sent = any(template == "listing_freshness_admin" for _, template, _, _ in to_send)
-    audit(session, None, "listing_freshness_reminder", "service", service_id, assured_date=assured.isoformat()
-          if assured else None, leads=lead_sent, admins=admin_sent)
+    audit(session, None, "listing_freshness_reminder", "service", service_id, assured_date=_iso(assured),
+          thresholds=sorted({int(key.split(":")[1]) for _, _, key, _ in to_send}), leads=lead_sent,
+          admins=admin_sent)
     # Flushed here, so that a copy another run queued (the same dedupe key) fails now, before anything commits.
     session.flush()
     session.commit()
     return lead_sent, admin_sent
 
 
+def _audited_thresholds(session: Session, service_id: uuid.UUID, assured: date | None) -> set[int]:
+    details = session.exec(select(AuditEntry.detail).where(AuditEntry.action == "listing_freshness_reminder",
+                                                           AuditEntry.object_id == service_id))
+    return {months for detail in details if (detail or {}).get("assured_date") == _iso(assured)
+            for months in (detail or {}).get("thresholds", [])}
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else "never"
+
+
 def _key(months: int, service_id: uuid.UUID, assured: date | None, address: str) -> str:
-    return f"freshness:{months}:{service_id}:{assured.isoformat() if assured else 'never'}:{address}"[:200]
+    return f"freshness:{months}:{service_id}:{_iso(assured)}:{address}"[:200]
 
 
 def _uk(day: date | None) -> str:
