@@ -338,3 +338,16 @@ def test_history_shows_each_version_and_restores_one_as_a_new_change(client, db_
     assert "Nothing would change" in text_of(again.soup)
     assert writer.latest_revision(db_session, early_help.id) == latest + 1
     assert client.get(f"/admin/services/{early_help.id}/history/999").status_code == 404
+
+
+def test_an_eligibility_change_is_shown_as_the_rule_in_plain_english_on_both_sides(client, db_session):
+    lead = make_user(db_session, ["service_lead"], services=[EARLY_HELP])
+    admin = make_user(db_session, ["admin"])
+    early_help = service(db_session)
+    rule = {"field": "ehcp", "op": "eq", "value": "in_place", "message": "Only for children with an EHC plan."}
+    request = change_requests.request_change(db_session, lead.id, {"service_lead"}, early_help.id, "eligibility",
+                                             {"eligibility": rule})
+    sign_in(client, admin)
+    diff = client.get(f"/admin/change-requests/{request.id}").soup.select_one("#differences")
+    cells = diff.select("tbody td")
+    assert len(cells) == 2 and "{" not in cells[1].get_text() and "EHC" in cells[1].get_text()
