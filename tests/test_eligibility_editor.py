@@ -199,6 +199,7 @@ def test_saving_makes_a_pending_change_request_and_changes_nothing_public(app, c
     assert writer.service_entry(db_session, service.id) == before
     after = client.get(saved.headers["Location"])
     assert "sent to an admin for approval" in text_of(after.soup)
+    assert "waiting for an admin's approval" in text_of(after.soup.find(id="waiting"))
 
 
 def test_a_lead_cannot_open_another_services_editor(app, client, db_session):

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from directory.auth import roles_required
 from directory.db import get_session
+from directory.listings import change_requests
 from directory.listings import eligibility_editor as editor
 from directory.listings.writer import ListingError
 from directory.models import Service
@@ -58,8 +59,9 @@ def edit_eligibility(service_id: uuid.UUID):
             trial = editor.try_rule(answers, _rule(section, answers), form.sample(), found)
     shown = None if problems or _rule_errors(form) else editor.describe(answers, _rule(section, answers), found)
     current = editor.describe(section.answers, section.entry["eligibility"], found)
+    waiting = [r for r in change_requests.pending_for(db, service_id) if set(r.changes) & set(editor.FIELDS)]
     return render_template("listings/eligibility.html", service=service, form=form, section=section, shown=shown,
-                           current=current, trial=trial)
+                           current=current, trial=trial, waiting=waiting)
 
 
 def _rule(section: editor.Section, answers: dict) -> dict | None:
