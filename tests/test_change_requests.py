@@ -351,3 +351,14 @@ def test_an_eligibility_change_is_shown_as_the_rule_in_plain_english_on_both_sid
     diff = client.get(f"/admin/change-requests/{request.id}").soup.select_one("#differences")
     cells = diff.select("tbody td")
     assert len(cells) == 2 and "{" not in cells[1].get_text() and "EHC" in cells[1].get_text()
+
+
+def test_who_it_is_for_is_shown_by_name_not_code(client, db_session):
+    lead = make_user(db_session, ["service_lead"], services=[EARLY_HELP])
+    admin = make_user(db_session, ["admin"])
+    early_help = service(db_session)
+    request = change_requests.request_change(db_session, lead.id, {"service_lead"}, early_help.id, "who_for",
+                                             {"areas": ["cannock-chase"]})
+    sign_in(client, admin)
+    after = client.get(f"/admin/change-requests/{request.id}").soup.select("#differences tbody td")[1].get_text()
+    assert "Cannock Chase" in after and "cannock-chase" not in after

@@ -25,6 +25,11 @@ def _names(session, ids) -> dict:
     return {u.id: u.name for u in session.exec(select(User).where(User.id.in_(ids)))} if ids else {}
 
 
+def _term_names(session) -> dict[str, str]:
+    """Names for the codes a listing holds (districts, needs, kinds of help)."""
+    return {code: name for pairs in change_requests.choices(session).values() for code, name in pairs}
+
+
 def _rule(session, rule):
     """A rule in plain English (a tree for components/rule.html), or None when there is none."""
     return describe_rule(rule, labels(session)) if rule else None
@@ -74,8 +79,8 @@ def change_request(request_id: uuid.UUID):
              for key in request.changes if key == "eligibility"}
     return render_template("admin/change-request.html", request=request, form=form, entry=entry, rows=rows,
                            rules=rules, stale=[FIELD_LABELS.get(key, key) for key in stale],
-                           section=SECTIONS[request.section], names=_names(session, [request.requested_by_id,
-                                                                                     request.decided_by_id]))
+                           section=SECTIONS[request.section], term_names=_term_names(session),
+                           names=_names(session, [request.requested_by_id, request.decided_by_id]))
 
 
 @bp.get("/services/<uuid:service_id>/history")
@@ -112,5 +117,6 @@ def service_revision(service_id: uuid.UUID, number: int):
     rules = {d.field: (_rule(session, d.before), _rule(session, d.after)) for d in differences
              if d.field == "eligibility"}
     return render_template("admin/service-revision.html", revision=revision, differences=differences, rules=rules,
-                           labels=FIELD_LABELS, form=form, entry=writer.service_entry(session, service_id) or {},
+                           labels=FIELD_LABELS, form=form, term_names=_term_names(session),
+                           entry=writer.service_entry(session, service_id) or {},
                            names=_names(session, [revision.user_id]))
