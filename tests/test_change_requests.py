@@ -362,3 +362,26 @@ def test_who_it_is_for_is_shown_by_name_not_code(client, db_session):
     sign_in(client, admin)
     after = client.get(f"/admin/change-requests/{request.id}").soup.select("#differences tbody td")[1].get_text()
     assert "Cannock Chase" in after and "cannock-chase" not in after
+
+
+def test_contacts_and_costs_are_sent_as_rows_and_rows_beyond_the_form_are_kept(client, db_session):
+    lead = make_user(db_session, ["service_lead"], services=[EARLY_HELP])
+    early_help = service(db_session)
+    many = [{"number": f"01785 00000{n}", "description": f"Line {n}"} for n in range(1, 5)]
+    writer.update_service(db_session, early_help.id, {"phones": many}, source="import")
+    db_session.commit()
+    sign_in(client, lead)
+    page = client.get(f"/your-services/{early_help.id}/edit/contacts")
+    assert "Only the first 3 of each are shown here" in text_of(page.soup)
+    client.post(f"/your-services/{early_help.id}/edit/contacts",
+                data={"phone_1": "01785 111222", "phone_description_1": "Advice line", "phone_2": "01785 000002",
+                      "phone_description_2": "Line 2", "contact_1": "Sam Smith", "contact_title_1": "Manager"})
+    client.post(f"/your-services/{early_help.id}/edit/costs",
+                data={"option_1": "One session", "amount_1": "£12.50", "amount_description_1": "per hour"})
+    by_section = {r.section: r.changes for r in pending_requests(db_session)}
+    assert by_section["contacts"] == {
+        "phones": [{"number": "01785 111222", "description": "Advice line"},
+                   {"number": "01785 000002", "description": "Line 2"}, many[3]],
+        "contacts": [{"name": "Sam Smith", "title": "Manager"}]}
+    assert by_section["costs"] == {"costs": [{"option": "One session", "amount": 12.5,
+                                              "amount_description": "per hour"}]}

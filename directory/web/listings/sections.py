@@ -23,6 +23,15 @@ def _problem(text: str) -> tuple[str | None, str]:
     return (found.group(1), found.group(2)) if found else (None, text)
 
 
+def _keep_extra_rows(changes: dict, entry: dict) -> dict:
+    """The forms show the first ROWS phones, contacts and costs: any beyond those (from an import) are kept."""
+    for key in ("phones", "contacts", "costs"):
+        extra = (entry.get(key) or [])[ROWS:]
+        if key in changes and extra:
+            changes[key] = [*(changes[key] or []), *extra]
+    return changes
+
+
 @bp.route("/<uuid:service_id>/edit/<section>", methods=["GET", "POST"])
 @roles_required("service_lead")
 def edit_section(service_id: uuid.UUID, section: str):
@@ -47,7 +56,7 @@ def edit_section(service_id: uuid.UUID, section: str):
     elif form.validate_on_submit():
         try:
             change_requests.request_change(session, current_user.id, {"service_lead"}, service_id, section,
-                                           form.changes())
+                                           _keep_extra_rows(form.changes(), entry))
         except change_requests.NotAllowed:
             abort(404)
         except ListingError as error:
