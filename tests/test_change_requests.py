@@ -319,22 +319,28 @@ def test_history_shows_each_version_and_restores_one_as_a_new_change(client, db_
                           reason="Monthly import")
     db_session.commit()
     latest = writer.latest_revision(db_session, early_help.id)
+    # Then the lead publishes today's waiting time (version latest + 1): restoring an older version keeps it.
+    writer.update_service(db_session, early_help.id, {"waiting_time": {"weeks": 3, "updated": "2026-12-01"}},
+                          source="lead")
+    db_session.commit()
+    latest_but_wait, latest = latest, latest + 1
     sign_in(client, admin)
     page = client.get(f"/admin/services/{early_help.id}/history")
     assert page.soup.find("a", href=f"/admin/services/{early_help.id}/history/{latest}")
     assert "Monthly import" in text_of(page.soup)
-    one = client.get(f"/admin/services/{early_help.id}/history/{latest}")
+    one = client.get(f"/admin/services/{early_help.id}/history/{latest_but_wait}")
     diff = text_of(one.soup.select_one("#differences"))
     assert "Summary" in diff and original in diff and "A summary that was a mistake" in diff
-    done = client.post(f"/admin/services/{early_help.id}/history/{latest - 1}", follow_redirects=True)
-    assert f"Version {latest - 1} restored as version {latest + 1}" in text_of(done.soup)
+    done = client.post(f"/admin/services/{early_help.id}/history/{latest - 2}", follow_redirects=True)
+    assert f"Version {latest - 2} restored as version {latest + 1}" in text_of(done.soup)
     db_session.expire_all()
     assert writer.service_entry(db_session, early_help.id)["summary"] == original
+    assert writer.service_entry(db_session, early_help.id)["waiting_time"]["weeks"] == 3
     newest = writer.revisions(db_session, early_help.id)[0]
     assert (newest.number, newest.source, newest.user_id) == (latest + 1, "restore", admin.id)
     assert original in client.get(f"/services/{early_help.slug}").get_data(as_text=True)
     # Restoring it again would change nothing: refused, nothing written.
-    again = client.post(f"/admin/services/{early_help.id}/history/{latest - 1}")
+    again = client.post(f"/admin/services/{early_help.id}/history/{latest - 2}")
     assert "Nothing would change" in text_of(again.soup)
     assert writer.latest_revision(db_session, early_help.id) == latest + 1
     assert client.get(f"/admin/services/{early_help.id}/history/999").status_code == 404

@@ -14,8 +14,11 @@ from directory.models import User
 from directory.models.accounts import UserRole
 from directory.models.listings import ListingRevision
 
-# Never part of a listing's history that is restored: what identifies it.
-FIXED = ("id", "slug", "organisation")
+# Never part of a listing's history that is restored: what identifies it, and the facts a lead keeps current
+# (the waiting time, whether referrals are taken, the response target, the referral address, when it was last
+# checked), which an older version would only make wrong.
+FIXED = ("id", "slug", "organisation", "waiting_time", "accepting_referrals", "response_target_days",
+         "referral_email", "assured_date")
 
 
 @dataclass
