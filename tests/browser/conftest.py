@@ -4,7 +4,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 from sqlmodel import Session
 from werkzeug.serving import make_server
 
@@ -53,7 +53,9 @@ def live_server(tmp_path_factory):
                     ("Sam Staff", ["service_lead"], [], []),
                     ("Lee Lead", ["service_lead"], [], ["camhs-autism-pathway-north-staffordshire"]),
                     ("Dee Lead", ["service_lead"], [], ["camhs-south-staffordshire"]),
-                    ("Fay Family", ["family"], [], [])):
+                    ("Fay Family", ["family"], [], []),
+                    ("Ada Admin", ["admin"], [], []),
+                    ("Liz Listings", ["service_lead"], [], ["staffordshire-sendiass"])):
                 user = make_user(session, roles, name=name, districts=districts, services=services)
                 if name == "Kim Keyworker":
                     user.work_phone = "01632 960 123"
@@ -100,3 +102,17 @@ def page(browser):
 @pytest.fixture
 def page_without_javascript(browser):
     yield from _open_page(browser, java_script_enabled=False)
+
+
+@pytest.fixture
+def open_page(browser):
+    """A new browser (its own cookies) for each person in the journey."""
+    contexts = []
+
+    def opened() -> Page:
+        contexts.append(browser.new_context(viewport=PHONE, bypass_csp=True))
+        return contexts[-1].new_page()
+
+    yield opened
+    for context in contexts:
+        context.close()

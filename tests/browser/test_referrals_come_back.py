@@ -10,7 +10,6 @@ from sqlmodel import Session
 
 from directory.models import FamilyAccess
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import PHONE
 from tests.browser.test_tell_it_once import complete_record, consent_and_send, sign_in
 
 pytestmark = pytest.mark.browser
@@ -18,20 +17,6 @@ pytestmark = pytest.mark.browser
 PATHWAY = "CAMHS autism (ASD) pathway – North Staffordshire"
 CAMHS = "Specialist CAMHS – South Staffordshire"
 WELLBEING = "Staffordshire Emotional Health and Wellbeing Service"
-
-
-@pytest.fixture
-def open_page(browser):
-    """A new browser (its own cookies) for each person in the journey."""
-    contexts = []
-
-    def opened() -> Page:
-        contexts.append(browser.new_context(viewport=PHONE, bypass_csp=True))
-        return contexts[-1].new_page()
-
-    yield opened
-    for context in contexts:
-        context.close()
 
 
 def open_referral_from_inbox(page: Page, live_server, lead: str, reference: str) -> None:
