@@ -30,7 +30,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import AnyConverter, PathConverter, UUIDConverter
+from werkzeug.routing import AnyConverter, IntegerConverter, PathConverter, UUIDConverter
 
 from directory import two_factor
 from directory.models import FamilyAccess, FamilyRecord, Service, ServiceReferral
@@ -244,6 +244,8 @@ def _values_for(world: World, endpoint: str, name: str, converter) -> list[tuple
         return [(item, None) for item in sorted(converter.items)]
     if isinstance(converter, PathConverter):
         unknown = ["no-such-file.css", "../../wsgi.py"]
+    elif isinstance(converter, IntegerConverter):  # a version number: the first, and one that does not exist
+        unknown = ["1", "999999"]
     else:
         unknown = [secrets.token_urlsafe(32) if "token" in name else "no-such-thing"]
     return [(value, None) for value in world.samples.get((endpoint, name), []) + unknown]
