@@ -3,6 +3,7 @@
 reason. A request keeps the listing revision it was made against and the values the lead saw: approving it after
 any of those fields changed is refused. Each operation commits once."""
 
+import copy
 import uuid
 from dataclasses import dataclass
 
@@ -13,12 +14,14 @@ from directory.audit import record as audit
 from directory.db import begin_write
 from directory.listings import writer
 from directory.listings.writer import ListingError
-from directory.models import District, Taxonomy, TaxonomyTerm, User
+from directory.models import Address, District, Location, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm, User
 from directory.models.accounts import UserRole, utcnow
 from directory.models.listings import ChangeRequest
 from directory.models.taxonomy import CATEGORIES, NEED_AREAS, SEN_TYPES
 from directory.notify.queue import queue
+from directory.postcodes import PostcodeError, normalise_postcode
 from directory.referrals.lifecycle import is_lead
+from directory.seed.export import FORMAT
 
 MAX_REASON = 2000
 
@@ -40,6 +43,8 @@ SECTIONS: dict[str, Section] = {section.name: section for section in (
     Section("contacts", "Contacts", ("phones", "contacts")),
     Section("opening_times", "Opening times", ("opening_hours",)),
     Section("costs", "Costs", ("costs",)),
+    # The places the service is offered at (location ids), and at most one new place to add to them.
+    Section("locations", "Where it is", ("locations", "new_location")),
 )}
 
 # What each field is called on the admin's page.
@@ -49,6 +54,7 @@ FIELD_LABELS = {
     "categories": "Categories", "eligibility": "Eligibility rule", "referrers": "Who can refer",
     "how_to_refer": "How to refer", "referral_method": "How referrals are made", "phones": "Phone numbers",
     "contacts": "Contacts", "opening_hours": "Opening times", "costs": "Costs",
+    "locations": "Places", "new_location": "New place",
 }
 
 
@@ -101,6 +107,108 @@ def choices(session: Session) -> dict[str, list[tuple[str, str]]]:
             "needs": terms(NEED_AREAS, SEN_TYPES), "categories": terms(CATEGORIES)}
 
 
+def place_names(session: Session, location_ids) -> dict[str, str]:
+    """Each location (by id, as a string) as "Name, address, town, postcode"."""
+    ids = [x for x in (_uuid(value) for value in location_ids) if x is not None]
+    if not ids:
+        return {}
+    rows = session.exec(select(Location, Address).join(Address, Address.location_id == Location.id, isouter=True)
+                        .where(Location.id.in_(ids)))
+    return {str(location.id): place_text(location.name, address.address_1 if address else None,
+                                          address.address_2 if address else None, address.city if address else None,
+                                          address.postal_code if address else None)
+            for location, address in rows}
+
+
+def _uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def place_text(*parts: str | None) -> str:
+    return ", ".join(part for part in parts if part)
+
+
+def new_place_text(place: dict) -> str:
+    address = place.get("address") or {}
+    return place_text(place.get("name"), address.get("address_1"), address.get("address_2"), address.get("city"),
+                      address.get("postal_code")) + " (new)"
+
+
+def location_choices(session: Session, service_id: uuid.UUID) -> list[tuple[str, str]]:
+    """The places a lead may offer the service at, as (location id, "Name, address"): the service's own and
+    those of its organisation's services."""
+    service = session.get(Service, service_id)
+    if service is None:
+        return []
+    ids = set(session.exec(select(ServiceAtLocation.location_id)
+                           .join(Service, Service.id == ServiceAtLocation.service_id)
+                           .where(Service.organisation_id == service.organisation_id)))
+    names = place_names(session, ids)
+    return sorted(names.items(), key=lambda pair: pair[1].lower())
+
+
+def _locations_change(session: Session, service_id: uuid.UUID, entry: dict, changes: dict) -> dict:
+    """A "where it is" change checked and made ready to store: chosen places from the offered ones, sorted; a new
+    place with its own id, its postcode normalised."""
+    changes = dict(changes)
+    if "locations" in changes:
+        chosen = sorted({str(x) for x in changes["locations"] or []})
+        allowed = {code for code, _ in location_choices(session, service_id)}
+        if set(chosen) - allowed:
+            raise Refused("Choose places from the list")
+        changes["locations"] = chosen
+    new = changes.get("new_location")
+    if new is not None:
+        address = new.get("address") or {}
+        try:
+            postcode = normalise_postcode(address.get("postal_code") or "")
+        except PostcodeError as error:
+            raise Refused(str(error)) from None
+        if not (new.get("name") and address.get("address_1") and address.get("city")):
+            raise Refused("Enter the new place's name, first line of its address and town")
+        changes["new_location"] = {
+            "id": str(uuid.uuid4()), "name": new["name"],
+            "address": {"address_1": address["address_1"], "city": address["city"], "postal_code": postcode,
+                        "country": "GB"},
+            **({"accessibility": list(new["accessibility"])} if new.get("accessibility") else {})}
+    else:
+        changes.pop("new_location", None)
+    return changes
+
+
+def write_change(session: Session, service_id: uuid.UUID, changes: dict, *, source: str,
+                 user_id: uuid.UUID | None = None, reason: str | None = None):
+    """Write a request's changes through the one writer: fields of the service, and a new place (written with
+    the service as one document, the service then offered there too). The caller commits."""
+    new = changes.get("new_location")
+    if new is None:
+        return writer.update_service(session, service_id, changes, source=source, user_id=user_id, reason=reason)
+    entry = writer.service_entry(session, service_id)
+    if entry is None:
+        raise ListingError(["There is no such service"])
+    entry = copy.deepcopy(entry)
+    entry.update({key: value for key, value in changes.items() if key != "new_location"})
+    entry["locations"] = sorted({*(entry.get("locations") or []), new["id"]})
+    document = {"format": FORMAT, "organisations": [], "locations": [new], "services": [entry]}
+    applied = writer.apply_services(session, document, source=source, user_id=user_id, reason=reason, checked=False)
+    return applied.revisions[0] if applied.revisions else None
+
+
+def location_rows(session: Session, request: ChangeRequest) -> list[dict]:
+    """A "where it is" request for the admin's page: the places before and after, by name and address."""
+    before = request.before.get("locations") or []
+    after = request.changes.get("locations", before) or []
+    names = place_names(session, [*before, *after])
+    new = request.changes.get("new_location")
+    return [{"field": "locations", "label": FIELD_LABELS["locations"],
+             "before": [names.get(x, "A place that no longer exists") for x in before],
+             "after": [names.get(x, "A place that no longer exists") for x in after]
+             + ([new_place_text(new)] if new else [])}]
+
+
 def request_change(session: Session, user_id: uuid.UUID, roles: set[str], service_id: uuid.UUID, section: str,
                    changes: dict) -> ChangeRequest:
     """Queue a lead's change to one section of their service ({import-format field: new value}, None removing an
@@ -119,13 +227,15 @@ def request_change(session: Session, user_id: uuid.UUID, roles: set[str], servic
         unknown = sorted(set(changes) - set(part.fields))
         if unknown:
             raise Refused(f"{', '.join(unknown)} cannot be changed in “{part.title}”.")
+        if section == "locations":
+            changes = _locations_change(session, service_id, entry, changes)
         changes = {key: value for key, value in changes.items() if value != entry.get(key)}
         if not changes:
             raise Refused("You have not changed anything.")
         # Checked as the writer would write it, then undone: an invalid change is refused before it is queued.
         savepoint = session.begin_nested()
         try:
-            writer.update_service(session, service_id, changes, source="lead", user_id=user_id)
+            write_change(session, service_id, changes, source="lead", user_id=user_id)
         finally:
             savepoint.rollback()
         request = ChangeRequest(service_id=service_id, section=section,
@@ -189,7 +299,7 @@ def decide(session: Session, admin_id: uuid.UUID, request_id: uuid.UUID, version
                 raise Refused(f"This change cannot be approved because the listing's {names} "
                               f"{'has' if len(stale) == 1 else 'have'} changed since the lead asked. Reject it "
                               "with that reason, and the lead can ask again.")
-            writer.update_service(session, request.service_id, request.changes, source="approval",
+            write_change(session, request.service_id, request.changes, source="approval",
                                   user_id=admin_id, reason=reason or f"Change request: {part.title}")
         audit(session, admin_id, "change_request_approve" if approve else "change_request_reject", "change_request",
               request.id, service_id=str(request.service_id), section=request.section, fields=sorted(request.changes))

@@ -75,6 +75,8 @@ def change_request(request_id: uuid.UUID):
     stale = change_requests.changed_since(session, request) if request.status == "pending" else []
     rows = [{"field": key, "label": FIELD_LABELS.get(key, key), "before": request.before.get(key),
              "after": value} for key, value in request.changes.items()]
+    if request.section == "locations":
+        rows = change_requests.location_rows(session, request)
     rules = {key: (_rule(session, request.before.get(key)), _rule(session, request.changes.get(key)))
              for key in request.changes if key == "eligibility"}
     return render_template("admin/change-request.html", request=request, form=form, entry=entry, rows=rows,

@@ -16,6 +16,7 @@ from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, T
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from directory.postcodes import PostcodeError, normalise_postcode
 from directory.web.listings.forms import WholeNumberField
 from directory.web.validators import EMAIL_FORMAT, at_most, drop_blanks, strip
 
@@ -246,8 +247,61 @@ CostsForm = _rows_form("CostsForm", {
 }, _CostsBase)
 CostsForm.submit = SubmitField(SEND, widget=GovSubmitInput())
 
+class LocationsForm(FlaskForm):
+    locations = SelectMultipleField("Places the service is offered at", widget=GovCheckboxesInput(),
+                                    filters=[drop_blanks], validators=[Optional()],
+                                    description="Select all that apply. Leave them all empty if the service has no "
+                                                "place families visit.")
+    new_name = StringField("Add a new place: its name (optional)", widget=GovTextInput(), filters=[strip],
+                           description="For example, Hazel Trees Children's Centre",
+                           validators=[Optional(), at_most(200, "The name of the place")])
+    new_address_1 = StringField("New place: first line of the address", widget=GovTextInput(), filters=[strip],
+                                validators=[Optional(), at_most(200, "The first line of the address")])
+    new_city = StringField("New place: town or city", widget=GovTextInput(), filters=[strip],
+                           validators=[Optional(), at_most(100, "The town or city")])
+    new_postcode = StringField("New place: postcode", widget=GovTextInput(), filters=[strip],
+                               description="For example, ST4 3NR", validators=[Optional()])
+    new_accessibility = TextAreaField("New place: access for disabled people (optional)", widget=GovTextArea(),
+                                      filters=[strip], description="For example, Step-free entrance and a lift",
+                                      validators=[Optional(), at_most(500, "Access")])
+    submit = SubmitField(SEND, widget=GovSubmitInput())
+
+    NEW = ("new_name", "new_address_1", "new_city", "new_postcode", "new_accessibility")
+
+    def set_choices(self, choices: dict) -> None:
+        self.locations.choices = [SelectChoice(code, label) for code, label in choices["locations"]]
+
+    def load(self, entry: dict, choices: dict) -> None:
+        self.locations.data = list(entry.get("locations") or [])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if any(getattr(self, name).data for name in self.NEW):
+            for name, message in (("new_name", "Enter the name of the new place"),
+                                  ("new_address_1", "Enter the first line of the new place's address"),
+                                  ("new_city", "Enter the town or city of the new place")):
+                if not getattr(self, name).data:
+                    getattr(self, name).errors.append(message)
+                    valid = False
+            try:
+                self.new_postcode.data = normalise_postcode(self.new_postcode.data or "")
+            except PostcodeError as error:
+                self.new_postcode.errors.append(str(error))
+                valid = False
+        return valid
+
+    def changes(self) -> dict:
+        new = None
+        if self.new_name.data:
+            new = {"name": self.new_name.data,
+                   "address": {"address_1": self.new_address_1.data, "city": self.new_city.data,
+                               "postal_code": self.new_postcode.data},
+                   "accessibility": [self.new_accessibility.data] if self.new_accessibility.data else []}
+        return {"locations": self.locations.data or [], "new_location": new}
+
+
 FORMS = {"about": AboutForm, "who_for": WhoForForm, "how_to_refer": HowToReferForm, "contacts": ContactsForm,
-         "opening_times": OpeningTimesForm, "costs": CostsForm}
+         "opening_times": OpeningTimesForm, "costs": CostsForm, "locations": LocationsForm}
 # The fields of each form in the order they appear on the page (the rows forms are built above).
 ROW_FIELDS = {"contacts": ("phone", "phone_description", "contact", "contact_title"),
               "costs": ("option", "amount", "amount_description")}

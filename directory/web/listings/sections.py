@@ -48,6 +48,8 @@ def edit_section(service_id: uuid.UUID, section: str):
     if entry is None:
         abort(404)
     choices = change_requests.choices(session) if section == "who_for" else {}
+    if section == "locations":
+        choices = {"locations": change_requests.location_choices(session, service_id)}
     form = form_class()
     if hasattr(form, "set_choices"):
         form.set_choices(choices)
