@@ -113,3 +113,20 @@ def test_a_lead_cannot_see_or_change_another_services_places(client, db_session)
         change_requests.request_change(db_session, lead.id, {"service_lead"}, other.id, "locations",
                                        {"locations": []})
     assert pending_requests(db_session) == []
+
+
+def test_a_request_is_refused_if_the_places_changed_since_the_lead_asked(client, db_session):
+    lead = make_user(db_session, ["service_lead"], services=[OT_NORTH])
+    admin = make_user(db_session, ["admin"])
+    ot_north = service(db_session)
+    wilnecote = str(stable_id("location", "wilnecote-health-centre"))
+    request = change_requests.request_change(db_session, lead.id, {"service_lead"}, ot_north.id, "locations",
+                                             {"locations": [wilnecote]})
+    writer.update_service(db_session, ot_north.id, {"locations": []}, source="import")
+    db_session.commit()
+    sign_in(client, admin)
+    page = client.post(f"/admin/change-requests/{request.id}", data={"version": "1", "decision": "approve"})
+    assert "cannot be approved" in text_of(page.soup) and "places" in text_of(page.soup)
+    db_session.expire_all()
+    assert db_session.get(ChangeRequest, request.id).status == "pending"
+    assert writer.service_entry(db_session, ot_north.id).get("locations", []) == []

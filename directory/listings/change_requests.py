@@ -150,7 +150,7 @@ def location_choices(session: Session, service_id: uuid.UUID) -> list[tuple[str,
     return sorted(names.items(), key=lambda pair: pair[1].lower())
 
 
-def _locations_change(session: Session, service_id: uuid.UUID, entry: dict, changes: dict) -> dict:
+def _locations_change(session: Session, service_id: uuid.UUID, changes: dict) -> dict:
     """A "where it is" change checked and made ready to store: chosen places from the offered ones, sorted; a new
     place with its own id, its postcode normalised."""
     changes = dict(changes)
@@ -228,7 +228,7 @@ def request_change(session: Session, user_id: uuid.UUID, roles: set[str], servic
         if unknown:
             raise Refused(f"{', '.join(unknown)} cannot be changed in “{part.title}”.")
         if section == "locations":
-            changes = _locations_change(session, service_id, entry, changes)
+            changes = _locations_change(session, service_id, changes)
         changes = {key: value for key, value in changes.items() if value != entry.get(key)}
         if not changes:
             raise Refused("You have not changed anything.")
