@@ -44,8 +44,12 @@ class Database:
     def __init__(self, url: str):
         self.url = url
         self.engine = make_engine(url)
-        # Shared by every session the app makes: the search index listens for its commits.
-        self.session_info: dict = {}
+        # Shared by every session the app makes: the search index listens for its commits, and listings may
+        # change only through the listing writer (directory.listings.guard).
+        from directory.listings import guard
+
+        guard.register()
+        self.session_info: dict = {guard.GUARDED: True}
         self.session_factory: Callable[[], Session] = self.make_session
 
     def make_session(self, bind=None, **options) -> Session:

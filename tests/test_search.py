@@ -209,26 +209,40 @@ def test_any_input_returns_a_page_and_is_shown_escaped(client, typed):
 
 def test_index_follows_commits_but_not_rollbacks(app, client):
     from directory.db import get_session
+    from directory.listings import writer
 
     with app.test_request_context():
         session = get_session()
         service = session.exec(select(Service).where(Service.slug == "staffordshire-sendiass")).one()
-        service.name = "Zebracorn advice line"
+        writer.update_service(session, service.id, {"name": "Zebracorn advice line"}, source="lead")
         session.rollback()
     assert search_ids(app, text="zebracorn") == []
     with app.test_request_context():
         session = get_session()
         service = session.exec(select(Service).where(Service.slug == "staffordshire-sendiass")).one()
-        service.name = "Zebracorn advice line"
+        writer.update_service(session, service.id, {"name": "Zebracorn advice line"}, source="lead")
         session.commit()
         service_id = str(service.id)
     assert search_ids(app, text="zebracorn") == [service_id]
     assert "Zebracorn advice line" in names(client.get("/search?q=zebracorn"))
     with app.test_request_context():
         session = get_session()
-        session.get(Service, uuid.UUID(service_id)).status = "inactive"
+        writer.update_service(session, uuid.UUID(service_id), {"status": "inactive"}, source="lead")
         session.commit()
     assert search_ids(app, text="zebracorn") == []
+
+
+def test_the_applications_sessions_refuse_a_listing_change_outside_the_writer(app):
+    from directory.db import get_session
+    from directory.listings.guard import ListingWriteRefused
+
+    with app.test_request_context():
+        session = get_session()
+        service = session.exec(select(Service).where(Service.slug == "staffordshire-sendiass")).one()
+        service.name = "Changed behind the writer's back"
+        with pytest.raises(ListingWriteRefused, match="only through directory.listings.writer"):
+            session.flush()
+        session.rollback()
 
 
 def test_search_check_reports_and_repairs_differences(app, runner):

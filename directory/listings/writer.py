@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from directory.listings import guard
 from directory.listings.revision import bump, directory_revision
 from directory.listings.rows import RowWriter, SeedReport
 from directory.models import ListingRevision, SearchChange, stable_id
@@ -74,8 +75,9 @@ def apply_services(session: Session, document: dict, *, source: str, user_id: uu
     report = report or SeedReport()
     ids = [stable_id("service", service["id"]) for service in document["services"]]
     before = service_entries(session, ids)
-    RowWriter(session, report).services(document)
-    session.flush()
+    with guard.writing():
+        RowWriter(session, report).services(document)
+        session.flush()
     after = service_entries(session, ids)
     changed = [service_id for service_id in ids if before.get(service_id) != after.get(service_id)]
     applied = Applied(report)
