@@ -96,3 +96,20 @@ def fresh_app(backend, tmp_path):
         app = create_app({**TEST_CONFIG, "DATABASE_URL": url, "SEARCH_INDEX_PATH": str(tmp_path / "index")})
         yield app
         app.extensions["db"].engine.dispose()
+
+
+@pytest.fixture
+def engine(fresh_app):
+    """A fresh migrated, seeded database (referral addresses given) for tests that need real, separate
+    connections, such as two people acting at the same moment."""
+    from directory import migrate
+    from directory.seed import apply_seed, load_seed
+    from tests.helpers.databases import SEED_PATH, give_referral_addresses
+
+    engine = fresh_app.extensions["db"].engine
+    migrate.upgrade(engine)
+    with Session(engine) as session:
+        apply_seed(session, load_seed(SEED_PATH))
+        give_referral_addresses(session)
+        session.commit()
+    return engine

@@ -1,18 +1,15 @@
 """Change requests: a lead's section edit waits for an admin; approving writes it through the one writer (the
 public page and search together), rejecting tells the lead why; stale requests and two admins at once."""
 
-import threading
 
 import pytest
 from sqlmodel import Session, func, select
 
-from directory import migrate
 from directory.listings import change_requests, writer
 from directory.listings.change_requests import Changed, NotAllowed, Refused
 from directory.models import ListingRevision, OutboxMessage, Service
 from directory.models.listings import ChangeRequest
-from directory.seed import apply_seed, load_seed
-from tests.helpers.databases import SEED_PATH, give_referral_addresses
+from tests.helpers.concurrency import race_two
 from tests.helpers.pages import text_of
 from tests.helpers.people import make_user, sign_in
 
@@ -123,35 +120,6 @@ def test_a_stale_request_is_refused_saying_which_field_changed(db_session):
     assert writer.service_entry(db_session, early_help.id)["url"] == "https://example.org/elsewhere"
 
 
-@pytest.fixture
-def engine(fresh_app):
-    engine = fresh_app.extensions["db"].engine
-    migrate.upgrade(engine)
-    with Session(engine) as session:
-        apply_seed(session, load_seed(SEED_PATH))
-        give_referral_addresses(session)
-        session.commit()
-    return engine
-
-
-def race(work_a, work_b) -> list:
-    barrier, results = threading.Barrier(2), [None, None]
-
-    def run(number, work):
-        barrier.wait()
-        try:
-            results[number] = work()
-        except Exception as error:  # noqa: BLE001 - returned for the test to see
-            results[number] = error
-
-    threads = [threading.Thread(target=run, args=(n, w)) for n, w in enumerate((work_a, work_b))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def test_two_admins_at_once_one_wins_and_the_other_is_told(engine):
     with Session(engine, expire_on_commit=False) as session:
         lead = make_user(session, ["service_lead"], services=[EARLY_HELP])
@@ -167,7 +135,7 @@ def test_two_admins_at_once_one_wins_and_the_other_is_told(engine):
                 return change_requests.decide(session, admin.id, request.id, 1, approve, "Because").status
         return work
 
-    results = race(deciding(admins[0], True), deciding(admins[1], False))
+    results = race_two(deciding(admins[0], True), deciding(admins[1], False))
     winners = [r for r in results if isinstance(r, str)]
     losers = [r for r in results if isinstance(r, Exception)]
     assert len(winners) == 1 and len(losers) == 1 and isinstance(losers[0], Changed), results

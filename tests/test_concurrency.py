@@ -1,51 +1,18 @@
 """Races on real connections (real commits, own database): a link token works once, a recovery code works once,
 and families allocated at the same moment never take a key worker over their caseload limit."""
 
-import threading
 import uuid
 
-import pytest
 from sqlmodel import Session, func, select
 
-from directory import account_links, migrate, two_factor
+from directory import account_links, two_factor
 from directory.models import District, FamilyRecord, User
 from directory.referrals import records as family_records
 from directory.referrals import submit
-from directory.seed import apply_seed, load_seed
-from tests.helpers.databases import SEED_PATH, give_referral_addresses
+from tests.helpers.concurrency import race
 from tests.helpers.people import make_user
 
 PARALLEL = 8
-
-
-@pytest.fixture
-def engine(fresh_app):
-    engine = fresh_app.extensions["db"].engine
-    migrate.upgrade(engine)
-    with Session(engine) as session:
-        apply_seed(session, load_seed(SEED_PATH))
-        give_referral_addresses(session)
-        session.commit()
-    return engine
-
-
-def race(count: int, work) -> list:
-    """Run `work(number)` in `count` threads released together; their results (or exceptions)."""
-    barrier, results = threading.Barrier(count), [None] * count
-
-    def run(number):
-        barrier.wait()
-        try:
-            results[number] = work(number)
-        except Exception as error:  # noqa: BLE001 - returned for the test to see
-            results[number] = error
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_a_reset_link_used_eight_times_at_once_works_exactly_once(engine):

@@ -8,12 +8,9 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from directory import migrate
 from directory.listings import quick_edits, writer
 from directory.listings.freshness import is_out_of_date, months_before, send_freshness_reminders
 from directory.models import OutboxMessage, Service
-from directory.seed import apply_seed, load_seed
-from tests.helpers.databases import SEED_PATH, give_referral_addresses
 from tests.helpers.pages import text_of
 from tests.helpers.people import make_user
 from tests.helpers.referrals import AUTISM, EARLY_HELP
@@ -150,17 +147,6 @@ def test_the_public_page_says_when_it_was_last_checked(client, db_session):
 
 
 # --- two runs at once, on real connections ------------------------------------------------------------------------
-
-@pytest.fixture
-def engine(fresh_app):
-    engine = fresh_app.extensions["db"].engine
-    migrate.upgrade(engine)
-    with Session(engine) as session:
-        apply_seed(session, load_seed(SEED_PATH))
-        give_referral_addresses(session)
-        session.commit()
-    return engine
-
 
 def test_two_runs_at_once_queue_each_reminder_exactly_once(engine):
     with Session(engine, expire_on_commit=False) as session:

@@ -5,14 +5,12 @@ once, emails committed with their change or not at all, duplicates refused at se
 and the change pages."""
 
 import re
-import threading
 from datetime import datetime
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from directory import migrate
 from directory.models import (
     AuditEntry,
     OutboxMessage,
@@ -24,9 +22,8 @@ from directory.models import (
 from directory.models.referrals import FINAL_STATUSES, OPEN_STATUSES, STATUSES
 from directory.referrals import lifecycle, submit
 from directory.referrals.lifecycle import ACTIONS, FAMILY_SIDE, SERVICE, Changed, Refused
-from directory.seed import apply_seed, load_seed
 from directory.working_days import LONDON
-from tests.helpers.databases import SEED_PATH, give_referral_addresses
+from tests.helpers.concurrency import race_two
 from tests.helpers.pages import text_of
 from tests.helpers.people import make_user, sign_in
 from tests.helpers.referrals import AUTISM, EARLY_HELP, new_family, send, sent_referral, service
@@ -345,35 +342,6 @@ def test_a_stale_version_is_refused_as_changed(db_session, lead, sent):
     assert lifecycle.act(db_session, lead.id, {"service_lead"}, sent.row.id, "accept", 2).status == "accepted"
 
 
-@pytest.fixture
-def engine(fresh_app):
-    engine = fresh_app.extensions["db"].engine
-    migrate.upgrade(engine)
-    with Session(engine) as session:
-        apply_seed(session, load_seed(SEED_PATH))
-        give_referral_addresses(session)
-        session.commit()
-    return engine
-
-
-def race(work_a, work_b) -> list:
-    barrier, results = threading.Barrier(2), [None, None]
-
-    def run(number, work):
-        barrier.wait()
-        try:
-            results[number] = work()
-        except Exception as error:  # noqa: BLE001 - returned for the test to see
-            results[number] = error
-
-    threads = [threading.Thread(target=run, args=(n, w)) for n, w in enumerate((work_a, work_b))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def test_two_leads_acting_at_once_one_wins_and_the_other_is_told_it_changed(engine):
     with Session(engine, expire_on_commit=False) as session:
         leads = [make_user(session, ["service_lead"], services=[EARLY_HELP]) for _ in range(2)]
@@ -391,7 +359,7 @@ def test_two_leads_acting_at_once_one_wins_and_the_other_is_told_it_changed(engi
         return work
 
     for row_id in rows:
-        results = race(acting(leads[0], row_id, "accept", {}),
+        results = race_two(acting(leads[0], row_id, "accept", {}),
                        acting(leads[1], row_id, "decline", {"reason": "outside_area"}))
         winners = [r for r in results if isinstance(r, str)]
         losers = [r for r in results if isinstance(r, Exception)]

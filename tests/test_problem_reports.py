@@ -9,13 +9,11 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
-from directory import migrate
 from directory.listings import problem_reports
 from directory.models import AuditEntry, OutboxMessage, ProblemReport, Service
 from directory.models.accounts import utcnow
 from directory.retention import apply_schedule
-from directory.seed import apply_seed, load_seed
-from tests.helpers.databases import SEED_PATH, dump
+from tests.helpers.databases import dump
 from tests.helpers.emails import emails_to
 from tests.helpers.pages import check_page, text_of
 from tests.helpers.people import make_user, sign_in
@@ -206,16 +204,6 @@ def test_retention_removes_the_email_after_90_days_and_not_before(db_session, pe
     assert gone.email is None and gone.what == "Old" and gone.status == "open"
     assert apply_schedule(db_session, commit=True, now=now).counts["problem_report_emails"] == 0
 
-
-
-@pytest.fixture
-def engine(fresh_app):
-    engine = fresh_app.extensions["db"].engine
-    migrate.upgrade(engine)
-    with Session(engine) as session:
-        apply_seed(session, load_seed(SEED_PATH))
-        session.commit()
-    return engine
 
 
 def test_two_admins_resolving_one_report_at_once_one_wins(engine):

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from directory import migrate
 from directory.models import (
     AuditEntry,
     FamilyAccess,
@@ -22,8 +21,6 @@ from directory.models import (
 from directory.referrals import closing, lifecycle, sent, submit, timeline
 from directory.referrals import records as family_records
 from directory.retention import apply_schedule, birthday
-from directory.seed import apply_seed, load_seed
-from tests.helpers.databases import SEED_PATH, give_referral_addresses
 from tests.helpers.emails import emails_to
 from tests.helpers.pages import text_of
 from tests.helpers.people import make_user, sign_in
@@ -421,17 +418,6 @@ def test_the_29th_of_february():
 
 
 # --- closing while a service acts (real commits on their own database) --------------------------------------------
-
-
-@pytest.fixture
-def engine(fresh_app):
-    engine = fresh_app.extensions["db"].engine
-    migrate.upgrade(engine)
-    with Session(engine) as session:
-        apply_seed(session, load_seed(SEED_PATH))
-        give_referral_addresses(session)
-        session.commit()
-    return engine
 
 
 def test_closing_while_the_service_acknowledges_leaves_one_consistent_story(engine):

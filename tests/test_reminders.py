@@ -8,13 +8,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import Session, func, select
 
-from directory import migrate
 from directory.models import OutboxMessage, Referral, ReferralEvent, ServiceReferral
 from directory.referrals import lifecycle, timeline
 from directory.referrals.reminders import send_reminders
-from directory.seed import apply_seed, load_seed
 from directory.working_days import add_working_days
-from tests.helpers.databases import SEED_PATH, give_referral_addresses
 from tests.helpers.pages import text_of
 from tests.helpers.people import make_user, sign_in
 from tests.helpers.referrals import AUTISM, EARLY_HELP, new_family, send, sent_referral
@@ -201,17 +198,6 @@ def test_the_command_prints_a_summary_and_exits_0(runner, db_session, sent):
 
 
 # --- two runs at once, on real connections ------------------------------------------------------------------------
-
-@pytest.fixture
-def engine(fresh_app):
-    engine = fresh_app.extensions["db"].engine
-    migrate.upgrade(engine)
-    with Session(engine) as session:
-        apply_seed(session, load_seed(SEED_PATH))
-        give_referral_addresses(session)
-        session.commit()
-    return engine
-
 
 def test_two_runs_at_once_queue_each_reminder_exactly_once(engine):
     with Session(engine, expire_on_commit=False) as session:
