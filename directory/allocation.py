@@ -62,7 +62,8 @@ def _waiting_records(session: Session):
 
 
 def _as_waiting(session: Session, record: FamilyRecord, districts: dict[str, District]) -> Waiting:
-    return Waiting(record.id, record.reference, _district(session, record.id, districts), record.created_at)
+    return Waiting(record.id, record.reference, _district(session, record.id, districts),
+                   record.key_worker_changed_at)
 
 
 def waiting_list(session: Session, admin_id: uuid.UUID) -> list[Waiting]:
@@ -71,7 +72,7 @@ def waiting_list(session: Session, admin_id: uuid.UUID) -> list[Waiting]:
     begin_write(session)
     districts = {d.slug: d for d in people.list_districts(session)}
     found = [_as_waiting(session, record, districts)
-             for record in session.exec(_waiting_records(session).order_by(FamilyRecord.created_at))]
+             for record in session.exec(_waiting_records(session).order_by(FamilyRecord.key_worker_changed_at))]
     for item in found:
         audit(session, admin_id, "view", "family_record", item.record_id, page="waiting for a key worker",
               fields=["child.district"])
@@ -125,7 +126,7 @@ def assign_key_worker(session: Session, admin_id: uuid.UUID, record_id: uuid.UUI
         session.rollback()
         raise Refused("Select a key worker from the list")
     record.key_worker_id = worker.id
-    record.updated_at = utcnow()
+    record.updated_at = record.key_worker_changed_at = utcnow()
     audit(session, admin_id, "allocate", "family_record", record.id, key_worker=str(worker.id))
     queue(session, worker.email, "key_worker_allocated")
     for member in session.exec(select(User).join(FamilyAccess, FamilyAccess.user_id == User.id)

@@ -49,7 +49,7 @@ def waiting(app, db_session, family) -> uuid.UUID:
     complete_record(client, record)
     row = db_session.get(FamilyRecord, uuid.UUID(record))
     assert row.key_worker_id is None
-    row.created_at = utcnow() - timedelta(days=20)
+    row.created_at = row.key_worker_changed_at = utcnow() - timedelta(days=20)
     db_session.commit()
     return row.id
 

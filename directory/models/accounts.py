@@ -23,6 +23,8 @@ class User(SQLModel, table=True):
     name: str = Field(max_length=200)
     password_hash: str | None = Field(default=None, max_length=500)
     is_active: bool = True
+    # When an admin deactivated the account (it cannot sign in; its history stays).
+    deactivated_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     # Changes when the password changes, so that sessions signed in before then end.
     session_version: int = 0

@@ -23,6 +23,9 @@ class FamilyRecord(SQLModel, table=True):
     lookup_hash: str | None = Field(default=None, max_length=64, index=True)
     # Every family has one named key worker (None only until a self-referral is allocated).
     key_worker_id: uuid.UUID | None = Field(default=None, foreign_key="user_account.id", index=True)
+    # When the key worker was last given or taken away: how long the family has had this key worker, or (with
+    # none) how long they have waited for one.
+    key_worker_changed_at: datetime = Field(default_factory=utcnow)
     created_by_id: uuid.UUID = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -74,6 +74,11 @@ class ServiceReferral(SQLModel, table=True):
     consent_method: str | None = Field(default=None, max_length=20)
     consent_at: datetime | None = None
     without_consent_reason: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
+    # For reports only, kept plain when it was sent: the family's district (None when it could not be placed)
+    # and the areas of need (need-areas term codes). Never shown beside a child: reports count and suppress.
+    # (No foreign key: a fact as it was when sent, added to a table others refer to, in place on SQLite.)
+    district_id: uuid.UUID | None = Field(default=None, index=True)
+    need_areas: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # Exactly the fields this service receives (names, plain), and their values when it was sent (encrypted).
     shared_fields: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     sent_snapshot: dict = Field(default_factory=dict, sa_column=Column(EncryptedJSON, nullable=False))

@@ -141,6 +141,7 @@ def _write_referral(session: Session, user: User, roles: set[str], record: Famil
         raise ReferralError("A chosen service is not taking referrals. Go back and choose again.")
     found = channels.channels_for(session, services, channels.sender_role(roles))
     leads = channels.services_with_leads(session, [service.id for service in services])
+    district_id, need_areas = _report_facts(session, sections)
     rows = []
     for choice, service in zip(choices, services, strict=True):
         if service.id in already:
@@ -160,6 +161,7 @@ def _write_referral(session: Session, user: User, roles: set[str], record: Famil
             without_consent_reason=choice.without_consent_reason, shared_fields=shared,
             sent_snapshot=family_fields.values(sections, shared), replies_here=replies_here,
             response_target_days=service.response_target_days if replies_here else None,
+            district_id=district_id, need_areas=need_areas,
         )
         session.add(row)
         rows.append((row, service))
@@ -192,6 +194,18 @@ def _tell_service_of_new(session: Session, row: ServiceReferral, service: Servic
           key_worker_phone=key_worker.work_phone if key_worker else None)
 
 
+def _report_facts(session: Session, sections: dict) -> tuple[uuid.UUID | None, list[str]]:
+    """The family's district and areas of need, kept plain on each service referral for reports (which count
+    and suppress small numbers); none when the router cannot place or read them."""
+    try:
+        facts = routing.read_record(session, routing_input(sections, None))
+    except routing.RecordError:
+        return None, []
+    slug = facts.derived["district"]
+    district = session.exec(select(District).where(District.slug == slug)).first() if slug else None
+    return (district.id if district else None), list(facts.derived["need_areas"] or [])
+
+
 def _allocate(session: Session, record: FamilyRecord, sections: dict, caseload_limit: int) -> None:
     """A self-referring family gets the key worker for their district with the smallest open caseload."""
     facts = routing.read_record(session, routing_input(sections, None))
@@ -202,6 +216,7 @@ def _allocate(session: Session, record: FamilyRecord, sections: dict, caseload_l
         audit(session, None, "allocation_pending", "family_record", record.id)
         return
     record.key_worker_id = worker.id
+    record.key_worker_changed_at = utcnow()
     audit(session, None, "allocate", "family_record", record.id, key_worker=str(worker.id))
     queue(session, worker.email, "key_worker_allocated")
     for access in session.exec(select(FamilyAccess).where(FamilyAccess.record_id == record.id)):
