@@ -25,6 +25,22 @@ def set_work(session: Session, user: User, district_ids: list[str], service_ids:
     session.flush()
 
 
+def active_leads(session: Session, service_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[User]]:
+    """The one definition of a service's leads: active accounts with the service_lead role and a membership of
+    the service. {service id: its leads by email}, for the services that have any."""
+    if not service_ids:
+        return {}
+    found: dict[uuid.UUID, list[User]] = {}
+    rows = session.exec(
+        select(ServiceMembership.service_id, User).join(User, User.id == ServiceMembership.user_id)
+        .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == "service_lead"))
+        .where(ServiceMembership.service_id.in_(list(service_ids)), User.is_active)
+        .order_by(User.email)).all()
+    for service_id, user in rows:
+        found.setdefault(service_id, []).append(user)
+    return found
+
+
 def member_services(session: Session, user_id: uuid.UUID) -> set[uuid.UUID]:
     return set(session.exec(select(ServiceMembership.service_id).where(ServiceMembership.user_id == user_id)))
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from directory.models import Service, ServiceAttribute, ServiceMembership, TaxonomyTerm
+from directory import people
+from directory.models import Service, ServiceAttribute, TaxonomyTerm
 from directory.referrals.records import ROLE_FOR_ROUTING as SENDER_CODES  # the referrer-roles code each refers as
 
 # Professionals a family can ask to refer, in the order the page names them; the words finish "Ask ... to refer".
@@ -72,7 +73,8 @@ def referrers_of(session: Session, service_ids: list[uuid.UUID]) -> dict[uuid.UU
 
 
 def services_with_leads(session: Session, service_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    return set(session.exec(select(ServiceMembership.service_id).where(ServiceMembership.service_id.in_(service_ids))))
+    """The services that reply here: those with an active lead (directory.people.active_leads)."""
+    return set(people.active_leads(session, service_ids))
 
 
 def decide(service: Service, referrers: set[str], has_lead: bool, sender_role: str) -> Channel:

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from directory import people
 from directory.audit import record as audit
 from directory.db import begin_write
 from directory.models import (
@@ -20,7 +21,6 @@ from directory.models import (
     ServiceMembership,
     ServiceReferral,
     User,
-    UserRole,
 )
 from directory.models.accounts import utcnow
 from directory.models.referrals import OPEN_STATUSES
@@ -296,11 +296,8 @@ def reference_of(session: Session, row: ServiceReferral) -> str:
 
 
 def service_leads(session: Session, service_id: uuid.UUID) -> list[User]:
-    return list(session.exec(
-        select(User).join(ServiceMembership, ServiceMembership.user_id == User.id)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(ServiceMembership.service_id == service_id, UserRole.role == "service_lead", User.is_active)
-        .order_by(User.email)))
+    """The service's active leads (directory.people.active_leads, the one definition)."""
+    return people.active_leads(session, [service_id]).get(service_id, [])
 
 
 def family_members(session: Session, record_id: uuid.UUID) -> list[User]:
