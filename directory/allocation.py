@@ -50,11 +50,16 @@ def how_long(since: datetime, now: datetime) -> str:
     return f"{days // 30} months"
 
 
-def _district(session: Session, record_id: uuid.UUID, districts: dict[str, District]) -> District | None:
-    """The district from the child section (its slug; never anything else of it)."""
+def district_of(session: Session, record_id: uuid.UUID, districts: dict[str, District]) -> District | None:
+    """The district from the child section (its slug; never anything else of it). The caller audits the read
+    (fields=["child.district"]). `districts` is {slug: District}, from districts_by_slug."""
     child = session.exec(select(FamilySection).where(FamilySection.record_id == record_id,
                                                      FamilySection.section == "child")).first()
     return districts.get(child.data.get("district")) if child else None
+
+
+def districts_by_slug(session: Session) -> dict[str, District]:
+    return {d.slug: d for d in people.list_districts(session)}
 
 
 def _waiting_records(session: Session):
@@ -62,7 +67,7 @@ def _waiting_records(session: Session):
 
 
 def _as_waiting(session: Session, record: FamilyRecord, districts: dict[str, District]) -> Waiting:
-    return Waiting(record.id, record.reference, _district(session, record.id, districts),
+    return Waiting(record.id, record.reference, district_of(session, record.id, districts),
                    record.key_worker_changed_at)
 
 
@@ -70,7 +75,7 @@ def waiting_list(session: Session, admin_id: uuid.UUID) -> list[Waiting]:
     """Open records with no key worker, longest waiting first. Each record's district is read from the family's
     answers, so each one listed is audited as viewed (that field alone) and committed."""
     begin_write(session)
-    districts = {d.slug: d for d in people.list_districts(session)}
+    districts = districts_by_slug(session)
     found = [_as_waiting(session, record, districts)
              for record in session.exec(_waiting_records(session).order_by(FamilyRecord.key_worker_changed_at))]
     for item in found:
@@ -88,7 +93,7 @@ def waiting_record(session: Session, admin_id: uuid.UUID, record_id: uuid.UUID) 
     if record is None:
         session.rollback()
         return None
-    item = _as_waiting(session, record, {d.slug: d for d in people.list_districts(session)})
+    item = _as_waiting(session, record, districts_by_slug(session))
     audit(session, admin_id, "view", "family_record", record.id, page="assign a key worker",
           fields=["child.district"])
     session.commit()
@@ -125,12 +130,23 @@ def assign_key_worker(session: Session, admin_id: uuid.UUID, record_id: uuid.UUI
     if worker is None or not worker.is_active or session.get(UserRole, (worker.id, "key_worker")) is None:
         session.rollback()
         raise Refused("Select a key worker from the list")
+    give_key_worker(session, admin_id, record, worker)
+    session.commit()
+    return worker
+
+
+def family_members(session: Session, record_id: uuid.UUID) -> list[User]:
+    """The record's active family members, by email: who is told about its key worker."""
+    return list(session.exec(select(User).join(FamilyAccess, FamilyAccess.user_id == User.id)
+                             .where(FamilyAccess.record_id == record_id, User.is_active).order_by(User.email)))
+
+
+def give_key_worker(session: Session, admin_id: uuid.UUID, record: FamilyRecord, worker: User) -> None:
+    """Within the caller's transaction (which has checked both and commits): the record's key worker is now
+    `worker`, audited, and they and the family are emailed."""
     record.key_worker_id = worker.id
     record.updated_at = record.key_worker_changed_at = utcnow()
     audit(session, admin_id, "allocate", "family_record", record.id, key_worker=str(worker.id))
     queue(session, worker.email, "key_worker_allocated")
-    for member in session.exec(select(User).join(FamilyAccess, FamilyAccess.user_id == User.id)
-                               .where(FamilyAccess.record_id == record.id, User.is_active).order_by(User.email)):
+    for member in family_members(session, record.id):
         queue(session, member.email, "your_key_worker", name=member.name, key_worker_name=worker.name)
-    session.commit()
-    return worker
