@@ -18,6 +18,8 @@ PUBLIC = {
     "account.sign_in_code", "account.sign_in_recovery_code",
     # Reporting something wrong on a service page needs no account (throttled per client address instead).
     "public.report_problem", "public.problem_reported",
+    # Services' own published waiting times (directory/web/public/waiting_times.py).
+    "public.waiting_times", "public.waiting_times_csv",
 }
 SAMPLE_VALUES = {"uuid": str(uuid.uuid4()), "default": "x", "any": "child", "integer": "1"}
 

@@ -49,3 +49,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(paragraphs)
     app.add_template_filter(lookup)
     app.add_template_global(age_range)
+    from directory.web import charts
+
+    charts.init_app(app)
