@@ -4,4 +4,13 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from directory.web.admin import change_requests, key_worker_queue, overdue, problem_reports, reports, views  # noqa: E402,F401
+from directory.web.admin import (  # noqa: E402,F401
+    audit_log,
+    change_requests,
+    key_worker_queue,
+    overdue,
+    people_pages,
+    problem_reports,
+    reports,
+    views,
+)
