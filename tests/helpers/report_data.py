@@ -33,13 +33,15 @@ class Data:
         self.user = make_user(session, ["key_worker"])
         self.organisation = session.exec(select(Organisation)).first()
         self.taxonomy = session.exec(select(Taxonomy).where(Taxonomy.slug == CATEGORIES)).one()
+        self.terms = 0  # categories made, in order
 
     def district(self, slug: str) -> District:
         return self.session.exec(select(District).where(District.slug == slug)).one()
 
     def category(self, name: str) -> TaxonomyTerm:
         term = TaxonomyTerm(taxonomy_id=self.taxonomy.id, code=f"test-{uuid.uuid4().hex[:8]}", name=name,
-                            description=name, position=1000)
+                            description=name, position=1000 + self.terms)
+        self.terms += 1
         self.session.add(term)
         self.session.flush()
         return term
