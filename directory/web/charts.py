@@ -191,7 +191,8 @@ def bar_layout(chart: BarChart, chart_id: str) -> Layout:
                     width = x_of(shown) - x_of(0)
                     bars.append(Shape("rect", {"x": round(x, 1), "y": y, "width": round(width, 1), "height": height,
                                                "fill": fills.series(i), "stroke": "#ffffff", "stroke-width": 1,
-                                               "data-series": chart.series[i], "data-value": cell_text(value)},
+                                               "data-bar": bar.label, "data-series": chart.series[i],
+                                               "data-value": cell_text(value)},
                                       title=f"{bar.label}, {chart.series[i]}: {cell_text(value)}"))
                     x += width
             for i, value in enumerate(bar.values):
@@ -214,8 +215,8 @@ def bar_layout(chart: BarChart, chart_id: str) -> Layout:
                 elif shown is not None:
                     width = x_of(shown) - x_of(0)
                     bars.append(Shape("rect", {"x": x_of(0), "y": y, "width": round(width, 1), "height": height,
-                                               "fill": fills.series(i), "data-series": chart.series[i],
-                                               "data-value": cell_text(value)},
+                                               "fill": fills.series(i), "data-bar": bar.label,
+                                               "data-series": chart.series[i], "data-value": cell_text(value)},
                                       title=f"{bar.label}, {chart.series[i]}: {cell_text(value)}"))
                     bars.append(_text(x_of(shown) + 6, y + 13, cell_text(value), TICK_SIZE))
                 y += height + 2
@@ -236,8 +237,8 @@ def bar_layout(chart: BarChart, chart_id: str) -> Layout:
 def _hidden_mark(fills: _Fills, x: float, y: float, height: float, colour: str, series: str, words: str,
                  label: str) -> Shape:
     return Shape("rect", {"x": round(x, 1), "y": y, "width": HIDDEN_WIDTH, "height": height, "fill": fills.hatch(),
-                          "stroke": colour, "stroke-width": 2, "data-series": series, "data-value": words,
-                          "data-hidden": "true"}, title=f"{label}, {series}: {words}")
+                          "stroke": colour, "stroke-width": 2, "data-bar": label, "data-series": series,
+                          "data-value": words, "data-hidden": "true"}, title=f"{label}, {series}: {words}")
 
 
 def _point(x: float, y: float, index: int) -> Shape:

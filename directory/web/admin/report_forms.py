@@ -49,31 +49,31 @@ class ReportFilterForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if hasattr(self, "date_from") and self.date_from.data and self.date_to.data and not self.errors \
+        if "date_from" in self._fields and self.date_from.data and self.date_to.data and not self.errors \
                 and self.date_to.data < self.date_from.data:
             self.date_to.errors = [*self.date_to.errors, "Date to must be the same as or after date from"]
             valid = False
         return valid
 
     def filters(self) -> Filters:
-        dates = hasattr(self, "date_from")
+        dates = "date_from" in self._fields
         return Filters(
             start=self.date_from.data if dates else None,
             end=self.date_to.data if dates else None,
-            district_id=_id(self._districts.get(self.district.data)) if hasattr(self, "district") else None,
-            category_id=_id(self._categories.get(self.category.data)) if hasattr(self, "category") else None)
+            district_id=_id(self._districts.get(self.district.data)) if "district" in self._fields else None,
+            category_id=_id(self._categories.get(self.category.data)) if "category" in self._fields else None)
 
     def described(self) -> str:
         """The filters in force, in words: "1 January 2026 to 1 December 2026, all districts"."""
         parts = []
-        if hasattr(self, "date_from"):
+        if "date_from" in self._fields:
             start, end = self.date_from.data, self.date_to.data
             parts.append(f"{_uk(start)} to {_uk(end)}" if start and end
                          else f"from {_uk(start)}" if start else f"up to {_uk(end)}" if end else "all dates")
-        if hasattr(self, "district"):
+        if "district" in self._fields:
             chosen = self._districts.get(self.district.data)
             parts.append(chosen.name if chosen else "all districts")
-        if hasattr(self, "category"):
+        if "category" in self._fields:
             chosen = self._categories.get(self.category.data)
             parts.append(chosen.name if chosen else "all types of help")
         return ", ".join(part for part in parts if part)
