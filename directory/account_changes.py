@@ -13,6 +13,15 @@ from directory.notify.queue import queue
 from directory.throttle import Throttle
 
 
+class AlreadyHasAccount(accounts.AccountError):
+    """An invitation to an address that already has an account: the admin changes that person instead."""
+
+    def __init__(self, user: User):
+        super().__init__(f"There is already an account for {user.email}: change their roles and services on "
+                         "their page")
+        self.user_id = user.id
+
+
 def may_email(session: Session, throttle: Throttle, address: str) -> bool:
     """Count one email to this address; False (and audited) when it has had too many this hour."""
     if throttle.blocked("email", address):
@@ -74,8 +83,11 @@ def change_password(session: Session, throttle: Throttle, user: User, current: s
 
 def invite(session: Session, admin_id: uuid.UUID, email: str, name: str, roles: list[str], district_ids: list[str],
            service_ids: list[str], link_for: LinkFor) -> User:
-    """An admin invites someone (with the areas or services they work in). Raises AccountError, changing nothing."""
+    """An admin invites someone (with the areas or services they work in). Raises AccountError (AlreadyHasAccount
+    when the address has an account), changing nothing."""
     try:
+        if existing := accounts.get_user_by_email(session, accounts.normalise_email(email)):
+            raise AlreadyHasAccount(existing)
         user = account_links.invite_user(session, email, name, roles, link_for)
     except accounts.AccountError:
         session.rollback()

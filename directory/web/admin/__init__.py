@@ -9,6 +9,7 @@ from directory.web.admin import (  # noqa: E402,F401
     change_requests,
     key_worker_queue,
     overdue,
+    people_pages,
     problem_reports,
     reports,
     views,
