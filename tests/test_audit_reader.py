@@ -358,3 +358,17 @@ def test_half_a_date_or_repeated_fields_do_not_fail(app, db_session, reader):
                   "person=&family_record=&referral=&action=&date_from=&date_from=&date_from="):
         response = client.get(f"/admin/audit-log?{query}")
         assert response.status_code == 200, query
+
+
+def test_an_export_past_the_limit_holds_the_newest_and_says_so(app, db_session, reader, monkeypatch):
+    monkeypatch.setattr(audit_reader, "EXPORT_LIMIT", 2)
+    start = datetime(2022, 3, 1, 9, 0, tzinfo=UTC)
+    made = [entry(db_session, reader.id, "capped_action", at=start + timedelta(minutes=i)) for i in range(3)]
+    found = audit_reader.export(db_session, reader.id, Filters(action="capped_action"))
+    assert (found.total, found.capped, [row.id for row in found.rows]) == (3, True, made[:0:-1])
+    client = signed_in(app, reader)
+    page = client.get("/admin/audit-log", query_string={"action": "capped_action"})
+    assert "The download holds the newest 2 of these entries" in text_of(page.soup)
+    download = client.get("/admin/audit-log.csv", query_string={"action": "capped_action"})
+    assert 'newest-2.csv"' in download.headers["Content-Disposition"]
+    assert len(download.get_data(as_text=True).strip().split("\r\n")) == 3  # the header and two rows
