@@ -109,6 +109,12 @@ def test_published_waiting_times_filtered(db_session, built):
                                   TODAY).sections[0]
     assert cells(section.table) == [["Test category one", "5.5"], ["Test category two", "12"]]
     check_line_chart(section)
+    # From long before anything was listed: the months start with the first listing (service one, February).
+    section = waiting_times.build(db_session, Filters(start=date(2024, 1, 1), end=date(2025, 3, 31)),
+                                  TODAY).sections[0]
+    assert section.table.header == ["Category", "Feb 2025", "Mar 2025"]
+    assert cells(section.table) == [["Test category one", "4", "7"], ["Test category two", "–", "8"]]
+    check_line_chart(section)
 
 
 def test_time_from_referral_to_acceptance(db_session, built):

@@ -33,13 +33,17 @@ def build(session: Session, filters: Filters, today: date) -> Report:
     sent: dict = defaultdict(int)
     waits: dict = defaultdict(list)
     targets: dict = defaultdict(set)
+    spans: dict = {}  # {(day sent, day answered): working days}: many referrals share a pair of days
     for service_id, submitted_at, first_response_at, target in rows:
         sent[service_id] += 1
         targets[service_id].add(target)
         if first_response_at is not None:
             # Counted as the inbox and the reminders count: working days after the day it was sent (England's
             # calendar) up to and including the day of the first response.
-            waits[service_id].append(working_days_between(local_date(submitted_at), local_date(first_response_at)))
+            span = (local_date(submitted_at), local_date(first_response_at))
+            if span not in spans:
+                spans[span] = working_days_between(*span)
+            waits[service_id].append(spans[span])
     services = {s.id: s for s in session.exec(select(Service).where(Service.id.in_(list(sent))))} if sent else {}
     order = sorted(sent, key=lambda service_id: (services[service_id].name.lower(), str(service_id)))
 

@@ -1,6 +1,6 @@
 """Referrals sent to each service in each month (England's time), by the status each has now."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date
 
 from sqlmodel import Session, select
@@ -31,13 +31,12 @@ def build(session: Session, filters: Filters, today: date) -> Report:
         .join(Referral, Referral.id == ServiceReferral.referral_id)
         .where(*between(Referral.submitted_at, filters),
                *referral_filters(ServiceReferral.service_id, ServiceReferral.district_id, filters))).all()
-    counts: Counter = Counter()
+    counts: dict = defaultdict(Counter)  # {(service id, month): {status: referrals}}
     for service_id, status, submitted_at in rows:
-        counts[(service_id, month_of(submitted_at), status)] += 1
-    names = service_names(session, {key[0] for key in counts})
-    keys = sorted({(service_id, month) for service_id, month, _ in counts},
-                  key=lambda key: (names.get(key[0], "").lower(), str(key[0]), key[1]))
-    grid = suppress([[counts[(service_id, month, status)] for status in STATUSES] for service_id, month in keys])
+        counts[(service_id, month_of(submitted_at))][status] += 1
+    names = service_names(session, {service_id for service_id, _ in counts})
+    keys = sorted(counts, key=lambda key: (names.get(key[0], "").lower(), str(key[0]), key[1]))
+    grid = suppress([[counts[key][status] for status in STATUSES] for key in keys])
 
     header = ["Service", "Month", *(STATUS_NAMES[status] for status in STATUSES), "Total"]
     table_rows = [[names.get(service_id, "Unknown service"), month_label(month), *cells, total]
@@ -49,7 +48,7 @@ def build(session: Session, filters: Filters, today: date) -> Report:
         description="One bar for each service and month, divided by the status of the referrals now. The table "
                     "has the figures.",
         unit="referrals", series=[STATUS_NAMES[status] for status in STATUSES],
-        bars=[Bar(f"{row[0]}, {row[1]}", list(cells)) for row, cells in zip(table_rows, grid.cells, strict=False)])
+        bars=[Bar(f"{row[0]}, {row[1]}", list(cells)) for row, cells in zip(table_rows[:-1], grid.cells, strict=True)])
     section = Section(
         slug=slug, heading=title,
         table=Table("Service referrals sent in each month, by their status now", header, table_rows, row_headers=2),

@@ -16,6 +16,7 @@ from directory.reports.referral_queries import (
     categories,
     categories_of,
     month_label,
+    month_of,
     next_month,
     number,
     referral_filters,
@@ -61,6 +62,10 @@ def month_of_day(day: date) -> date:
 
 def published_waits(session: Session, filters: Filters, today: date) -> Section:
     months, last = months_of(filters, today)
+    # No columns for months before anything was listed (a range starting in 1900 is not 1,500 empty columns).
+    earliest = session.exec(select(func.min(ListingRevision.created_at))).one()
+    if earliest is not None and len(months) > 1:
+        months = [month for month in months if month >= month_of(earliest)] or months[-1:]
     # As each month ended, or as the range's last day ended when that is sooner.
     cutoffs = [min(start_of(next_month(month)), start_of(last + timedelta(days=1))) for month in months]
     document = ListingRevision.document
