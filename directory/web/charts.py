@@ -16,7 +16,7 @@ from directory.reports.suppression import Count
 WIDTH = 400
 LABEL_SIZE = 16
 TICK_SIZE = 14
-LABEL_CHARS = 44
+LABEL_CHARS = 40
 HIDDEN_WIDTH = 24  # the fixed width of a suppressed count's mark, whatever its value
 HIDDEN_LEGEND = "Fewer than 5: not shown"
 INK = "#0b0c0c"
@@ -172,8 +172,11 @@ def bar_layout(chart: BarChart, chart_id: str) -> Layout:
                                                                           default=0) for bar in chart.bars]
     lengths += [bar.marker for bar in chart.bars if bar.marker is not None]
     ticks = nice_ticks(max(lengths, default=0))
-    # Room on the right for a value's words ("fewer than 5") after the longest bar, and for hidden marks.
-    left, plot = 4, WIDTH - 4 - 100
+    # Room on the right: stacked, for the hidden marks after the longest stack; side by side, for a value's figure
+    # after the longest bar.
+    most_hidden = max((sum(_hidden(v) for v in bar.values) for bar in chart.bars), default=0)
+    left = 4
+    plot = WIDTH - left - (max(16, most_hidden * (HIDDEN_WIDTH + 2) + 8) if stacked else 60)
 
     def x_of(value: float) -> float:
         return left + value / ticks[-1] * plot
