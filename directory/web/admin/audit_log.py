@@ -1,10 +1,14 @@
-"""Admins and information governance read the audit log: a filter form (GET), a page of entries at a time, and the
-matching entries as a CSV file. Thin: directory.audit_reader reads, audits each read and commits."""
+"""Admins and information governance read the audit log: a filter form, a page of entries at a time, and the
+matching entries as a CSV file. Thin: directory.audit_reader reads, audits each read and commits.
 
-from flask import redirect, render_template, request, url_for
+The filters (an email address, a family's reference) are personal, so they never go in an address: the form is
+posted, kept in the server-side session, and the pages and the download read them from there."""
+
+from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from werkzeug.datastructures import MultiDict
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 
@@ -45,10 +49,17 @@ class AuditLogForm(FlaskForm):
 
 
 FILTER_KEYS = ("person", "family_record", "referral", "action", "date_from", "date_to")
+SESSION_KEY = "audit_log_filters"
+
+
+def _stored() -> MultiDict:
+    """The filters last posted in this session."""
+    stored = session.get(SESSION_KEY) or {}
+    return MultiDict([(key, value) for key in FILTER_KEYS for value in stored.get(key, [])])
 
 
 def _form() -> AuditLogForm:
-    form = AuditLogForm(request.args)
+    form = AuditLogForm(_stored())
     form.action.choices = [SelectChoice("", "Any action")] + [
         SelectChoice(action, action.replace("_", " ").capitalize()) for action in audit_reader.actions(get_session())]
     return form
@@ -62,19 +73,13 @@ def _checked(form: AuditLogForm) -> bool:
     return valid
 
 
-def _kept() -> dict[str, list[str]]:
-    """The filters in this request's address, for links that keep them (pages, the download)."""
-    return {key: request.args.getlist(key) for key in FILTER_KEYS
-            if any(value.strip() for value in request.args.getlist(key))}
-
-
-def _pagination(found: audit_reader.Page, kept: dict) -> dict | None:
+def _pagination(found: audit_reader.Page) -> dict | None:
     if found.pages <= 1:
         return None
     current, last = found.page, found.pages
 
     def link(number: int) -> str:
-        return url_for("admin.audit_log", **kept, page=number)
+        return url_for("admin.audit_log", page=number)
 
     numbers = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
     items, previous = [], 0
@@ -88,9 +93,14 @@ def _pagination(found: audit_reader.Page, kept: dict) -> dict | None:
             "items": items}
 
 
-@bp.get("/audit-log")
+@bp.route("/audit-log", methods=["GET", "POST"])
 @roles_required(*READERS)
 def audit_log():
+    if request.method == "POST":
+        # Kept as typed (the page checks them and shows any errors); only the filters' own fields.
+        session[SESSION_KEY] = {key: [value[:400] for value in request.form.getlist(key)][:3] for key in FILTER_KEYS
+                                if any(value.strip() for value in request.form.getlist(key))}
+        return redirect(url_for("admin.audit_log"))
     form = _form()
     page = audit_reader.page_number(request.args.get("page"))
     problems = [] if page is not None else [BAD_PAGE]
@@ -101,11 +111,9 @@ def audit_log():
         except audit_reader.FilterError as error:
             for name, message in error.errors.items():
                 getattr(form, name).errors.append(message)
-    kept = _kept()
     return render_template("admin/audit-log.html", form=form, found=found, problems=problems,
-                           pagination=_pagination(found, kept) if found else None,
-                           download=url_for("admin.audit_log_csv", **kept),
-                           first_page=url_for("admin.audit_log", **kept),
+                           pagination=_pagination(found) if found else None,
+                           download=url_for("admin.audit_log_csv"), first_page=url_for("admin.audit_log"),
                            uk_time=audit_reader.uk_time, export_limit=audit_reader.EXPORT_LIMIT)
 
 
@@ -114,12 +122,19 @@ def audit_log():
 def audit_log_csv():
     form = _form()
     if not _checked(form):
-        return redirect(url_for("admin.audit_log", **_kept()))
+        return redirect(url_for("admin.audit_log"))
     try:
         found = audit_reader.export(get_session(), current_user.id, form.filters())
     except audit_reader.FilterError:
-        return redirect(url_for("admin.audit_log", **_kept()))
+        return redirect(url_for("admin.audit_log"))
     name = f"audit-log-{local_date(utcnow()):%Y-%m-%d}"
     if found.capped:
         name += f"-newest-{audit_reader.EXPORT_LIMIT}"
     return csv_download(f"{name}.csv", write_csv(audit_reader.CSV_HEADER, audit_reader.csv_rows(found.rows)))
+
+
+@bp.post("/audit-log/clear")
+@roles_required(*READERS)
+def audit_log_clear():
+    session.pop(SESSION_KEY, None)
+    return redirect(url_for("admin.audit_log"))
