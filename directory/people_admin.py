@@ -190,7 +190,7 @@ def set_roles(session: Session, admin_id: uuid.UUID, person_id: uuid.UUID, roles
 
 def _ids(values: list[str], known: set[uuid.UUID], message: str) -> set[uuid.UUID]:
     try:
-        chosen = {uuid.UUID(str(value)) for value in values}
+        chosen = {uuid.UUID(str(value)) for value in values or []}
     except ValueError:
         raise Refused(message) from None
     if chosen - known:
