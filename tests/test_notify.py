@@ -34,6 +34,7 @@ SAMPLES = {
     "confirm_email": {"name": "Pat Parent", "link": f"{SITE}/confirm-email/abc"},
     "key_worker_allocated": {},
     "your_key_worker": {"name": "Pat Parent", "key_worker_name": "Free Fran"},
+    "key_worker_left": {"name": "Pat Parent"},
     "password_changed": {},
     "second_factor_reset": {},
     "record_invitation": {"name": "Pat Parent", "key_worker": "Kim Keyworker", "link": f"{SITE}/accept-invitation/a"},

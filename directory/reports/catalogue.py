@@ -10,7 +10,15 @@ from sqlmodel import Session
 
 from directory.audit import record as audit
 from directory.db import begin_write
-from directory.reports import key_worker_waits, listing_freshness, published_waits
+from directory.reports import (
+    declines,
+    first_response,
+    key_worker_waits,
+    listing_freshness,
+    published_waits,
+    referrals_by_month,
+    waiting_times,
+)
 from directory.reports.model import Filters, Report
 
 
@@ -34,6 +42,12 @@ def from_module(module, description: str, uses: tuple[str, ...] = ("dates", "dis
 
 
 REPORTS: dict[str, Entry] = {entry.slug: entry for entry in (
+    from_module(referrals_by_month, "Referrals sent to each service in each month, by where each one is now."),
+    from_module(first_response, "Working days each service took to first answer a referral, against its target."),
+    from_module(waiting_times, "Published waiting times for each type of help over time, and days from referral "
+                               "to acceptance."),
+    from_module(declines, "Declined referrals by reason, area of need and district: where local provision falls "
+                          "short."),
     Entry(listing_freshness.SLUG, listing_freshness.TITLE,
           "Active services by when their listing was last checked, for each type of help.",
           listing_freshness.build, listing_freshness.USES),
