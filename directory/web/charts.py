@@ -24,10 +24,12 @@ GRID = "#b1b4b6"
 MUTED = "#505a5f"
 
 # (colour, pattern) for each series in turn; "diagonal" is kept for suppressed counts.
+# Ten pairs, none repeated (a report of every status has nine series), each colour at least 3:1 against white.
 PALETTE = [("#1d70b8", "solid"), ("#00703c", "horizontal"), ("#4c2c92", "dots"), ("#d4351c", "vertical"),
-           ("#003078", "cross"), ("#d53880", "solid"), ("#0b0c0c", "dots")]
-DASHES = ["", "8 4", "2 4", "12 4 2 4", "4 4", "", "8 4"]
-POINTS = ["circle", "square", "triangle", "diamond", "circle", "square", "triangle"]
+           ("#003078", "cross"), ("#d53880", "solid"), ("#0b0c0c", "dots"), ("#005a30", "vertical"),
+           ("#912b88", "horizontal"), ("#505a5f", "cross")]
+DASHES = ["", "8 4", "2 4", "12 4 2 4", "4 4", "", "8 4", "2 4", "12 4 2 4", "4 4"]
+POINTS = ["circle", "square", "triangle", "diamond", "circle", "square", "triangle", "diamond", "circle", "square"]
 
 
 @dataclass

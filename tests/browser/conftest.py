@@ -55,7 +55,8 @@ def live_server(tmp_path_factory):
                     ("Dee Lead", ["service_lead"], [], ["camhs-south-staffordshire"]),
                     ("Fay Family", ["family"], [], []),
                     ("Ada Admin", ["admin"], [], []),
-                    ("Liz Listings", ["service_lead"], [], ["staffordshire-sendiass"])):
+                    ("Liz Listings", ["service_lead"], [], ["staffordshire-sendiass"]),
+                    ("Ola Officer", ["key_worker"], [], [])):
                 user = make_user(session, roles, name=name, districts=districts, services=services)
                 if name == "Kim Keyworker":
                     user.work_phone = "01632 960 123"
