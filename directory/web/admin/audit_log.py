@@ -4,11 +4,10 @@ matching entries as a CSV file. Thin: directory.audit_reader reads, audits each 
 The filters (an email address, a family's reference) are personal, so they never go in an address: the form is
 posted, kept in the server-side session, and the pages and the download read them from there."""
 
-from flask import redirect, render_template, request, session, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from werkzeug.datastructures import MultiDict
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 
@@ -17,6 +16,7 @@ from directory.auth import roles_required
 from directory.csv_files import write_csv
 from directory.db import get_session
 from directory.models.accounts import utcnow
+from directory.web import kept_filters
 from directory.web.admin import bp
 from directory.web.downloads import csv_download
 from directory.web.referrals.forms import UKDateField
@@ -52,14 +52,8 @@ FILTER_KEYS = ("person", "family_record", "referral", "action", "date_from", "da
 SESSION_KEY = "audit_log_filters"
 
 
-def _stored() -> MultiDict:
-    """The filters last posted in this session."""
-    stored = session.get(SESSION_KEY) or {}
-    return MultiDict([(key, value) for key in FILTER_KEYS for value in stored.get(key, [])])
-
-
 def _form() -> AuditLogForm:
-    form = AuditLogForm(_stored())
+    form = AuditLogForm(kept_filters.kept(SESSION_KEY, FILTER_KEYS))
     form.action.choices = [SelectChoice("", "Any action")] + [
         SelectChoice(action, action.replace("_", " ").capitalize()) for action in audit_reader.actions(get_session())]
     return form
@@ -97,9 +91,7 @@ def _pagination(found: audit_reader.Page) -> dict | None:
 @roles_required(*READERS)
 def audit_log():
     if request.method == "POST":
-        # Kept as typed (the page checks them and shows any errors); only the filters' own fields.
-        session[SESSION_KEY] = {key: [value[:400] for value in request.form.getlist(key)][:3] for key in FILTER_KEYS
-                                if any(value.strip() for value in request.form.getlist(key))}
+        kept_filters.keep(SESSION_KEY, request.form, FILTER_KEYS)
         return redirect(url_for("admin.audit_log"))
     form = _form()
     page = audit_reader.page_number(request.args.get("page"))
@@ -136,5 +128,5 @@ def audit_log_csv():
 @bp.post("/audit-log/clear")
 @roles_required(*READERS)
 def audit_log_clear():
-    session.pop(SESSION_KEY, None)
+    kept_filters.forget(SESSION_KEY)
     return redirect(url_for("admin.audit_log"))

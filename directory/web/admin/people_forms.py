@@ -16,7 +16,8 @@ TO_QUEUE = "queue"
 
 
 class PeopleSearchForm(FlaskForm):
-    """GET, nothing stored: any role or status the list does not know is ignored."""
+    """Posted and kept in the session (directory.web.kept_filters); any role or status the list does not know is
+    ignored."""
 
     class Meta:
         csrf = False

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from directory import allocation, deactivation, people, people_admin, two_factor
 from directory.auth import roles_required
 from directory.db import get_session
+from directory.web import kept_filters
 from directory.web.admin import bp
 from directory.web.admin.forms import ROLE_CHOICES
 from directory.web.admin.people_forms import (
@@ -42,11 +43,8 @@ def _page_number() -> int:
 def _pagination(found: people_admin.Found, form: PeopleSearchForm) -> dict | None:
     if found.pages <= 1:
         return None
-    args = {key: value for key, value in (("q", form.q.data), ("role", form.role.data),
-                                          ("status", form.status.data)) if value}
-
     def link(number: int) -> str:
-        return url_for("admin.people_list", **args, page=number)
+        return url_for("admin.people_list", page=number)
 
     current, last = found.page, found.pages
     numbers = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
@@ -60,10 +58,17 @@ def _pagination(found: people_admin.Found, form: PeopleSearchForm) -> dict | Non
             "next": {"href": link(current + 1)} if current < last else None, "items": items}
 
 
-@bp.get("/people")
+SEARCH_KEY, SEARCH_FIELDS = "people_search", ("q", "role", "status")
+
+
+@bp.route("/people", methods=["GET", "POST"])
 @roles_required("admin")
 def people_list():
-    form = PeopleSearchForm(request.args)
+    # A name or an email address is personal: the search is posted and kept in the session, not the address.
+    if request.method == "POST":
+        kept_filters.keep(SEARCH_KEY, request.form, SEARCH_FIELDS)
+        return redirect(url_for("admin.people_list"))
+    form = PeopleSearchForm(kept_filters.kept(SEARCH_KEY, SEARCH_FIELDS))
     form.validate()
     role = form.role.data if form.role.data in ROLE_NAMES else ""
     status = form.status.data if form.status.data in people_admin.STATUSES else ""
