@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from flask import current_app, render_template, request, url_for
 
 from directory import places, routing
+from directory.data import service_search, taxonomy
 from directory.data import services as service_data
-from directory.data import taxonomy
 from directory.db import get_session
 from directory.models.taxonomy import CATEGORIES, NEED_AREAS, REFERRER_ROLES, SEN_TYPES
 from directory.search import PAGE_SIZE, SearchRequest, SearchUnavailable
@@ -102,10 +102,11 @@ def search():
                                    exclude_ids=_not_eligible(session, form, district) if form.eligible_only.data
                                    else frozenset())
     try:
-        results = get_index(current_app).search(search_request)
+        found = service_search.find(session, get_index(current_app), search_request)
     except SearchUnavailable:
         current_app.logger.exception("Search unavailable")
         return render_template("public/search-unavailable.html"), 503
+    results = found.results
     labels = _labels(session)
     listings = service_data.listings_in_order(session, results.ids)
     advice = [] if results.total else service_data.services_linked_to(
@@ -115,6 +116,7 @@ def search():
         "public/search.html",
         form=form,
         results=results,
+        found=found,
         listings=listings,
         filter_groups=_filter_groups(form, results.facets, labels),
         lookup=lookup,
