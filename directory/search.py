@@ -87,6 +87,8 @@ class SearchRequest:
     district: str | None = None
     exclude_ids: frozenset[str] = frozenset()  # e.g. services the router says the child cannot use
     page: int = 1
+    # Also give every matching id, unranked (SearchResults.all_ids): to say what a filter hid.
+    every_id: bool = False
 
 
 @dataclass
@@ -99,6 +101,7 @@ class SearchResults:
     suggestion: str | None = None  # "Did you mean ..."
     corrected_from: str | None = None  # the results are for `suggestion` because `text` found nothing
     matched_any_word: bool = False  # no service had every word, so these have some of them
+    all_ids: list[str] | None = None  # every match, unranked, when the request asked (every_id)
 
 
 class _Bits(BaseBitSet):
@@ -346,6 +349,7 @@ class SearchIndex:
         return SearchResults(
             ids=[stored(docnum)["id"] for docnum in docnums], total=total, page=page, pages=pages, facets=facets,
             suggestion=suggestion, corrected_from=corrected_from, matched_any_word=matched_any,
+            all_ids=[stored(docnum)["id"] for docnum in _bit_numbers(matching)] if request.every_id else None,
         )
 
     @staticmethod
