@@ -4,11 +4,214 @@ page and the search-quality command both call `find`, so what is measured is wha
 Reading a place out of the words (a town, a district, a partial postcode) and saying when filters hid matches
 belong here: they need the database, which the index does not know."""
 
-from dataclasses import dataclass, field
+import re
+import threading
+import uuid
+from dataclasses import dataclass, field, replace
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from directory.listings.revision import directory_revision
+from directory.models import District, LocalAuthority, OutwardCode, Service
+from directory.postcodes import PostcodeError, normalise_postcode
 from directory.search import SearchIndex, SearchRequest, SearchResults
+from directory.synonyms import words
+
+# Words that only say where ("speech therapy in Tamworth", "near Leek", "Tamworth area"): they go with the place.
+_BEFORE_PLACE = {"in", "near", "nr", "around", "at", "from", "for", "within", "covering", "of"}
+_AFTER_PLACE = {"area", "areas", "district"}
+# A single digit after an outward code is its sector ("ST16 2"), unless it is a child's age ("WS11 3 year old").
+_AGE_WORDS = {"year", "years", "yr", "yrs", "yo", "month", "months"}
+_OUTWARD = re.compile(r"^[a-z]{1,2}[0-9][a-z0-9]?$")
+_INWARD = re.compile(r"^[0-9][a-z]{0,2}$")
+_APOSTROPHES = re.compile(r"['’‘`]")
+# A long place name's first word is what people say ("Burton" for Burton upon Trent).
+_SHORT_FORM = re.compile(r"^(\w+)[\s-]+(upon|under|on)[\s-]", re.IGNORECASE)
+# Where a service's name divides into parts: "Family Hub – Tamworth", "Speech therapy (Stoke Speaks Out)".
+_NAME_PARTS = re.compile(r"\s[-–—]\s|[()\[\],:;/|]")
+# Ranked matches of the whole text whose names are looked at for the place's words ("Stoke Speaks Out").
+NAMES_LOOKED_AT = 20
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words, apostrophes dropped ("King's" and "Kings" alike), hyphens as spaces."""
+    return words(_APOSTROPHES.sub("", text or ""))
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str  # as said back: "Tamworth", "Leek", "ST16"
+    districts: tuple[str, ...]  # slugs
+    # The district (or districts) the name stands for, when that is not the name itself: "Staffordshire Moorlands".
+    area: str | None = None
+    postcode: bool = False
+
+
+@dataclass
+class PlaceVocabulary:
+    """Every place name the directory knows, as word tuples, and its outward codes."""
+
+    version: int
+    names: dict[tuple[str, ...], Place]
+    outward_codes: dict[str, tuple[str, ...]]  # "ST16" -> district slugs
+    district_names: dict[str, str]  # slug -> name
+    longest: int = 1
+
+
+def read_vocabulary(session: Session) -> PlaceVocabulary:
+    districts = list(session.exec(select(District).order_by(District.name)))
+    authorities = {la.id: la for la in session.exec(select(LocalAuthority))}
+    by_name = {d.slug: d.name for d in districts}
+    names: dict[tuple[str, ...], Place] = {}
+    strong: set[tuple[str, ...]] = set()  # names of districts and authorities, which towns never override
+
+    def add(name: str, slugs: tuple[str, ...], said: str, area: str | None, is_area: bool = False) -> None:
+        key = tuple(_words(name))
+        if not key or key in strong:
+            return
+        if is_area:
+            strong.add(key)
+            names[key] = Place(said, slugs, area)
+        elif key not in names:
+            names[key] = Place(said, slugs, area)
+        else:
+            # A town of the same name in two districts: both.
+            merged = tuple(sorted(set(names[key].districts) | set(slugs)))
+            names[key] = Place(names[key].name, merged, _and([by_name[s] for s in merged]))
+
+    for district in districts:
+        add(district.name, (district.slug,), district.name, None, is_area=True)
+        add(district.slug, (district.slug,), district.name, None, is_area=True)
+    for authority in authorities.values():
+        # An authority stands for all its districts: "Staffordshire" narrows to none of them alone.
+        slugs = tuple(d.slug for d in districts if d.local_authority_id == authority.id)
+        for name in (authority.short_name, authority.name):
+            if slugs:
+                add(name, slugs, authority.short_name, None, is_area=True)
+    for district in districts:
+        for town in district.towns or []:
+            add(town, (district.slug,), *_town_said(town, district))
+    for district in districts:
+        for town in district.towns or []:
+            # The first word of "Burton upon Trent", unless it already names something.
+            short = _SHORT_FORM.match(town)
+            if short and (short.group(1).lower(),) not in names:
+                add(short.group(1), (district.slug,), *_town_said(town, district))
+    outward: dict[str, list[str]] = {}
+    for code, slug in session.exec(
+        select(OutwardCode.code, District.slug).join(District, District.id == OutwardCode.district_id)
+    ):
+        outward.setdefault(code.upper(), []).append(slug)
+    return PlaceVocabulary(
+        version=directory_revision(session),
+        names=names,
+        outward_codes={code: tuple(sorted(slugs)) for code, slugs in outward.items()},
+        district_names=by_name,
+        longest=max((len(key) for key in names), default=1),
+    )
+
+
+def _town_said(town: str, district: District) -> tuple[str, str | None]:
+    """How a town is said back, and its district when that is another name: ("Leek", "Staffordshire Moorlands"),
+    but ("Stoke-on-Trent", None) for Stoke, whose district's name starts with it."""
+    town_words, district_words = _words(town), _words(district.name)
+    if district_words[:len(town_words)] == town_words:
+        return district.name, None
+    return town, district.name
+
+
+class PlaceCache:
+    """The place vocabulary, kept until the directory revision changes (districts change only with it)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._vocabulary: PlaceVocabulary | None = None
+
+    def get(self, session: Session) -> PlaceVocabulary:
+        current = self._vocabulary
+        if current is not None and current.version == directory_revision(session):
+            return current
+        with self._lock:
+            self._vocabulary = read_vocabulary(session)
+            return self._vocabulary
+
+
+@dataclass
+class PlaceReading:
+    places: list[Place]
+    words: list[str]  # the words left once the places (and "in", "near"...) are taken out
+    typed: list[str]  # every word as typed
+    spans: list[tuple[int, int]]  # where in `typed` each place was read from (start, end)
+
+    @property
+    def districts(self) -> list[str]:
+        return sorted({slug for place in self.places for slug in place.districts})
+
+
+def read_places(vocabulary: PlaceVocabulary, text: str) -> PlaceReading | None:
+    """The places named anywhere in the text (longest name first), or None when there are none."""
+    typed = _words(text)
+    places, spans, kept = [], [], []
+    i = 0
+    while i < len(typed):
+        found = _place_at(vocabulary, typed, i)
+        if found is None:
+            kept.append(typed[i])
+            i += 1
+            continue
+        place, length = found
+        if kept and kept[-1] in _BEFORE_PLACE:
+            kept.pop()
+        places.append(place)
+        spans.append((i, i + length))
+        i += length
+        if i < len(typed) and typed[i] in _AFTER_PLACE:
+            i += 1
+    if not places:
+        return None
+    return PlaceReading(places, kept, typed, spans)
+
+
+def _place_at(vocabulary: PlaceVocabulary, typed: list[str], i: int) -> tuple[Place, int] | None:
+    for length in range(min(vocabulary.longest, len(typed) - i), 0, -1):
+        place = vocabulary.names.get(tuple(typed[i:i + length]))
+        if place is not None:
+            return place, length
+    return _postcode_at(vocabulary, typed, i)
+
+
+def _postcode_at(vocabulary: PlaceVocabulary, typed: list[str], i: int) -> tuple[Place, int] | None:
+    """A postcode the directory covers: "st16", "st16 2", "st16 2ab" or "st162ab". Other letter-and-digit words
+    ("ks2", "y6") are not read as places, since they are not among the directory's outward codes."""
+    word = typed[i]
+    if _OUTWARD.match(word):
+        outward, length, said = word.upper(), 1, word.upper()
+        following = typed[i + 1] if i + 1 < len(typed) else None
+        after = typed[i + 2] if i + 2 < len(typed) else None
+        if following and _INWARD.match(following) and not (len(following) == 1 and after in _AGE_WORDS):
+            length = 2
+            said = f"{outward} {following.upper()}"
+    else:
+        try:
+            said = normalise_postcode(word)
+        except PostcodeError:
+            return None
+        outward, length = said.split(" ")[0], 1
+    slugs = vocabulary.outward_codes.get(outward)
+    if not slugs:
+        return None
+    return Place(said, slugs, _and([vocabulary.district_names[s] for s in slugs]), postcode=True), length
+
+
+@dataclass
+class Hidden:
+    """Services that match the words and every other choice, but not this one."""
+
+    kind: str  # "place" (read from the words), "age", "district" (where the child lives), "eligible", "facet",
+    # or "together" (hidden only by two or more choices at once)
+    count: int
+    facet: str | None = None  # for kind "facet": its name in the index ("category", "district", ...)
+    ages: list[tuple[int, int]] = field(default_factory=list)  # for kind "age": each hidden service's ages
 
 
 @dataclass
@@ -19,7 +222,121 @@ class Found:
     # The district slugs read from the words, and the name said back ("Tamworth"); empty when none.
     place_districts: list[str] = field(default_factory=list)
     place_name: str | None = None
+    # The districts the place stands for when that is not its own name ("Staffordshire Moorlands" for Leek).
+    place_area: str | None = None
+    # What the person's choices hid, most first; empty when nothing was hidden (or not asked for).
+    hidden: list[Hidden] = field(default_factory=list)
+    # How many services match the words alone (every area, age and filter), when `hidden` was worked out.
+    text_total: int | None = None
 
 
-def find(session: Session, index: SearchIndex, request: SearchRequest) -> Found:
-    return Found(index.search(request), request.text)
+def find(session: Session, index: SearchIndex, request: SearchRequest, *, read_place: bool = True,
+         places: PlaceCache | None = None, explain: bool = False) -> Found:
+    """Search as typed. A place in the words becomes the area filter, unless the person already chose an area
+    (filters["district"], or request.district for their child), `read_place` is off ("Search all areas", or a
+    postcode given for the child), or the place's words are in the name of a service the whole text finds.
+    With `explain`, also work out what each of the person's choices hid (`Found.hidden`)."""
+    own_area = bool(request.filters.get("district")) or bool(request.district)
+    reading = None
+    if read_place and not own_area and request.text.strip():
+        vocabulary = places.get(session) if places is not None else read_vocabulary(session)
+        reading = read_places(vocabulary, request.text)
+        if reading is not None and reading.words and _named_in_results(session, index, request.text, reading):
+            reading = None
+    searched = replace(request, every_id=True) if explain else request
+    if reading is None:
+        found = Found(index.search(searched), request.text)
+    else:
+        text = " ".join(reading.words)
+        placed = replace(searched, text=text, filters={**request.filters, "district": reading.districts})
+        found = Found(index.search(placed), text, reading.districts, _said(reading.places), _area(reading.places))
+    if explain:
+        _explain(session, index, replace(request, text=found.text), found)
+        if not request.every_id:
+            found.results.all_ids = None
+    return found
+
+
+def _and(names: list[str]) -> str:
+    """"Stafford, Staffordshire Moorlands and Stoke-on-Trent"."""
+    names = list(dict.fromkeys(names))
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _said(places: list[Place]) -> str:
+    return _and([place.name for place in places])
+
+
+def _area(places: list[Place]) -> str | None:
+    """The districts behind one place's name ("Staffordshire Moorlands" for Leek); none for several places."""
+    return places[0].area if len(places) == 1 else None
+
+
+def _named_in_results(session: Session, index: SearchIndex, text: str, reading: PlaceReading) -> bool:
+    """Whether a service the whole text finds has the place's words in its name next to a word typed next to
+    them, in one part of the name: "stoke speaks" in "... (Stoke Speaks Out)". "therapy stoke" is not in
+    "Speech and language therapy – Stoke-on-Trent": there the place only says where the service is."""
+    phrases = []
+    for (start, end), place in zip(reading.spans, reading.places, strict=True):
+        if place.postcode:
+            continue
+        if start > 0:
+            phrases.append(tuple(reading.typed[start - 1:end]))
+        if end < len(reading.typed):
+            phrases.append(tuple(reading.typed[start:end + 1]))
+    if not phrases:
+        return False
+    results = index.search(SearchRequest(text=text))
+    if not results.ids or results.corrected_from or results.matched_any_word:
+        return False
+    ids = [uuid.UUID(i) for i in results.ids[:NAMES_LOOKED_AT]]
+    for name in session.exec(select(Service.name).where(Service.id.in_(ids))):
+        for part in _NAME_PARTS.split(name):
+            named = _words(part)
+            for phrase in phrases:
+                if any(tuple(named[k:k + len(phrase)]) == phrase for k in range(len(named) - len(phrase) + 1)):
+                    return True
+    return False
+
+
+def _explain(session: Session, index: SearchIndex, request: SearchRequest, found: Found) -> None:
+    """Fill found.hidden: for each choice, the services that match the words and every other choice but not it.
+    Choices only narrow (each is "and"), so what one hides is what taking it away adds."""
+    place = bool(found.place_districts)
+    filters = {**request.filters, "district": found.place_districts} if place else request.filters
+    chosen = replace(request, filters=filters, page=1, every_id=True)
+    choices = []  # (kind, facet, the request without that choice)
+    if place:
+        choices.append(("place", None, replace(chosen, filters=request.filters)))
+    if request.age is not None:
+        choices.append(("age", None, replace(chosen, age=None)))
+    if request.district:
+        choices.append(("district", None, replace(chosen, district=None)))
+    if request.exclude_ids:
+        choices.append(("eligible", None, replace(chosen, exclude_ids=frozenset())))
+    for facet, values in request.filters.items():
+        if values and not (place and facet == "district"):
+            choices.append(("facet", facet, replace(chosen, filters={k: v for k, v in filters.items() if k != facet})))
+    if not choices:
+        return
+    alone = index.search(SearchRequest(text=request.text, every_id=True))
+    found.text_total = alone.total
+    if alone.total <= found.results.total:
+        return
+    shown = set(found.results.all_ids or [])
+    explained = set()
+    for kind, facet, without in choices:
+        hidden = set(index.search(without).all_ids or []) - shown
+        if not hidden:
+            continue
+        explained |= hidden
+        entry = Hidden(kind, len(hidden), facet)
+        if kind == "age":
+            entry.ages = [tuple(row) for row in session.exec(
+                select(Service.minimum_age, Service.maximum_age)
+                .where(Service.id.in_([uuid.UUID(i) for i in hidden])))]
+        found.hidden.append(entry)
+    together = set(alone.all_ids or []) - shown - explained
+    if together:
+        found.hidden.append(Hidden("together", len(together)))
+    found.hidden.sort(key=lambda entry: (entry.kind == "together", -entry.count))

@@ -10,7 +10,6 @@ from directory.web.validators import age_in_years, drop_blanks, postcode_or_outw
 MAX_QUERY = 200
 
 
-
 class SearchForm(FlaskForm):
     class Meta:
         csrf = False
@@ -24,6 +23,8 @@ class SearchForm(FlaskForm):
                           validate_choice=False)
     eligible_only = BooleanField("Only services my child may be able to use", widget=GovCheckboxInput(),
                                  description="Uses your child's age and where they live")
+    # "Search all areas": a place typed in the words is searched for as words, not made the area filter.
+    all_areas = BooleanField()
     # Filters: any value the index does not know is ignored.
     category = SelectMultipleField(validate_choice=False, filters=[drop_blanks])
     need = SelectMultipleField(validate_choice=False, filters=[drop_blanks])

@@ -101,8 +101,11 @@ def search():
                                    district=district, page=page,
                                    exclude_ids=_not_eligible(session, form, district) if form.eligible_only.data
                                    else frozenset())
+    # Where the child lives, when given, wins over a place in the words.
+    read_place = not (form.all_areas.data or form.postcode.data or form.district.data)
     try:
-        found = service_search.find(session, get_index(current_app), search_request)
+        found = service_search.find(session, get_index(current_app), search_request, read_place=read_place,
+                                    places=_places(), explain=True)
     except SearchUnavailable:
         current_app.logger.exception("Search unavailable")
         return render_template("public/search-unavailable.html"), 503
@@ -125,7 +128,84 @@ def search():
         advice=advice,
         pagination=_pagination(results),
         first=(results.page - 1) * PAGE_SIZE + 1,
+        all_areas_url=_url_without(all_areas="1") if found.place_name else None,
+        hidden=_hidden_messages(found, form, labels, district),
     )
+
+
+def _places() -> service_search.PlaceCache:
+    return current_app.extensions.setdefault("search_places", service_search.PlaceCache())
+
+
+def _url_without(*names: str, **extra: str) -> str:
+    """This search's address without the named parameters (and back to the first page), plus `extra`."""
+    args = {key: values for key, values in request.args.to_dict(flat=False).items()
+            if key not in names and key != "page"}
+    args.update({key: [value] for key, value in extra.items()})
+    return url_for("public.search", **args)
+
+
+# What a facet filter that hid services says after "N services match 'words' but ...", singular and plural.
+FACET_HIDES = {
+    "category": ("is not listed under {values}", "are not listed under {values}", "Remove the type of help filter"),
+    "need": ("is not listed for {values}", "are not listed for {values}", "Remove the area of need filter"),
+    "district": ("does not cover {values}", "do not cover {values}", "Remove the area filter"),
+    "referrer": ("does not take referrals from {values}", "do not take referrals from {values}",
+                 "Remove the who can refer filter"),
+    "cost": ("is not free", "are not free", "Remove the cost filter"),
+}
+
+
+def _hidden_messages(found, form: SearchForm, labels: dict, district: str | None) -> list[dict]:
+    """Plain-English lines for what each choice hid, each with a link that takes that choice away."""
+    if not found.hidden or not (found.text or not found.results.total):
+        return []
+    facet_fields = {facet: name for name, facet, _heading in FILTERS}
+    messages = []
+    for hidden in found.hidden:
+        one = hidden.count == 1
+        searched = f"“{found.text}”" if found.text else "your search"
+        start = f"{hidden.count} {'service matches' if one else 'services match'} {searched}"
+        if hidden.kind == "place":
+            text, link, href = f"but not in {found.place_name}", "Search all areas", _url_without(all_areas="1")
+        elif hidden.kind == "age":
+            text = f"but not for age {form.age_years}: {_ages_note(hidden.ages, form.age_years)}"
+            link, href = "Remove your child's age", _url_without("age")
+        elif hidden.kind == "district":
+            text = f"but not in {labels['area'].get(district, district)}, where your child lives"
+            link, href = "Remove where your child lives", _url_without("postcode", "district")
+        elif hidden.kind == "eligible":
+            text = f"but your child may not be able to use {'it' if one else 'them'}"
+            link, href = "Include services my child may not be able to use", _url_without("eligible_only")
+        elif hidden.kind == "facet":
+            name = facet_fields[hidden.facet]
+            chosen = form[name].data or []
+            if hidden.facet == "accepting":
+                taking = "is" if one else "are"
+                text = f"but {taking} {'not ' if 'yes' in chosen else ''}taking new referrals now"
+                link = "Remove the taking referrals filter"
+            else:
+                singular, plural, link = FACET_HIDES[hidden.facet]
+                values = " or ".join(labels[name].get(value, value) for value in chosen)
+                text = "but " + (singular if one else plural).format(values=values)
+            href = _url_without(name)
+        else:  # together
+            text = "but not with all your choices together"
+            link = "Search again without filters"
+            href = url_for("public.search", q=form.q.data, **({"all_areas": "1"} if found.place_name else {}))
+        messages.append({"text": f"{start} {text}.", "link": link, "href": href})
+    return messages
+
+
+def _ages_note(ages: list[tuple[int, int]], age: int) -> str:
+    youngest = min(low for low, _high in ages)
+    oldest = max(high for _low, high in ages)
+    one = len(ages) == 1
+    if youngest > age:
+        return f"{'it starts' if one else 'they start'} at age {youngest}"
+    if oldest < age:
+        return f"{'it is' if one else 'they are'} for ages up to {oldest}"
+    return f"{'it is' if one else 'they are'} for ages {youngest} to {oldest}"
 
 
 def _not_eligible(session, form: SearchForm, district: str | None) -> frozenset[str]:
