@@ -1,6 +1,7 @@
 """Flask commands: create or upgrade the database, seed it, and create users."""
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app, url_for
@@ -53,7 +54,9 @@ def db_reset(yes_delete_everything: bool):
 @click.option("--commit", is_flag=True, help="Write the changes. Without it, only report what would change.")
 @click.option("--demo", is_flag=True, help="Also add demo accounts for every role and example.org referral "
                                            "addresses (development only).")
-def seed_command(path: str | None, commit: bool, demo: bool):
+@click.option("--replace-thesaurus", is_flag=True, help="Replace the search thesaurus with thesaurus.json, losing "
+                                                        "admins' edits (without it, only an empty one is seeded).")
+def seed_command(path: str | None, commit: bool, demo: bool, replace_thesaurus: bool):
     """Load the directory from the seed files (a dry run unless --commit)."""
     if demo:
         try:
@@ -71,7 +74,7 @@ def seed_command(path: str | None, commit: bool, demo: bool):
     if demo:
         demo_data.add_referral_addresses(data)
     with _session() as session:
-        report = apply_seed(session, data)
+        report = apply_seed(session, data, replace_thesaurus=replace_thesaurus)
         accounts = demo_data.create_accounts(session) if demo else None
         if commit:
             session.commit()
@@ -122,7 +125,7 @@ def create_user_command(email: str, name: str, roles: tuple[str, ...], password:
 
 
 
-search_cli = AppGroup("search", help="Build and check the search index.")
+search_cli = AppGroup("search", help="Build, check and score the search index.")
 
 
 @search_cli.command("rebuild")
@@ -163,6 +166,63 @@ def search_check(repair: bool):
         else:
             click.echo("Run again with --repair to fix it.")
             sys.exit(1)
+
+
+_EVAL = Path(__file__).resolve().parent.parent / "tests" / "search_eval"
+
+
+@search_cli.command("quality")
+@click.option("--tuned", "tuned_path", type=click.Path(dir_okay=False), default=str(_EVAL / "tuned.json"),
+              show_default=True, help="The judged queries the search is tuned on.")
+@click.option("--held-out", "held_out_path", type=click.Path(dir_okay=False),
+              default=str(_EVAL / "held_out.json"), show_default=True,
+              help="The held-out judged queries (only their totals are printed).")
+@click.option("--failures", "show_failures", is_flag=True,
+              help="Also list each tuned query whose first wanted service is not in the first five.")
+def search_quality_command(tuned_path: str, held_out_path: str, show_failures: bool):
+    """Score the search (and a naive BM25 baseline) on the judged queries: success@5, MRR and nDCG@10."""
+    from directory import search_quality as quality
+    from directory import search_sync
+    from directory.search import SearchUnavailable
+
+    try:
+        parts = [("tuned", quality.read_judged(tuned_path)), ("held-out", quality.read_judged(held_out_path))]
+    except quality.JudgedFileError as error:
+        raise click.ClickException(str(error)) from None
+    index = search_sync.get_index(current_app)
+    with _session() as session:
+        slugs = set(quality.service_slugs(session).values())
+        for name, queries in parts:
+            unknown = quality.unknown_services(queries, slugs)
+            if unknown:
+                # Names the unknown services, never the queries (the held-out part stays unseen).
+                raise click.ClickException(f"The {name} queries judge services the database does not have: "
+                                           + ", ".join(sorted(unknown)))
+        try:
+            product = quality.product_search(session, index)
+            baseline = quality.Baseline.from_database(session)
+            rows, tuned_rankings = [], None
+            for name, queries in parts:
+                rankings = quality.run(queries, product)
+                if name == "tuned":
+                    tuned_rankings = rankings
+                rows.append((name, "product", quality.score(queries, rankings)))
+                rows.append((name, "baseline", quality.score(queries, quality.run(queries, baseline.search))))
+        except SearchUnavailable as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"{'part':<10} {'search':<10} {'queries':>7} {'success@5':>10} {'MRR':>6} {'nDCG@10':>8}")
+    for part, search, scores in rows:
+        click.echo(f"{part:<10} {search:<10} {scores.queries:>7} {scores.success_at_5:>10.3f} "
+                   f"{scores.mrr:>6.3f} {scores.ndcg_at_10:>8.3f}")
+    click.echo("success@5: a wanted (grade 2) service in the first 5; MRR: 1/rank of the first wanted service, "
+               "0 if not in the first 10; nDCG@10: gain 2^grade - 1, log2 discount.")
+    if show_failures:
+        missed = quality.failures(parts[0][1], tuned_rankings)
+        click.echo(f"\nTuned queries without a wanted service in the first five: {len(missed)}")
+        for failure in missed:
+            where = f"first wanted at {failure.rank}" if failure.rank else "no wanted service in the first 10"
+            first = ", ".join(failure.first) if failure.first else "nothing found"
+            click.echo(f"  {failure.query!r}: {where}; first: {first}")
 
 
 @click.command("import-services")
