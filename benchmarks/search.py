@@ -88,7 +88,7 @@ QUERY_SEED = 424242
 DEFAULT_SIZES = (1000, 10000, 100000)
 DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "send-directory-bench"
 SEED_PATH = PROJECT_ROOT / "seed_data"
-SYNONYMS_PATH = SEED_PATH / "synonyms.json"
+THESAURUS_PATH = SEED_PATH / "thesaurus.json"
 WARMUP = 20
 CHUNK = 2000  # synthetic services generated and inserted per batch
 KINDS = ("text", "text+2 filters", "filters only")
@@ -555,7 +555,7 @@ def prepare(size: int, workdir: Path, force: bool) -> Dataset:
     generate_s = time.perf_counter() - started
     print(f"[{size}] generated the database in {generate_s:.1f} s: "
           + ", ".join(f"{k} {v}" for k, v in counts.items()), flush=True)
-    index = SearchIndex(dataset.index_root, Synonyms.from_file(SYNONYMS_PATH))
+    index = SearchIndex(dataset.index_root, Synonyms.from_file(THESAURUS_PATH))
     with Session(engine) as session:
         started = time.perf_counter()
         indexed = rebuild(index, session)

@@ -27,7 +27,12 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SERVICE_NAME = os.environ.get("SERVICE_NAME", "Find SEND support")
     SEED_PATH = os.environ.get("SEED_PATH", str(PROJECT_ROOT / "seed_data"))
-    SYNONYMS_PATH = os.environ.get("SYNONYMS_PATH", str(PROJECT_ROOT / "seed_data" / "synonyms.json"))
+    # The SEND thesaurus that seeds an empty thesaurus table (the search reads the table; admins edit it).
+    THESAURUS_PATH = os.environ.get("THESAURUS_PATH", str(PROJECT_ROOT / "seed_data" / "thesaurus.json"))
+    # How often each server asks whether the thesaurus changed (seconds); a change rebuilds its index.
+    THESAURUS_CHECK_SECONDS = float(os.environ.get("THESAURUS_CHECK_SECONDS", "60"))
+    # Rebuild the index after a thesaurus change in a background thread (None: yes, except when testing).
+    SEARCH_REBUILD_IN_BACKGROUND = None
     # How the services page groups services by what the child needs.
     NEED_GROUPS_PATH = os.environ.get("NEED_GROUPS_PATH", str(PROJECT_ROOT / "seed_data" / "need_groups.json"))
     # Defaults to a folder in the instance folder.

@@ -1,10 +1,15 @@
 """Keep the search index following the database: note changes in a transaction, apply them after commit.
 
 Sessions made by the app carry the index in `session.info`; a flush notes which services its changes touch,
-a commit writes those services' current rows to the index, and a rollback forgets them.
+a commit writes those services' current rows to the index, and a rollback forgets them. The thesaurus is read
+from the database too: a change to it is a search change that asks for a whole new index, which the server that
+made it builds after commit (in a background thread), and every other server when it next checks the thesaurus's
+version (every THESAURUS_CHECK_SECONDS).
 """
 
 import logging
+import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,15 +19,18 @@ from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from directory import thesaurus
 from directory.data import search_documents as documents
 from directory.models import (
     CostOption,
     District,
     Organisation,
+    SearchChange,
     Service,
     ServiceArea,
     ServiceAttribute,
     TaxonomyTerm,
+    ThesaurusGroup,
 )
 from directory.search import SearchIndex, SearchUnavailable
 from directory.synonyms import Synonyms
@@ -30,6 +38,7 @@ from directory.synonyms import Synonyms
 log = logging.getLogger(__name__)
 INFO_KEY = "search_index"
 PENDING_KEY = "search_pending"
+THESAURUS_KEY = "search_thesaurus"
 # Rows whose change alters one service's document, by the attribute naming that service.
 _SERVICE_PARTS = {ServiceAttribute: "service_id", ServiceArea: "service_id", CostOption: "service_id"}
 
@@ -40,9 +49,12 @@ class PendingChanges:
     organisations: set[uuid.UUID] = field(default_factory=set)
     terms: set[uuid.UUID] = field(default_factory=set)
     districts: set[uuid.UUID] = field(default_factory=set)
+    thesaurus: bool = False  # the thesaurus changed: the whole index is built again
 
     def note(self, obj) -> None:
-        if isinstance(obj, Service):
+        if isinstance(obj, ThesaurusGroup) or (isinstance(obj, SearchChange) and obj.rebuild):
+            self.thesaurus = True
+        elif isinstance(obj, Service):
             self.services.add(obj.id)
         elif type(obj) in _SERVICE_PARTS:
             self.services.add(getattr(obj, _SERVICE_PARTS[type(obj)]))
@@ -68,12 +80,16 @@ def _after_commit(session: Session) -> None:
     if pending is None or index is None:
         return
     # The committed session cannot run SQL: read the new rows through a fresh session on the same connection.
+    bind = session.bind if session.bind is not None else session.get_bind()
     try:
-        with Session(bind=session.bind if session.bind is not None else session.get_bind()) as reader:
+        with Session(bind=bind) as reader:
             apply_changes(index, reader, pending)
     except (SearchUnavailable, SQLAlchemyError, OSError) as error:
         # The database change stands; `flask search check --repair` brings the index back in line.
         log.error("Search index not updated after commit: %s", error)
+    follower = session.info.get(THESAURUS_KEY)
+    if pending.thesaurus and follower is not None:
+        follower.rebuild_after_commit(bind)
 
 
 def _after_rollback(session: Session) -> None:
@@ -109,7 +125,129 @@ def _register_events() -> None:
 
 
 def get_index(app: Flask) -> SearchIndex:
+    """The app's index; now and then (every THESAURUS_CHECK_SECONDS) this also asks whether another server
+    changed the thesaurus, and if so starts building the index again with it."""
+    follower = app.extensions.get(THESAURUS_KEY)
+    if follower is not None:
+        follower.check_now_and_then(app.extensions["db"].session_factory)
     return app.extensions["search"]
+
+
+class ThesaurusFollower:
+    """Keeps one process's index built with the database's thesaurus. The index and the Synonyms it was built
+    with change together: a new index is built with the new thesaurus in a new folder and swapped in, and only
+    then does the search use the new Synonyms (a query's tokens always match the index's)."""
+
+    VERSION_FILE = "thesaurus-version"
+
+    def __init__(self, index: SearchIndex, engine, interval: float, background: bool, path: str | None):
+        self.index, self.engine, self.interval, self.background, self.path = index, engine, interval, background, path
+        self.version: int | None = None  # of the thesaurus the index was built with; None: not known
+        self.entries: list[dict] | None = None
+        self.checked_at = time.monotonic()
+        self._lock = threading.Lock()
+        self._building = False
+        self._again = False
+
+    # --- what the index was built with -------------------------------------------------------------------------
+
+    def _built_version(self) -> int | None:
+        try:
+            return int((self.index.root / self.VERSION_FILE).read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    @classmethod
+    def note_built_version(cls, root: Path, version: int) -> None:
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            (root / cls.VERSION_FILE).write_text(str(version))
+        except OSError as error:
+            log.warning("Could not note the thesaurus version of the search index: %s", error)
+
+    def from_file(self) -> Synonyms:
+        """Before the database has a thesaurus (a new database), the seed file's."""
+        self.entries = thesaurus.read_file(self.path) if self.path else []
+        return Synonyms(self.entries)
+
+    def load(self, session: Session) -> bool:
+        """Use the database's thesaurus; True when the index on disk was built with another one (or unknown)."""
+        entries = [thesaurus.entry(group) for group in thesaurus.groups(session)]
+        version = thesaurus.version(session)
+        if not entries:
+            return False
+        self.entries, self.version = entries, version
+        self.index.synonyms = Synonyms(entries)
+        return self._built_version() != version
+
+    # --- rebuilding ----------------------------------------------------------------------------------------------
+
+    def rebuild(self, session: Session) -> int:
+        """Build the whole index with the database's thesaurus now, swap it in, then search with it."""
+        count, version, entries = _rebuild_with_thesaurus(self.index, session)
+        if entries:
+            self.entries, self.version = entries, version
+        log.info("Search index rebuilt with thesaurus version %d (%d services).", version, count)
+        return count
+
+    def rebuild_after_commit(self, bind) -> None:
+        """After a commit that changed the thesaurus: in a background thread (its own session on the engine), or
+        at once through the committing connection (tests, where the change is visible only there)."""
+        if not self.background:
+            try:
+                with Session(bind=bind) as reader:
+                    self.rebuild(reader)
+            except (SearchUnavailable, SQLAlchemyError, OSError) as error:
+                log.error("Search index not rebuilt after a thesaurus change: %s", error)
+            return
+        self.start_background_rebuild()
+
+    def start_background_rebuild(self) -> None:
+        with self._lock:
+            if self._building:
+                self._again = True  # another change while building: build once more when this one ends
+                return
+            self._building = True
+        threading.Thread(target=self._build_in_background, name="thesaurus-rebuild", daemon=True).start()
+
+    def _build_in_background(self) -> None:
+        while True:
+            try:
+                with Session(self.engine) as session:
+                    self.rebuild(session)
+            except Exception as error:  # noqa: BLE001 - a thread has no one to raise to: log and stop
+                log.error("Search index not rebuilt after a thesaurus change: %s", error)
+            with self._lock:
+                if not self._again:
+                    self._building = False
+                    return
+                self._again = False
+
+    def check_now_and_then(self, session_factory, force: bool = False) -> None:
+        """Every `interval` seconds: start a rebuild when the database's thesaurus is not the index's."""
+        now = time.monotonic()
+        if not force and now - self.checked_at < self.interval:
+            return
+        self.checked_at = now
+        try:
+            with session_factory() as session:
+                version = thesaurus.version(session)
+                if version == self.version:
+                    return
+                entries = [thesaurus.entry(group) for group in thesaurus.groups(session)]
+        except SQLAlchemyError as error:
+            log.warning("Thesaurus version not checked: %s", error.__class__.__name__)
+            return
+        if self.version is None and entries == self.entries:
+            self.version = version  # the index was built from the same groups (the seed file's)
+            return
+        if not entries:
+            return
+        if self.background:
+            self.start_background_rebuild()
+        else:
+            with session_factory() as session:
+                self.rebuild(session)
 
 
 @dataclass
@@ -134,16 +272,36 @@ def repair(index: SearchIndex, session: Session, report: CheckReport) -> None:
 
 
 def rebuild(index: SearchIndex, session: Session) -> int:
-    return index.rebuild(documents.service_documents(session))
+    """Build the whole index again, with the database's thesaurus when it has one (else the index's own)."""
+    return _rebuild_with_thesaurus(index, session)[0]
+
+
+def _rebuild_with_thesaurus(index: SearchIndex, session: Session) -> tuple[int, int, list[dict] | None]:
+    """(services, thesaurus version, its groups) after building a new index in a new folder with the database's
+    thesaurus, swapping it in, and only then giving `index` the new Synonyms."""
+    version = thesaurus.version(session)
+    entries = [thesaurus.entry(group) for group in thesaurus.groups(session)] or None
+    synonyms = Synonyms(entries) if entries else index.synonyms
+    count = SearchIndex(index.root, synonyms).rebuild(documents.service_documents(session))
+    index.synonyms = synonyms
+    if entries:
+        ThesaurusFollower.note_built_version(index.root, version)
+    return count, version, entries
 
 
 def ensure_index(app: Flask) -> None:
-    """At start-up: build a missing index, repair a stale one, or say clearly why search is unavailable."""
-    index = get_index(app)
+    """At start-up: use the database's thesaurus; build a missing index (or one built with another thesaurus),
+    repair a stale one, or say clearly why search is unavailable."""
+    index = app.extensions["search"]
     database = app.extensions["db"]
+    follower = app.extensions[THESAURUS_KEY]
     try:
         with database.session_factory() as session:
             documents.active_service_ids(session)  # fails here, before any writing, if the tables are not there
+            if follower.load(session) and index.exists():
+                count = follower.rebuild(session)
+                log.warning("The search index was built with another thesaurus: rebuilt it with %d services.", count)
+                return
             if not index.exists():
                 count = rebuild(index, session)
                 log.warning("The search index was missing: built it with %d services.", count)
@@ -163,8 +321,17 @@ def ensure_index(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     _register_events()
     root = app.config.get("SEARCH_INDEX_PATH") or str(Path(app.instance_path) / "search")
-    index = SearchIndex(root, Synonyms.from_file(app.config["SYNONYMS_PATH"]))
+    background = app.config.get("SEARCH_REBUILD_IN_BACKGROUND")
+    database = app.extensions["db"]
+    index = SearchIndex(root, Synonyms([]))
+    follower = ThesaurusFollower(index, database.engine, float(app.config.get("THESAURUS_CHECK_SECONDS", 60)),
+                                 (not app.testing) if background is None else bool(background),
+                                 app.config.get("THESAURUS_PATH"))
+    # Until the database is read (at start-up, or the first check): the seed file's thesaurus.
+    index.synonyms = follower.from_file()
     app.extensions["search"] = index
-    app.extensions["db"].session_info[INFO_KEY] = index
+    app.extensions[THESAURUS_KEY] = follower
+    database.session_info[INFO_KEY] = index
+    database.session_info[THESAURUS_KEY] = follower
     if app.config.get("SEARCH_CHECK_ON_START"):
         ensure_index(app)

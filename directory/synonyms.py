@@ -1,10 +1,14 @@
-"""SEND synonyms and abbreviations, read from a data file a council can extend, matched in a query's words."""
+"""The SEND thesaurus as the search uses it: groups of phrases matched in a query's words and in listings' text,
+and the categories and needs each group describes. Built from the database's thesaurus (or its seed file)."""
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_APOSTROPHES = re.compile(r"['’‘`]")
+_ABBREVIATION = re.compile(r"[A-Z]{2,6}")
 
 
 def words(text: str) -> list[str]:
@@ -12,27 +16,67 @@ def words(text: str) -> list[str]:
     return _WORD.findall((text or "").lower())
 
 
+def phrase_forms(phrase: str) -> list[tuple[str, ...]]:
+    """The word sequences a phrase is matched as. An apostrophe splits a word ("won't" is "won" "t", as a search
+    splits it), and the same phrase typed without one ("wont") is matched too; an abbreviation written in capitals
+    ("EHCP") is also matched spelled with dots or spaces ("E.H.C.P.", "e h c p")."""
+    forms = [tuple(words(phrase))]
+    if _APOSTROPHES.search(phrase):
+        forms.append(tuple(words(_APOSTROPHES.sub("", phrase))))
+    if _ABBREVIATION.fullmatch(phrase.strip()):
+        forms.append(tuple(phrase.strip().lower()))
+    return [form for form in dict.fromkeys(forms) if form]
+
+
+def normal(phrase: str) -> str:
+    """A phrase as compared with others: "Won't talk", "wont talk" and "won t  talk" are not the same phrase,
+    but "Speech-language" and "speech language" are."""
+    return " ".join(words(phrase))
+
+
+def _group_parts(group) -> tuple[list[str], list[str], list[str]]:
+    """(phrases, query-only phrases, category and need codes) of a group given as a list of phrases or a
+    thesaurus entry."""
+    if isinstance(group, Mapping):
+        return (list(group.get("phrases", [])), list(group.get("query_only", [])),
+                [*group.get("categories", []), *group.get("needs", [])])
+    return list(group), [], []
+
+
 class Synonyms:
-    def __init__(self, groups: list[list[str]], query_only: list[str] = ()):
+    def __init__(self, groups: Iterable, query_only: Iterable[str] = ()):
+        """`groups`: thesaurus entries ({"phrases", "query_only", "categories", "needs"}) or plain lists of
+        phrases, in order (a group's token is its number). `query_only`: phrases, anywhere, never looked for in
+        listings (the older file format kept them in one list)."""
         # Understood in searches, not looked for in listings ("add" is ADD, and also a common verb).
-        self._query_only = {tuple(words(phrase)) for phrase in query_only}
+        self._query_only = {form for phrase in query_only for form in phrase_forms(phrase)}
         self._groups: list[tuple[tuple[str, ...], ...]] = []
         self._by_phrase: dict[tuple[str, ...], int] = {}
+        self._by_code: dict[str, set[int]] = {}
         for group in groups:
-            phrases = tuple(dict.fromkeys(tuple(words(phrase)) for phrase in group if words(phrase)))
-            for phrase in phrases:
-                self._by_phrase.setdefault(phrase, len(self._groups))
-            self._groups.append(phrases)
+            phrases, only, codes = _group_parts(group)
+            number = len(self._groups)
+            forms = tuple(dict.fromkeys(form for phrase in [*phrases, *only] for form in phrase_forms(phrase)))
+            for form in forms:
+                self._by_phrase.setdefault(form, number)
+            self._query_only.update(form for phrase in only for form in phrase_forms(phrase))
+            for code in codes:
+                self._by_code.setdefault(code, set()).add(number)
+            self._groups.append(forms)
         self._longest = max((len(p) for p in self._by_phrase), default=1)
 
     @classmethod
     def from_file(cls, path: str | Path) -> "Synonyms":
+        """From a thesaurus file (seed_data/thesaurus.json), or the older synonyms format."""
         document = json.loads(Path(path).read_text(encoding="utf-8"))
         return cls(document["groups"], document.get("query_only", []))
 
     @property
     def vocabulary(self) -> set[str]:
         return {word for phrase in self._by_phrase for word in phrase}
+
+    def __len__(self) -> int:
+        return len(self._groups)
 
     def _scan(self, text_words: list[str]):
         """(group number or None, the words) for each stretch, longest synonym phrase first."""
@@ -60,6 +104,11 @@ class Synonyms:
         therapy" gets the same token as a search for "SALT", so synonyms cost one term lookup."""
         return sorted({token(group) for group, phrase in self._scan(words(text))
                        if group is not None and phrase not in self._query_only})
+
+    def tokens_for_codes(self, codes: Iterable[str]) -> list[str]:
+        """The tokens of the groups mapped to any of these category or need codes: a service in the speech and
+        language therapy category gets the token of "doesn't talk", whatever its listing says."""
+        return sorted({token(group) for code in codes for group in self._by_code.get(code, ())})
 
 
 def token(group: int) -> str:

@@ -43,7 +43,7 @@ def seeded_index(seeded_database, tmp_path_factory):
     """The search index of the seeded database, built once per backend; each test gets its own copy."""
     root = tmp_path_factory.mktemp("index")
     with Session(seeded_database.engine) as session:
-        search_sync.rebuild(SearchIndex(root, Synonyms.from_file(Config.SYNONYMS_PATH)), session)
+        search_sync.rebuild(SearchIndex(root, Synonyms.from_file(Config.THESAURUS_PATH)), session)
     return root
 
 

@@ -31,6 +31,7 @@ from directory.models.outbox import OutboxMessage
 from directory.models.places import District, LocalAuthority, OutwardCode
 from directory.models.referrals import Referral, ReferralDraft, ReferralEvent, ServiceReferral
 from directory.models.taxonomy import ServiceAttribute, Taxonomy, TaxonomyTerm
+from directory.models.thesaurus import ThesaurusGroup
 
 __all__ = [
     "AccountToken", "AuditEntry", "ChangeRequest", "DirectoryRevision", "ListingRevision", "ProblemReport",
@@ -39,5 +40,5 @@ __all__ = [
     "Accessibility", "Address", "Contact", "CostOption", "District", "Language", "LocalAuthority", "Location",
     "Organisation", "OutwardCode", "Phone", "Service", "ServiceArea", "ServiceAtLocation", "ServiceAttribute",
     "ServiceRelation",
-    "Taxonomy", "TaxonomyTerm", "User", "UserRole", "stable_id",
+    "Taxonomy", "TaxonomyTerm", "ThesaurusGroup", "User", "UserRole", "stable_id",
 ]

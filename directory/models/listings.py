@@ -47,12 +47,14 @@ class ListingRevision(SQLModel, table=True):
 
 
 class SearchChange(SQLModel, table=True):
-    """A listing that changed, for every server's search index to follow in order (by id)."""
+    """A listing that changed, for every server's search index to follow in order (by id); or, with `rebuild`, a
+    change to the thesaurus, after which every server builds its whole index again (no service_id)."""
 
     __tablename__ = "search_change"
 
     id: int | None = Field(default=None, primary_key=True)
-    service_id: uuid.UUID = Field(index=True)
+    service_id: uuid.UUID | None = Field(default=None, index=True)
+    rebuild: bool = Field(default=False, index=True)
     directory_revision: int
     created_at: datetime = Field(default_factory=utcnow)
 

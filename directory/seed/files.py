@@ -10,10 +10,12 @@ from pathlib import Path
 
 import jsonschema
 
+from directory import thesaurus
 from directory.models.taxonomy import CATEGORIES, CONDITIONS, NEED_AREAS, REFERRER_ROLES, SEN_TYPES
 from directory.rules import RuleError, validate_rule
 
-FILES = {"places": "places.json", "taxonomies": "taxonomies.json", "services": "services.json"}
+FILES = {"places": "places.json", "taxonomies": "taxonomies.json", "services": "services.json",
+         "thesaurus": "thesaurus.json"}
 SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "seed_data" / "schema"
 # The words used to name a record in an error message, by the list it sits in.
 RECORD_NAMES = {
@@ -34,10 +36,11 @@ class SeedData:
     places: dict
     taxonomies: dict
     services: dict
+    thesaurus: dict
 
 
 def load_seed(folder: str | Path) -> SeedData:
-    """Read and check the three seed files in `folder`; raise SeedError listing every problem."""
+    """Read and check the seed files in `folder`; raise SeedError listing every problem."""
     folder = Path(folder)
     problems: list[str] = []
     documents = {}
@@ -49,6 +52,9 @@ def load_seed(folder: str | Path) -> SeedData:
     if places_ok and isinstance(documents["services"], dict):
         problems += check_references(documents["places"], documents["taxonomies"],
                                      _schema_valid_records(documents["services"], problems))
+    if places_ok and not any(p.startswith(FILES["thesaurus"]) for p in problems):
+        problems += thesaurus.check_entries(documents["thesaurus"]["groups"],
+                                            *thesaurus.codes_in_taxonomies(documents["taxonomies"]))
     if problems:
         raise SeedError(problems)
     return SeedData(**documents)

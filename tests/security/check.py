@@ -34,7 +34,7 @@ def check(backend: str, folder: Path, all_hostile_values: bool = True, verbose: 
         database = migrate_and_seed(url)
         index = folder / f"index-{backend}"
         with Session(database.engine) as session:
-            search_sync.rebuild(SearchIndex(index, Synonyms.from_file(Config.SYNONYMS_PATH)), session)
+            search_sync.rebuild(SearchIndex(index, Synonyms.from_file(Config.THESAURUS_PATH)), session)
         app = create_app({**TEST_CONFIG, **WALK_CONFIG, "DATABASE_URL": url, "SEARCH_INDEX_PATH": str(index)})
         if not verbose:
             app.logger.setLevel(logging.CRITICAL)  # each 5xx is listed below; its logged frames only with --verbose
