@@ -21,8 +21,11 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.idsets import BaseBitSet
 from whoosh.index import LockError
-from whoosh.query import And, AndMaybe, Or, Phrase, Query, Term
+from whoosh.matching import DisjunctionMaxMatcher
+from whoosh.query import AndMaybe, DisjunctionMax, Or, Phrase, Query, Term
+from whoosh.spelling import ListCorrector
 
+from directory.spelling_words import LEAVE_ALONE
 from directory.synonyms import Synonyms, words
 
 log = logging.getLogger(__name__)
@@ -30,8 +33,6 @@ log = logging.getLogger(__name__)
 # Facet fields, in the order the search page shows them.
 FACETS = ("category", "need", "district", "referrer", "cost", "accepting")
 PAGE_SIZE = 20
-# Up to this many matching documents, score just those (see SearchIndex._score_only).
-FEW = 3000
 WRITE_TIMEOUT = 30.0
 
 _ANALYZER = StemmingAnalyzer()
@@ -40,6 +41,10 @@ _SPELLING = RegexTokenizer() | LowercaseFilter()
 TEXT_FIELDS = (("name", 6.0), ("summary", 2.5), ("keywords", 2.0), ("organisation", 1.5), ("places", 1.5),
                ("description", 1.0))
 PHRASE_BOOST = 4.0
+# A concept's other fields add this share of their score to its best field's (disjunction-max).
+TIEBREAK = 0.1
+# A concept found in more than this share of services tells little (see SearchIndex._soft_matching).
+COMMON = 0.4
 
 
 def _schema() -> Schema:
@@ -54,9 +59,6 @@ def _schema() -> Schema:
         organisation=TEXT(analyzer=_ANALYZER, phrase=False),
         places=TEXT(analyzer=_ANALYZER, phrase=False),
         spelling=TEXT(analyzer=_SPELLING, phrase=False),
-        # Synonym groups mentioned in the name, and anywhere else (see Synonyms.tokens_in).
-        synonyms_name=KEYWORD(),
-        synonyms_text=KEYWORD(),
         name_sort=ID(sortable=True),
         **facets,
     )
@@ -64,9 +66,12 @@ def _schema() -> Schema:
 
 def _to_whoosh(document: dict, synonyms: Synonyms) -> dict:
     fields = {key: value for key, value in document.items() if isinstance(value, str)}
-    fields["synonyms_name"] = " ".join(synonyms.tokens_in(document["name"]))
-    fields["synonyms_text"] = " ".join(synonyms.tokens_in(" ".join(
-        document[key] for key in ("summary", "description", "keywords", "organisation", "places"))))
+    # Each thesaurus group a field mentions is added to that field as its token (syn<N>), so a group is found
+    # and weighed like a word: in the name, it counts as the name.
+    for name, _weight in TEXT_FIELDS:
+        tokens = synonyms.tokens_in(document.get(name) or "")
+        if tokens:
+            fields[name] = f"{fields.get(name, '')} {' '.join(tokens)}"
     for name in (*FACETS, "ages"):
         fields[name] = " ".join(document.get(name, []))
     # The words families are likely to type are in these short fields; descriptions would double the index.
@@ -179,6 +184,51 @@ def _bits_from(docnums: Iterable[int]) -> int:
             buffer.extend(bytes(max(byte - len(buffer) + 1, len(buffer))))
         buffer[byte] |= 1 << (docnum & 7)
     return int.from_bytes(buffer, "little")
+
+
+class _BestFieldMatcher(DisjunctionMaxMatcher):
+    """Whoosh 2.7's DisjunctionMaxMatcher scores a document with a sub-matcher that is on another document, and
+    drops the tiebreak: this one takes the best score among the sub-matchers on this document, plus the tiebreak
+    share of the others."""
+
+    def copy(self):
+        return self.__class__(self.a.copy(), self.b.copy(), tiebreak=self.tiebreak)
+
+    def replace(self, minquality=0):
+        replaced = super().replace(minquality)
+        if isinstance(replaced, DisjunctionMaxMatcher) and not isinstance(replaced, _BestFieldMatcher):
+            return self.__class__(replaced.a, replaced.b, tiebreak=self.tiebreak)
+        return replaced
+
+    def score(self):
+        here = self.id()
+        scores = [m.score() for m in (self.a, self.b) if m.is_active() and m.id() == here]
+        best = max(scores)
+        return best + self.tiebreak * (sum(scores) - best)
+
+
+class _BestField(DisjunctionMax):
+    """A concept scored by its best field (see _BestFieldMatcher)."""
+
+    def _matcher(self, subs, searcher, context):
+        reader = searcher.reader()
+        return self._tree_matcher(subs, _BestFieldMatcher, searcher, context, lambda q: q.estimate_size(reader),
+                                  tiebreak=self.tiebreak)
+
+
+@dataclass
+class _Concept:
+    terms: list[Term]  # any of which match the concept
+    name_term: Term  # the one that finds it in a service's name
+    phrase: bool = True  # a word, which can be part of an exact phrase in a name (a group's token cannot)
+
+
+@dataclass
+class _Ranking:
+    concepts: list[_Concept]
+    bits: int  # the services that match enough of the concepts
+    tiers: list[int]  # those services, most concepts first
+    all_matched: bool  # some service has every telling concept
 
 
 class SearchIndex:
@@ -295,25 +345,20 @@ class SearchIndex:
         generation = self._generation()
         query_words = words(request.text)[:32]
         typed = self._concepts(query_words)
-        text_bits, rank = generation.live, None
+        text_bits, ranking = generation.live, None
         matched_any = False
         suggestion = corrected_from = None
         if typed:
-            text_bits, rank = self._matching(generation, typed, every=True), (typed, True)
+            ranking = self._soft_matching(generation, typed)
+            text_bits = ranking.bits
             correction = self._correction(generation, query_words)
-            fixed = self._concepts(correction) if correction else []
             if correction:
                 suggestion = " ".join(correction)
-            # Fall back in order: every word as typed, every word corrected, any word, any word corrected.
-            for concepts, every, corrected in ((fixed, True, True), (typed, False, False), (fixed, False, True)):
-                if text_bits:
-                    break
-                if not concepts:
-                    continue
-                text_bits = self._matching(generation, concepts, every)
-                if text_bits:
-                    rank, matched_any = (concepts, every), not every
-                    corrected_from = request.text if corrected else None
+                if not text_bits and (fixed := self._concepts(correction)):
+                    corrected = self._soft_matching(generation, fixed)
+                    if corrected.bits:
+                        ranking, text_bits, corrected_from = corrected, corrected.bits, request.text
+            matched_any = bool(text_bits) and not ranking.all_matched
         child_bits = generation.live
         if request.age is not None:
             child_bits &= generation.postings("ages", str(request.age))
@@ -340,11 +385,10 @@ class SearchIndex:
         total = matching.bit_count()
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(request.page, 1), pages)
-        if rank is None:
+        if ranking is None:
             docnums = self._by_name(generation, matching, page)
         else:
-            ranked_words = suggestion.split() if corrected_from else query_words
-            docnums = self._by_score(generation, self._query(*rank), ranked_words, matching, text_bits, page)
+            docnums = self._ranked(generation, ranking, matching, page)
         stored = generation.searcher.stored_fields
         return SearchResults(
             ids=[stored(docnum)["id"] for docnum in docnums], total=total, page=page, pages=pages, facets=facets,
@@ -362,62 +406,77 @@ class SearchIndex:
             bits |= generation.postings(name, value)
         return bits
 
-    def _concepts(self, query_words: list[str]) -> list[list[Term]]:
+    def _concepts(self, query_words: list[str]) -> list[_Concept]:
         """Each concept of the query as the terms any of which match it: a synonym group's token (in the name
         or elsewhere), or a word's stem in any text field. Stop words alone ask for nothing."""
         concepts = []
         for group, phrase in self.synonyms.concepts(query_words):
             if group is not None:
-                concepts.append([Term("synonyms_name", group, boost=TEXT_FIELDS[0][1]),
-                                 Term("synonyms_text", group, boost=2.0)])
+                terms = [Term(field_name, group, boost=weight) for field_name, weight in TEXT_FIELDS]
+                concepts.append(_Concept(terms, terms[0], phrase=False))
             else:
                 stems = [t.text for t in _ANALYZER(phrase[0])]
                 if stems:
-                    concepts.append([Term(name, stems[0], boost=weight) for name, weight in TEXT_FIELDS])
+                    terms = [Term(field_name, stems[0], boost=weight) for field_name, weight in TEXT_FIELDS]
+                    concepts.append(_Concept(terms, terms[0]))
         return concepts
 
     @staticmethod
-    def _query(concepts: list[list[Term]], every: bool) -> Query:
-        parts = [Or(terms) for terms in concepts]
-        if len(parts) == 1:
-            return parts[0]
-        return And(parts) if every else Or(parts)
+    def _soft_matching(generation: _Generation, concepts: list[_Concept]) -> _Ranking:
+        """A soft AND: services with all of the query's telling concepts first, then those missing one, never
+        fewer. A concept most services mention ("child", "support") tells little: it adds to the score but
+        neither narrows the results nor counts towards "all"; one no service mentions counts for nothing."""
+        bits = []
+        for concept in concepts:
+            found = 0
+            for term in concept.terms:
+                found |= generation.postings(term.fieldname, term.text)
+            bits.append(found)
+        live = generation.live.bit_count()
+        telling = [b for b in bits if b and b.bit_count() <= COMMON * live] or [b for b in bits if b]
+        if not telling:
+            return _Ranking(concepts, 0, [], True)
+        # at_least[k]: the services with at least k of the telling concepts (bit-sliced counting).
+        at_least = [generation.live] + [0] * len(telling)
+        for concept_bits in telling:
+            for k in range(len(telling), 0, -1):
+                at_least[k] |= at_least[k - 1] & concept_bits
+        fewest = max(1, len(telling) - 1)
+        tiers = [at_least[k] & ~(at_least[k + 1] if k < len(telling) else 0)
+                 for k in range(len(telling), fewest - 1, -1)]
+        # "All" is honest: a word no listing uses means no service matched every word.
+        return _Ranking(concepts, at_least[fewest], tiers, bool(at_least[len(telling)]) and all(bits))
 
     @staticmethod
-    def _matching(generation: _Generation, concepts: list[list[Term]], every: bool) -> int:
-        """The documents matching all (or any) concepts, from cached postings: set operations, no matcher."""
-        result = generation.live if every else 0
-        for terms in concepts:
-            bits = 0
-            for term in terms:
-                bits |= generation.postings(term.fieldname, term.text)
-            result = result & bits if every else result | bits
-        return result
+    def _query(concepts: list[_Concept]) -> Query:
+        """Each concept scores by its best field (a disjunction-max, with a little for the others), so a word in
+        a service's name counts for the name, not once for every field that repeats it."""
+        parts = [_BestField(concept.terms, tiebreak=TIEBREAK) for concept in concepts]
+        return parts[0] if len(parts) == 1 else Or(parts)
 
-    def _by_score(self, generation, query, query_words, matching: int, text_bits: int, page: int) -> list[int]:
+    def _ranked(self, generation: _Generation, ranking: _Ranking, matching: int, page: int) -> list[int]:
+        """The page's documents: the tier with the most concepts first; in a tier, by score; equal scores by how
+        many concepts the name holds, then the shorter name (a service named for the query), never the alphabet."""
         if not matching:
             return []
-        stems = [token.text for token in _ANALYZER(" ".join(query_words))]
+        query = self._query(ranking.concepts)
+        stems = [concept.name_term.text for concept in ranking.concepts if concept.phrase]
         if len(stems) > 1:
             # The exact phrase in a service's name ranks above the same words scattered.
             query = AndMaybe(query, Phrase("name", stems, boost=TEXT_FIELDS[0][1] * PHRASE_BOOST))
-        wanted = page * PAGE_SIZE
-        if matching.bit_count() <= FEW:
-            hits = self._score_only(generation, query, matching)
-            hits.sort(key=lambda hit: (-hit[0], generation.name_key(hit[1])))
-            return [docnum for _score, docnum in hits[wanted - PAGE_SIZE:wanted]]
-        limit = wanted + PAGE_SIZE
-        # Without other filters Whoosh ranks the text query alone, skipping blocks that cannot make the page.
-        allow = None if matching == text_bits else _Bits(matching)
-        while True:
-            results = generation.searcher.search(query, limit=limit, filter=allow)
-            hits = [(hit.score, hit.docnum) for hit in results]
-            # Stable order: ties go by name. Fetch more while a tie could reach past the page's end.
-            if len(hits) < limit or hits[-1][0] < hits[wanted - 1][0]:
+        in_name = [generation.postings(c.name_term.fieldname, c.name_term.text) for c in ranking.concepts]
+        wanted, out = page * PAGE_SIZE, []
+        for tier in ranking.tiers:
+            tier &= matching
+            if not tier:
+                continue
+            scored = self._score_only(generation, query, tier)
+            scored.sort(key=lambda hit: (-round(hit[0], 6), -sum(bits >> hit[1] & 1 for bits in in_name),
+                                         len(generation.name_key(hit[1])), hit[1]))
+            out.extend(docnum for _score, docnum in scored)
+            if len(out) >= wanted:
                 break
-            limit *= 2
-        hits.sort(key=lambda hit: (-hit[0], generation.name_key(hit[1])))
-        return [docnum for _score, docnum in hits[wanted - PAGE_SIZE:wanted]]
+        return out[wanted - PAGE_SIZE:wanted]
 
     @staticmethod
     def _score_only(generation: _Generation, query: Query, matching: int) -> list[tuple[float, int]]:
@@ -453,19 +512,36 @@ class SearchIndex:
         return out
 
     def _correction(self, generation: _Generation, query_words: list[str]) -> list[str] | None:
-        """The query with each word the index does not know replaced by its nearest known word."""
+        """The query with each word nobody would mean as typed replaced by its nearest word in the directory's
+        own vocabulary or the thesaurus. Never touched: stop words and contractions ("wont" is not "want"),
+        numbers and short words, and any word the directory (in any field) or the thesaurus already knows."""
         reader = generation.searcher.reader()
         known = self.synonyms.vocabulary
-        corrector = generation.searcher.corrector("spelling")
+        # The listings' words first, then the thesaurus's, at each distance (Whoosh's MultiCorrector returns its
+        # pairs the wrong way round in 2.7).
+        correctors = (generation.searcher.corrector("spelling"), self._thesaurus_corrector())
         corrected, changed = [], False
         for word in query_words:
-            if word in known or ("spelling", word) in reader or not word.isalpha() or len(word) < 3:
+            if (word in known or word in LEAVE_ALONE or len(word) < 4 or not word.isalpha()
+                    or ("spelling", word) in reader or self._in_listings(reader, word)):
                 corrected.append(word)
                 continue
             # Nearest first, then the most frequent (Whoosh's own ranking ignores the distance).
-            suggestion = next((found[0] for distance in (1, 2)
+            suggestion = next((found[0] for distance in (1, 2) for corrector in correctors
                                if (found := corrector.suggest(word, limit=1, maxdist=distance, prefix=1))), None)
             corrected.append(suggestion or word)
             changed = changed or suggestion is not None
         return corrected if changed else None
 
+    @staticmethod
+    def _in_listings(reader, word: str) -> bool:
+        """Whether any listing uses the word (its stem in any text field, descriptions included)."""
+        stems = [token.text for token in _ANALYZER(word)]
+        return bool(stems) and any((field_name, stems[0]) in reader for field_name, _weight in TEXT_FIELDS)
+
+    def _thesaurus_corrector(self) -> ListCorrector:
+        words_known = getattr(self, "_thesaurus_words", None)
+        if words_known is None or words_known[0] is not self.synonyms:
+            self._thesaurus_words = (self.synonyms, ListCorrector(sorted(
+                w for w in self.synonyms.vocabulary if w.isalpha() and len(w) > 3)))
+        return self._thesaurus_words[1]

@@ -333,17 +333,6 @@ def test_an_update_during_a_rebuild_lands_in_the_new_index(app, db_session):
     assert "22222222-2222-2222-2222-222222222222" in index.document_ids()
 
 
-def test_scoring_only_the_filtered_documents_ranks_as_whoosh_does(app, monkeypatch):
-    import directory.search as search_module
-
-    index = get_index(app)
-    request = SearchRequest(text="therapy children", filters={"district": ["tamworth", "stafford"]})
-    few = index.search(request)
-    monkeypatch.setattr(search_module, "FEW", 0)  # force the other path: Whoosh's collector with a filter
-    assert index.search(request).ids == few.ids
-    assert len(few.ids) > 3
-
-
 def test_a_failed_rebuild_leaves_the_live_index_and_no_leftovers(app):
     index = get_index(app)
     before = index.current.resolve()

@@ -1,0 +1,23 @@
+"""Words spelling help never changes: English stop words, contractions as people type them (with or without the
+apostrophe: "wont" is "won't", not a misspelt "want"), and everyday words about children and families that a
+listing need not use. Language data, not a council's: it belongs with the code that reads queries."""
+
+from whoosh.analysis import STOP_WORDS
+
+CONTRACTIONS = frozenset("""
+    aint arent cant couldnt didnt doesnt dont hadnt hasnt havent hes id ill im isnt itd itll ive lets mightnt
+    mustnt neednt shant shed shell shes shouldnt thats theres theyd theyll theyre theyve wasnt wed well were werent
+    weve whats wheres whos wont wouldnt youd youll youre youve
+""".split())
+
+EVERYDAY = frozenset("""
+    about after again all also always any anyone around because been before being both but child childs children
+    could daughter daughters does doing down each even ever every family get gets getting going gone good got had
+    has help her here him his how into just keep kid kids know like little lot lots make many me more most much
+    must my need needs never new nothing now off old once one only other our out over people please really same
+    school see she should since so some son sons still such take teen teenager than their them then there these
+    they thing things think those though through too toddler try two under until very want wants was way well
+    went were what where which while who why would year years young
+""".split())
+
+LEAVE_ALONE = frozenset(STOP_WORDS) | CONTRACTIONS | EVERYDAY

@@ -1,0 +1,111 @@
+"""Ranking and spelling help on a small hand-built index (no database): names and best fields above passing
+mentions, a soft AND that prefers every word but keeps most-words matches, ties broken by relevance and never by
+the alphabet, and spelling help that leaves stop words, contractions and known words alone."""
+
+import uuid
+
+import pytest
+
+from directory.search import SearchIndex, SearchRequest
+from directory.synonyms import Synonyms
+
+BLANK = {"summary": "", "description": "", "organisation": "Council", "keywords": "", "places": "",
+         "category": [], "need": [], "district": [], "referrer": [], "cost": [], "accepting": [], "ages": []}
+
+
+def service(name: str, **fields) -> dict:
+    return {**BLANK, "id": str(uuid.uuid5(uuid.NAMESPACE_URL, name)), "name": name, **fields}
+
+
+@pytest.fixture
+def index(tmp_path):
+    def build(documents: list[dict], groups: list[list[str]] = ()) -> SearchIndex:
+        built = SearchIndex(tmp_path / "index", Synonyms([list(g) for g in groups]))
+        built.rebuild(documents)
+        return built
+    return build
+
+
+def names(index: SearchIndex, documents: list[dict], text: str) -> list[str]:
+    by_id = {d["id"]: d["name"] for d in documents}
+    return [by_id[i] for i in index.search(SearchRequest(text=text)).ids]
+
+
+def test_a_word_in_the_name_beats_the_same_word_repeated_in_every_other_field(index):
+    documents = [
+        service("Aardvark family centre", summary="Portage visits.", description="Portage. Portage at home.",
+                keywords="portage"),
+        service("Zebra Portage"),
+    ]
+    assert names(index(documents), documents, "portage") == ["Zebra Portage", "Aardvark family centre"]
+
+
+def test_every_word_first_then_services_missing_one_word_never_fewer(index):
+    documents = [
+        service("Speech therapy", description="Therapy for children's speech."),
+        service("Speech delay clinic", description="Help when speech comes late: a delay in talking."),
+        service("Delay repay", description="Trains that are late."),
+        service("Swimming club", description="Lessons."),
+    ]
+    built = index(documents)
+    # Both words first; the services with one of them still come, after.
+    found = names(built, documents, "speech delay")
+    assert found[0] == "Speech delay clinic" and set(found[1:]) == {"Speech therapy", "Delay repay"}
+    results = built.search(SearchRequest(text="speech delay"))
+    assert not results.matched_any_word
+    # Three words: the ones with only one of them are not returned.
+    assert names(built, documents, "speech delay clinic") == ["Speech delay clinic"]
+
+
+def test_a_word_most_services_use_neither_narrows_nor_counts(index):
+    documents = [service(f"Club {n}", description="For children and young people.") for n in range(4)]
+    documents.append(service("Sensory support", description="Hearing and vision support for children."))
+    built = index(documents)
+    # "children" is in every listing: "sensory children" finds the sensory service alone, as "all words".
+    assert names(built, documents, "sensory children") == ["Sensory support"]
+    assert not built.search(SearchRequest(text="sensory children")).matched_any_word
+
+
+def test_equal_scores_are_not_ordered_by_the_alphabet(index):
+    # Three services that say "portage" once in their description, the same way: the one named most plainly for
+    # what was asked comes first, not the first in the alphabet.
+    documents = [service(name, description="Portage.") for name in
+                 ("Aaron's very long named early years and family support", "Beth's early years", "Zed")]
+    assert names(index(documents), documents, "portage") == [
+        "Zed", "Beth's early years", "Aaron's very long named early years and family support"]
+
+
+def test_thesaurus_groups_rank_by_the_field_they_are_found_in(index):
+    documents = [
+        service("Aardvark hub", description="We can help with an EHCP."),
+        service("Zulu education health and care plan team"),
+    ]
+    built = index(documents, groups=[["ehcp", "education health and care plan"]])
+    assert names(built, documents, "ehcp") == ["Zulu education health and care plan team", "Aardvark hub"]
+
+
+@pytest.mark.parametrize("text", ["my child wont talk", "he cant sit still", "doesnt sleep", "my son and"])
+def test_spelling_help_leaves_stop_words_and_contractions_alone(index, text):
+    documents = [service("Want to talk", description="Sit still and sleep. Can do."),
+                 service("Son et lumiere"), service("Wont")]
+    assert index(documents).search(SearchRequest(text=text)).suggestion is None
+
+
+def test_spelling_help_leaves_known_words_and_thesaurus_words_alone(index):
+    documents = [service("Handwriting help", description="Fine motor skills and handwriting."),
+                 service("Dyslexia support", description="Reading and writing.")]
+    built = index(documents, groups=[["dyspraxia", "developmental coordination disorder"]])
+    # "dyspraxia" is one letter from nothing here but is a condition the thesaurus knows: never "corrected".
+    for text in ("dyspraxia", "handwriting", "fine motor"):
+        assert built.search(SearchRequest(text=text)).suggestion is None, text
+
+
+def test_spelling_help_suggests_from_the_directory_and_the_thesaurus(index):
+    documents = [service("Autism outreach", description="Support for autistic children."),
+                 service("Dyslexia support", description="Reading and writing.")]
+    built = index(documents, groups=[["dyspraxia", "developmental coordination disorder"]])
+    assert built.search(SearchRequest(text="autsm outreach")).suggestion == "autism outreach"
+    assert built.search(SearchRequest(text="dispraxia")).suggestion == "dyspraxia"
+    # The original words found something: the results stay theirs and the suggestion is only offered.
+    found = built.search(SearchRequest(text="dyslexia suport"))
+    assert found.ids and found.corrected_from is None and found.suggestion == "dyslexia support"
