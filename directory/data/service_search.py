@@ -224,6 +224,8 @@ class Found:
     place_name: str | None = None
     # The districts the place stands for when that is not its own name ("Staffordshire Moorlands" for Leek).
     place_area: str | None = None
+    # The place's words as read ("tamworth"), to keep with other words in links (a spelling suggestion).
+    place_words: str = ""
     # What the person's choices hid, most first; empty when nothing was hidden (or not asked for).
     hidden: list[Hidden] = field(default_factory=list)
     # How many services match the words alone (every area, age and filter), when `hidden` was worked out.
@@ -243,17 +245,16 @@ def find(session: Session, index: SearchIndex, request: SearchRequest, *, read_p
         reading = read_places(vocabulary, request.text)
         if reading is not None and reading.words and _named_in_results(session, index, request.text, reading):
             reading = None
-    searched = replace(request, every_id=True) if explain else request
     if reading is None:
-        found = Found(index.search(searched), request.text)
+        found = Found(index.search(request), request.text)
     else:
         text = " ".join(reading.words)
-        placed = replace(searched, text=text, filters={**request.filters, "district": reading.districts})
-        found = Found(index.search(placed), text, reading.districts, _said(reading.places), _area(reading.places))
-    if explain:
+        placed = replace(request, text=text, filters={**request.filters, "district": reading.districts})
+        found = Found(index.search(placed), text, reading.districts, _said(reading.places), _area(reading.places),
+                      " ".join(word for start, end in reading.spans for word in reading.typed[start:end]))
+    # With no words, choices narrowing the directory is what they are for: said only when nothing is left.
+    if explain and (found.text.strip() or not found.results.total):
         _explain(session, index, replace(request, text=found.text), found)
-        if not request.every_id:
-            found.results.all_ids = None
     return found
 
 
@@ -300,11 +301,12 @@ def _named_in_results(session: Session, index: SearchIndex, text: str, reading: 
 
 
 def _explain(session: Session, index: SearchIndex, request: SearchRequest, found: Found) -> None:
-    """Fill found.hidden: for each choice, the services that match the words and every other choice but not it.
-    Choices only narrow (each is "and"), so what one hides is what taking it away adds."""
+    """Fill found.hidden: for each choice, how many services match the words and every other choice but not it.
+    Choices only narrow (each is "and"), so what one hides is what taking it away adds: counts, not id lists,
+    except for the ages of what the child's age hid."""
     place = bool(found.place_districts)
     filters = {**request.filters, "district": found.place_districts} if place else request.filters
-    chosen = replace(request, filters=filters, page=1, every_id=True)
+    chosen = replace(request, filters=filters, page=1, every_id=False)
     choices = []  # (kind, facet, the request without that choice)
     if place:
         choices.append(("place", None, replace(chosen, filters=request.filters)))
@@ -319,24 +321,25 @@ def _explain(session: Session, index: SearchIndex, request: SearchRequest, found
             choices.append(("facet", facet, replace(chosen, filters={k: v for k, v in filters.items() if k != facet})))
     if not choices:
         return
-    alone = index.search(SearchRequest(text=request.text, every_id=True))
-    found.text_total = alone.total
-    if alone.total <= found.results.total:
+    shown = found.results.total
+    found.text_total = index.search(SearchRequest(text=request.text)).total
+    if found.text_total <= shown:
         return
-    shown = set(found.results.all_ids or [])
-    explained = set()
+    explained = 0
     for kind, facet, without in choices:
-        hidden = set(index.search(without).all_ids or []) - shown
-        if not hidden:
-            continue
-        explained |= hidden
-        entry = Hidden(kind, len(hidden), facet)
         if kind == "age":
-            entry.ages = [tuple(row) for row in session.exec(
-                select(Service.minimum_age, Service.maximum_age)
-                .where(Service.id.in_([uuid.UUID(i) for i in hidden])))]
-        found.hidden.append(entry)
-    together = set(alone.all_ids or []) - shown - explained
-    if together:
-        found.hidden.append(Hidden("together", len(together)))
+            wider = index.search(replace(without, every_id=True))
+            kept = set(index.search(replace(chosen, every_id=True)).all_ids or []) if shown else set()
+            hidden_ids = [uuid.UUID(i) for i in wider.all_ids or [] if i not in kept]
+            entry = Hidden(kind, len(hidden_ids), ages=[tuple(row) for row in session.exec(
+                select(Service.minimum_age, Service.maximum_age).where(Service.id.in_(hidden_ids)))])
+        else:
+            entry = Hidden(kind, index.search(without).total - shown, facet)
+        if entry.count > 0:
+            explained += entry.count
+            found.hidden.append(entry)
+    if found.text_total - shown - explained > 0:
+        found.hidden.append(Hidden("together", found.text_total - shown - explained))
     found.hidden.sort(key=lambda entry: (entry.kind == "together", -entry.count))
+
+
