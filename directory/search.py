@@ -38,8 +38,10 @@ WRITE_TIMEOUT = 30.0
 _ANALYZER = StemmingAnalyzer()
 _SPELLING = RegexTokenizer() | LowercaseFilter()
 # (field, weight): the service name weighs most.
-TEXT_FIELDS = (("name", 6.0), ("summary", 2.5), ("keywords", 2.0), ("organisation", 1.5), ("places", 1.5),
-               ("description", 1.0))
+# "topic" holds the thesaurus groups mapped to the service's categories and needs: a service for speech and
+# language is found by "doesn't talk" whatever its listing says.
+TEXT_FIELDS = (("name", 6.0), ("topic", 3.0), ("summary", 2.5), ("keywords", 2.0), ("organisation", 1.5),
+               ("places", 1.5), ("description", 1.0))
 PHRASE_BOOST = 4.0
 # A concept's other fields add this share of their score to its best field's (disjunction-max).
 TIEBREAK = 0.1
@@ -56,6 +58,7 @@ def _schema() -> Schema:
         summary=TEXT(analyzer=_ANALYZER, phrase=False),
         description=TEXT(analyzer=_ANALYZER, phrase=False),
         keywords=TEXT(analyzer=_ANALYZER, phrase=False),
+        topic=TEXT(analyzer=_ANALYZER, phrase=False),
         organisation=TEXT(analyzer=_ANALYZER, phrase=False),
         places=TEXT(analyzer=_ANALYZER, phrase=False),
         spelling=TEXT(analyzer=_SPELLING, phrase=False),
@@ -68,6 +71,7 @@ def _to_whoosh(document: dict, synonyms: Synonyms) -> dict:
     fields = {key: value for key, value in document.items() if isinstance(value, str)}
     # Each thesaurus group a field mentions is added to that field as its token (syn<N>), so a group is found
     # and weighed like a word: in the name, it counts as the name.
+    fields["topic"] = " ".join(synonyms.tokens_for_codes([*document.get("category", []), *document.get("need", [])]))
     for name, _weight in TEXT_FIELDS:
         tokens = synonyms.tokens_in(document.get(name) or "")
         if tokens:
