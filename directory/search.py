@@ -25,7 +25,7 @@ from whoosh.matching import DisjunctionMaxMatcher
 from whoosh.query import AndMaybe, DisjunctionMax, Or, Phrase, Query, Term
 from whoosh.spelling import ListCorrector
 
-from directory.spelling_words import LEAVE_ALONE
+from directory.spelling_words import FILLER, LEAVE_ALONE
 from directory.synonyms import Synonyms, words
 
 log = logging.getLogger(__name__)
@@ -418,7 +418,7 @@ class SearchIndex:
             if group is not None:
                 terms = [Term(field_name, group, boost=weight) for field_name, weight in TEXT_FIELDS]
                 concepts.append(_Concept(terms, terms[0], phrase=False))
-            else:
+            elif phrase[0] not in FILLER and not phrase[0].isdecimal():
                 stems = [t.text for t in _ANALYZER(phrase[0])]
                 if stems:
                     terms = [Term(field_name, stems[0], boost=weight) for field_name, weight in TEXT_FIELDS]

@@ -1,6 +1,7 @@
-"""Words spelling help never changes: English stop words, contractions as people type them (with or without the
-apostrophe: "wont" is "won't", not a misspelt "want"), and everyday words about children and families that a
-listing need not use. Language data, not a council's: it belongs with the code that reads queries."""
+"""Words that ask for nothing, and words spelling help never changes: English stop words, contractions as people
+type them (with or without the apostrophe: "wont" is "won't", not a misspelt "want"), everyday words about
+children and families that a listing need not use, and the filler words of a question. Language data, not a
+council's: it belongs with the code that reads queries."""
 
 from whoosh.analysis import STOP_WORDS
 
@@ -21,3 +22,11 @@ EVERYDAY = frozenset("""
 """.split())
 
 LEAVE_ALONE = frozenset(STOP_WORDS) | CONTRACTIONS | EVERYDAY
+
+# Words in a question that say who is asking or how, not what for ("how do i get an ehcp for my child"): a query
+# drops them unless they are part of a thesaurus phrase ("won't talk", "special needs").
+FILLER = frozenset(STOP_WORDS) | CONTRACTIONS | frozenset("""
+    am any anyone anything child childs children could daughter daughters did do does doing get gets getting got
+    he help her hers him his how i im is it kid kids me mine my need needs old our please really should so some son
+    sons she their them they there trying very want wants was what where which who why would year years yr yrs
+""".split())
