@@ -12,5 +12,6 @@ from directory.web.admin import (  # noqa: E402,F401
     people_pages,
     problem_reports,
     reports,
+    thesaurus,
     views,
 )
