@@ -390,3 +390,26 @@ def test_a_reseed_keeps_admins_edits_unless_told_to_replace_them(db_session, adm
     assert report.deleted["thesaurus_group"] == len(FILE_GROUPS) + 1
     assert [thesaurus.entry(g) for g in thesaurus.groups(db_session)] == FILE_GROUPS
     assert thesaurus.version(db_session) > version
+
+
+def test_after_commit_the_index_is_rebuilt_in_a_background_thread(fresh_app, engine):
+    """Outside the tests' shared transaction: real commits, and the thread reads through its own connection."""
+    import time
+
+    follower = fresh_app.extensions[search_sync.THESAURUS_KEY]
+    follower.background = True
+    index = get_index(fresh_app)
+    database = fresh_app.extensions["db"]
+    with database.session_factory() as session:
+        search_sync.rebuild(index, session)
+        service_id = str(session.exec(select(Service.id).where(
+            Service.slug == "caudwell-children-autism-assessment")).one())
+        assert service_id not in ids_for(index, "numbat")
+        admin = make_user(session, ["admin"])
+        thesaurus_admin.save_group(session, admin.id, None, "service", ["numbat", "caudwell"], [], [], [])
+        version = thesaurus.version(session)
+    deadline = time.monotonic() + 60
+    while follower._building or follower.version != version:
+        assert time.monotonic() < deadline, "the index was not rebuilt within a minute"
+        time.sleep(0.05)
+    assert service_id in ids_for(index, "numbat")
