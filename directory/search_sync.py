@@ -208,7 +208,8 @@ class ThesaurusFollower:
                 self._again = True  # another change while building: build once more when this one ends
                 return
             self._building = True
-        threading.Thread(target=self._build_in_background, name="thesaurus-rebuild", daemon=True).start()
+        # Not a daemon: a process that ends (a command, a worker being replaced) first finishes the rebuild.
+        threading.Thread(target=self._build_in_background, name="thesaurus-rebuild", daemon=False).start()
 
     def _build_in_background(self) -> None:
         while True:
