@@ -227,8 +227,8 @@ class ThesaurusFollower:
     def check_now_and_then(self, session_factory, force: bool = False) -> None:
         """Every `interval` seconds: start a rebuild when the database's thesaurus is not the index's."""
         now = time.monotonic()
-        if not force and now - self.checked_at < self.interval:
-            return
+        if not force and (now - self.checked_at < self.interval or self._building):
+            return  # a rebuild under way reads the newest thesaurus; the next check sees anything later
         self.checked_at = now
         try:
             with session_factory() as session:
