@@ -40,7 +40,7 @@ _SPELLING = RegexTokenizer() | LowercaseFilter()
 # (field, weight): the service name weighs most.
 # "topic" holds the thesaurus groups mapped to the service's categories and needs: a service for speech and
 # language is found by "doesn't talk" whatever its listing says.
-TEXT_FIELDS = (("name", 6.0), ("topic", 3.0), ("summary", 2.5), ("keywords", 2.0), ("organisation", 1.5),
+TEXT_FIELDS = (("name", 6.0), ("topic", 2.0), ("summary", 2.5), ("keywords", 2.0), ("organisation", 1.5),
                ("places", 1.5), ("description", 1.0))
 PHRASE_BOOST = 4.0
 # A concept's other fields add this share of their score to its best field's (disjunction-max).
