@@ -109,3 +109,12 @@ def test_spelling_help_suggests_from_the_directory_and_the_thesaurus(index):
     # The original words found something: the results stay theirs and the suggestion is only offered.
     found = built.search(SearchRequest(text="dyslexia suport"))
     assert found.ids and found.corrected_from is None and found.suggestion == "dyslexia support"
+
+
+def test_two_letters_swapped_are_put_back_first(index):
+    documents = [service("EHC needs assessments", description="For an EHCP."), service("Each and every club")]
+    built = index(documents, groups=[["ehcp", "education health and care plan"]])
+    found = built.search(SearchRequest(text="echp"))
+    # "each" is one letter away as Levenshtein counts; the swap back to "ehcp" is what the person meant.
+    assert found.suggestion == "ehcp" and found.corrected_from == "echp"
+    assert [d["name"] for d in documents if d["id"] in found.ids] == ["EHC needs assessments"]
