@@ -65,6 +65,7 @@ from sqlmodel import Session, select
 from directory import migrate
 from directory.config import PROJECT_ROOT
 from directory.db import make_engine
+from directory.listings.writer import update_service
 from directory.models import (
     CostOption,
     District,
@@ -759,8 +760,9 @@ def measure_freshness(dataset: Dataset, workdir: Path) -> dict[str, float]:
             index.search(SearchRequest(text="autism"))  # a warm searcher, as in a running server
             session = app.extensions["db"].session_factory()
             service = session.exec(select(Service).order_by(Service.slug).limit(1)).one()
-            service.name = f"{service.name} {word}"
             started = time.perf_counter()
+            # Through the one listing writer, as every change is made (the session refuses any other way).
+            update_service(session, service.id, {"name": f"{service.name} {word}"}, source="import")
             session.commit()  # the after-commit hook writes the change to the index
             committed = time.perf_counter()
             while True:
