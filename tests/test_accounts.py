@@ -224,3 +224,19 @@ def test_answers_of_only_spaces_are_no_answer(client, db_session):
     invite = client.post("/admin/invite", data={"name": " ", "email": "new@example.org", "roles": ["", "admin"]})
     summary = error_summary(invite)
     assert "Enter the person's full name" in summary and "Select at least one role" not in summary
+
+
+def test_the_site_hashes_passwords_with_argon2id_at_the_recommended_cost():
+    from pathlib import Path
+
+    from argon2 import Type
+
+    from directory import passwords
+
+    # RFC 9106's second recommendation (the library's default): argon2id, 3 passes over 64 MiB. The test suite
+    # swaps in a cheap hasher (tests/conftest.py); the site never does.
+    standard = passwords.STANDARD
+    assert (standard.type, standard.time_cost, standard.memory_cost) == (Type.ID, 3, 65536)
+    package = Path(passwords.__file__).parent
+    callers = [path for path in package.rglob("*.py") if "use_hasher(" in path.read_text()]
+    assert callers == [Path(passwords.__file__)]
