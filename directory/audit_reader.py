@@ -116,7 +116,8 @@ def page_number(text: str | None) -> int | None:
     text = (text or "").strip()
     if not text:
         return 1
-    if text.isascii() and text.isdecimal() and 1 <= int(text) <= MAX_PAGE:
+    # The length first: int() refuses a string of more than 4,300 digits with an error.
+    if len(text) <= len(str(MAX_PAGE)) and text.isascii() and text.isdecimal() and 1 <= int(text) <= MAX_PAGE:
         return int(text)
     return None
 

@@ -355,6 +355,7 @@ def test_bad_filters_give_a_message_and_no_results(app, db_session, reader, quer
     ("-1", "The page number in the link is not a page number, so the first page is shown."),
     ("99999", "There is no page 99999"),
     ("9" * 40, "The page number in the link is not a page number, so the first page is shown."),
+    ("9" * 5000, "The page number in the link is not a page number, so the first page is shown."),
 ])
 def test_a_bad_page_number_is_said_not_a_server_error(app, db_session, reader, page, words):
     response = signed_in(app, reader).get("/admin/audit-log", query_string={"page": page})
