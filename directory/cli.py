@@ -14,6 +14,7 @@ from directory.key_rotation import rotate_keys_command
 from directory.listings import freshness_command
 from directory.models.accounts import ROLES
 from directory.notify import commands as notify_commands
+from directory.oruk.import_command import import_oruk_command
 from directory.referrals import reminders_command
 from directory.retention_command import retention_command
 from directory.seed import SeedError, apply_seed, load_seed
@@ -300,6 +301,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(search_cli)
     app.cli.add_command(import_services_command)
+    app.cli.add_command(import_oruk_command)
     app.cli.add_command(export_services_command)
     app.cli.add_command(route_command)
     notify_commands.init_app(app)
