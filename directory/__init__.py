@@ -25,7 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_templates(app)
 
-    from directory import auth, cli, db, logs, routing, search_sync, security, sessions, throttle
+    from directory import api, auth, cli, db, logs, routing, search_sync, security, sessions, throttle
     from directory.web import account, admin, audit_context, errors, governance, listings, public, referrals
 
     _trust_proxies(app)
@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
     for blueprint in (public.bp, account.bp, admin.bp, referrals.bp, governance.bp, listings.bp):
         app.register_blueprint(blueprint)
+    api.init_app(app)  # after the error pages: its JSON errors wrap them
     return app
 
 

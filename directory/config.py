@@ -90,6 +90,9 @@ class Config:
     FIELD_ENCRYPTION_KEYS = os.environ.get("FIELD_ENCRYPTION_KEYS", "").strip() or None
     # Audit entries are kept this long (the PostgreSQL trigger written by migration 0005 uses the value it had then).
     AUDIT_RETENTION_YEARS = int(os.environ.get("AUDIT_RETENTION_YEARS", "31"))
+    # The ORUK API (/api): ORUK_STRICT=1 leaves out the send_directory extension; requests per client per minutes.
+    ORUK_STRICT = os.environ.get("ORUK_STRICT", "0") == "1"
+    API_REQUESTS_PER_CLIENT = os.environ.get("API_REQUESTS_PER_CLIENT", "600/1")
 
 
 DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"
