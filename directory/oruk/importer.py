@@ -87,13 +87,13 @@ def import_feed(session: Session, sources: list[Source], *, withdraw_missing: bo
     result = Imported(SeedReport(), len(document["services"]), reading.not_mapped)
     if withdraw_missing:
         listed = set(reading.service_ids)
-        missing = session.exec(select(Service).where(Service.status.in_(WITHDRAWN_STATUSES))
-                               .order_by(Service.name)).all()
+        missing = [service for service in session.exec(select(Service).where(Service.status.in_(WITHDRAWN_STATUSES))
+                                                        .order_by(Service.name))
+                   if str(service.id) not in listed]
+        entries = service_entries(session, [service.id for service in missing])
         for service in missing:
-            if str(service.id) not in listed:
-                entry = service_entries(session, [service.id])[service.id]
-                document["services"].append({**entry, "status": "inactive"})
-                result.withdrawn.append(service.name)
+            document["services"].append({**entries[service.id], "status": "inactive"})
+            result.withdrawn.append(service.name)
     problems = _checked(session, reading)
     if problems:
         raise ImportRefused(problems)

@@ -1,0 +1,1 @@
+"""The Open Referral UK import (import-oruk)."""
