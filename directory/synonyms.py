@@ -6,6 +6,10 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from whoosh.lang.porter import stem
+
+from directory.spelling_words import FILLER
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 _APOSTROPHES = re.compile(r"['’‘`]")
 _ABBREVIATION = re.compile(r"[A-Z]{2,6}")
@@ -26,6 +30,16 @@ def phrase_forms(phrase: str) -> list[tuple[str, ...]]:
     if _ABBREVIATION.fullmatch(phrase.strip()):
         forms.append(tuple(phrase.strip().lower()))
     return [form for form in dict.fromkeys(forms) if form]
+
+
+# The pieces an apostrophe leaves ("won't" is "won" "t"): with the filler words, they say nothing about a need.
+_APOSTROPHE_PIECES = frozenset({"won", "don", "doesn", "didn", "can", "couldn", "isn", "wasn", "aren", "t", "s", "ll",
+                                "ve", "re", "d", "m"})
+
+
+def content_stems(phrase_words: Iterable[str]) -> tuple[str, ...]:
+    """The stems of the words that carry a phrase's meaning: "struggling with reading" is ("struggl", "read")."""
+    return tuple(stem(word) for word in phrase_words if word not in FILLER and word not in _APOSTROPHE_PIECES)
 
 
 def normal(phrase: str) -> str:
@@ -64,6 +78,16 @@ class Synonyms:
                 self._by_code.setdefault(code, set()).add(number)
             self._groups.append(forms)
         self._longest = max((len(p) for p in self._by_phrase), default=1)
+        # Loose forms, for a query only: a phrase's meaning words, stemmed, in any order, with other words between
+        # ("scared to go to school" holds "won't go to school"; "struggling to read" is "struggling with
+        # reading"). A phrase needs two meaning words to be found loosely: one word alone would say more than the
+        # family typed ("can't talk" is "talk"; "caring" stems to "care", "down's" to "down").
+        self._loose: dict[str, list[tuple[frozenset[str], int]]] = {}
+        for form, number in self._by_phrase.items():
+            meaning = frozenset(content_stems(form))
+            if len(meaning) >= 2:
+                for word_stem in meaning:
+                    self._loose.setdefault(word_stem, []).append((meaning, number))
 
     @classmethod
     def from_file(cls, path: str | Path) -> "Synonyms":
@@ -97,7 +121,31 @@ class Synonyms:
 
         ["salt", "in", "leek"] -> [("syn0", ("salt",)), (None, ("in",)), (None, ("leek",))]
         """
-        return [(None if group is None else token(group), phrase) for group, phrase in self._scan(query_words)]
+        found = list(self._scan(query_words))
+        return [(None if group is None else token(group), phrase) for group, phrase in self._loosely(found)]
+
+    def _loosely(self, found: list[tuple[int | None, tuple[str, ...]]]):
+        """The exact scan's result with words no phrase matched exactly read loosely (see `_loose`): the phrase
+        with the most meaning words first; a group takes the place of the first word it uses, and the others."""
+        free = {i: stem(phrase[0]) for i, (group, phrase) in enumerate(found) if group is None}
+        groups: dict[int, tuple[int, list[int]]] = {}
+        while True:
+            stems = set(free.values())
+            best = max(((meaning, number) for word_stem in stems for meaning, number in self._loose.get(word_stem, ())
+                        if meaning <= stems), key=lambda item: (len(item[0]), -item[1]), default=None)
+            if best is None:
+                break
+            used = sorted(i for i, word_stem in free.items() if word_stem in best[0])
+            groups[used[0]] = (best[1], used)
+            for i in used:
+                del free[i]
+        consumed = {i for _group, used in groups.values() for i in used}
+        for i, (group, phrase) in enumerate(found):
+            if i in groups:
+                number, used = groups[i]
+                yield number, tuple(found[j][1][0] for j in used)
+            elif i not in consumed:
+                yield group, phrase
 
     def tokens_in(self, text: str) -> list[str]:
         """The synonym groups a text mentions, as tokens to index: a document saying "speech and language

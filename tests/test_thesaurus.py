@@ -117,6 +117,25 @@ def test_contractions_match_with_or_without_the_apostrophe():
     assert {"wont", "doesnt", "cant", "t"} <= synonyms.vocabulary
 
 
+def test_a_described_need_is_found_loosely_in_the_query_but_never_in_listings():
+    synonyms = Synonyms([{"phrases": ["won't go to school", "school refusal"]},
+                         {"phrases": ["struggling with reading", "dyslexia"]},
+                         {"phrases": ["can't talk", "speech"]},
+                         {"phrases": ["carers", "caring"]}])
+    school, reading = synonyms.concepts(["school"])[0][0], synonyms.concepts(["dyslexia"])[0][0]
+    assert school is None  # one word of a phrase is not the phrase
+    # The meaning words of a phrase, in other forms, in any order, with other words between.
+    assert synonyms.concepts(words("scared to go to school")) == [
+        (None, ("scared",)), (None, ("to",)), ("syn0", ("go", "school")), (None, ("to",))]
+    assert [c for c, _ in synonyms.concepts(words("struggles to read"))] == [reading, None]
+    assert [c for c, _ in synonyms.concepts(words("reading struggles"))] == [reading]
+    # One meaning word is not enough: "talk" is not "can't talk", and "care" is not "caring".
+    assert synonyms.concepts(["talk"]) == [(None, ("talk",))]
+    assert synonyms.concepts(words("care plan")) == [(None, ("care",)), (None, ("plan",))]
+    # Listings are matched exactly: a description that mentions school and going is not about refusing school.
+    assert synonyms.tokens_in("Children go to school with support") == []
+
+
 def test_abbreviations_in_capitals_are_found_with_dots():
     assert phrase_forms("EHCP") == [("ehcp",), ("e", "h", "c", "p")]
     assert phrase_forms("won't talk") == [("won", "t", "talk"), ("wont", "talk")]

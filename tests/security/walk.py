@@ -416,7 +416,8 @@ class Walker:
                 location = response.headers.get("Location", "")
                 response.close()
         except Exception as error:  # an exception the app did not turn into a page is a server error too
-            self._count(label, 500, f"raised {type(error).__name__}")
+            first_line = (str(error).strip().splitlines() or [""])[0][:160]
+            self._count(label, 500, f"raised {type(error).__name__}: {first_line}")
             return None, ""
         finally:
             _put_back(client, self.world.cookies[role])
