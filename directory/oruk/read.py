@@ -3,8 +3,9 @@ schema (problems name the bad fields), then each service mapped to an import-for
 could not be mapped. Pure: what it needs from the database comes in a `Vocabulary`.
 
 How fields the directory needs but ORUK lacks are filled, in this order: the feed's own "send_directory"
-extension (the directory's export, so a round trip is exact); else, for a service the database already holds,
-the value it has now (so an outside feed never wipes what a lead wrote); else a safe default:
+extension (the directory's export, so a round trip is exact; a key it leaves out has no value); else, for a
+service the database already holds, the value it has now (so an outside feed never wipes what a lead wrote);
+else a safe default:
 
 - `summary`: the description's first sentence, cut at a word to 200 characters;
 - `how_to_refer`: DEFAULT_HOW_TO_REFER, a plain sentence; `referral_method` "none" (no referral through this site:
@@ -24,28 +25,19 @@ the value it has now (so an outside feed never wipes what a lead wrote); else a 
 - `opening_hours`: the `schedules`' descriptions, one a line.
 """
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from pathlib import Path
 
 import jsonschema
-from referencing import Registry, Resource
-from referencing.exceptions import NoSuchResource
-from referencing.jsonschema import DRAFT202012
 
 from directory.models.taxonomy import CATEGORIES, LINK_TYPES
+from directory.oruk.publish import EXTENSION  # the directory's own fields, in import-format names and values
+from directory.oruk.schemas import validator_for
 from directory.seed.export import FORMAT
 
-SCHEMA_URL = "https://openreferraluk.org/specifications/3.0/schema/"
-SCHEMA_DIR = Path(__file__).resolve().parent / "specification-3.0" / "schema"
-EXTENSION = "send_directory"
-# The extension's keys (the contract with directory/oruk/publish.py): import-format names and values.
-EXTENSION_KEYS = ("how_to_refer", "referral_method", "accepting_referrals", "response_target_days", "waiting_time",
-                  "eligibility", "relations", "slug", "summary", "phones")
 DEFAULT_HOW_TO_REFER = "Contact the service to ask how to get a referral."
 DEFAULT_REFERRAL_METHOD = "none"
 DEFAULT_CATEGORY = "information-and-advice"
@@ -107,23 +99,6 @@ class Reading:
 
 # ---------------------------------------------------------------------------------------------------------------
 # Checking against the ORUK schema
-
-
-def _retrieve(uri: str) -> Resource:
-    if not uri.startswith(SCHEMA_URL):
-        raise NoSuchResource(ref=uri)  # offline: only the ORUK schemas, from the package
-    path = SCHEMA_DIR / uri.removeprefix(SCHEMA_URL)
-    if not path.is_file():
-        raise NoSuchResource(ref=uri)
-    return Resource.from_contents(json.loads(path.read_text(encoding="utf-8")), default_specification=DRAFT202012)
-
-
-@cache
-def validator_for(schema_name: str) -> jsonschema.Draft202012Validator:
-    """A Draft 2020-12 validator with format checking for one ORUK schema file, reading $refs from the package."""
-    schema = json.loads((SCHEMA_DIR / schema_name).read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema, registry=Registry(retrieve=_retrieve),
-                                           format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
 
 def schema_problems(source: str, kind: str, document) -> list[str]:
@@ -321,13 +296,17 @@ class _Mapper:
         existing = self.vocabulary.existing(service_id) or {}
 
         def carried(key: str, default):
-            """The extension's value, else the database's, else the default."""
-            if key in extension:
-                return extension[key]
+            """The extension's value (it leaves out what has no value), else the database's, else the default."""
+            if extension:
+                return extension.get(key, default)
             return existing.get(key, default)
 
         entry: dict = {"id": service_id, "organisation": organisation_id.lower(), "name": service["name"]}
-        entry["slug"] = carried("slug", None) or self.new_slug(service["name"], service_id)
+        slug = carried("slug", None)
+        if slug and self.vocabulary.slug_owner(slug) not in (None, service_id):
+            self.note(where, f'the address "{slug}" belongs to another service: a new one is made')
+            slug = None
+        entry["slug"] = slug or self.new_slug(service["name"], service_id)
         self.slugs.add(entry["slug"])
         description = service.get("description")
         if description is not None:
@@ -355,7 +334,7 @@ class _Mapper:
             if value not in (None, []):
                 entry[key] = value
         entry["assured_date"] = self.assured_date(where, service, existing)
-        phones = extension.get("phones") if "phones" in extension else self.phones(where, service, existing)
+        phones = extension.get("phones", []) if extension else self.phones(where, service, existing)
         contacts = self.contacts(where, service, existing)
         costs = self.costs(where, service)
         languages = self.languages(where, service)
@@ -418,9 +397,7 @@ class _Mapper:
                 self.note(where, f"taxonomy term {label!r} is a {match.taxonomy} term: services do not link to it")
             elif match.code not in lists[target]:
                 lists[target].append(match.code)
-        lists["needs"].sort()
-        lists["referrers"].sort()
-        return lists
+        return lists  # in the feed's order: a service's first category is its main one
 
     def match_term(self, term_id: str, term: dict) -> Term | None:
         by_id, by_code, by_name = self.terms
