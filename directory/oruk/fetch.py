@@ -104,12 +104,18 @@ def _retry_after(value: str | None) -> float:
         return 1
 
 
+def _not_a_number(constant: str):
+    raise ValueError(f"{constant} is not a number JSON knows")
+
+
 def _json(data: bytes, name: str):
     try:
-        return json.loads(data.decode("utf-8"))
+        return json.loads(data.decode("utf-8"), parse_constant=_not_a_number)
     except UnicodeDecodeError as error:
         raise FetchError([f"{name}: not UTF-8 text ({error.reason} at byte {error.start})"]) from None
     except json.JSONDecodeError as error:
         raise FetchError([f"{name}: line {error.lineno}, column {error.colno}: not valid JSON: {error.msg}"]) from None
+    except ValueError as error:  # NaN or Infinity: not JSON, though Python reads them
+        raise FetchError([f"{name}: not valid JSON: {error}"]) from None
     except RecursionError:
         raise FetchError([f"{name}: nested too deeply to read"]) from None

@@ -7,13 +7,24 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, select
 
 from directory.db import begin_write
 from directory.listings import change_requests
 from directory.listings.rows import SeedReport
 from directory.listings.writer import apply_services
-from directory.models import District, Service, Taxonomy, TaxonomyTerm
+from directory.models import (
+    Address,
+    Contact,
+    District,
+    Language,
+    Location,
+    Organisation,
+    Service,
+    Taxonomy,
+    TaxonomyTerm,
+)
 from directory.models.accounts import utcnow
 from directory.oruk.read import Reading, Source, Term, Vocabulary, read_feed
 from directory.seed.export import service_entries
@@ -85,6 +96,8 @@ def import_feed(session: Session, sources: list[Source], *, withdraw_missing: bo
         raise ImportRefused(reading.problems)
     document = reading.document
     result = Imported(SeedReport(), len(document["services"]), reading.not_mapped)
+    if withdraw_missing and not reading.service_ids:
+        raise ImportRefused(["The feed lists no services: with --withdraw-missing every service would be withdrawn"])
     if withdraw_missing:
         listed = set(reading.service_ids)
         missing = [service for service in session.exec(select(Service).where(Service.status.in_(WITHDRAWN_STATUSES))
@@ -97,20 +110,62 @@ def import_feed(session: Session, sources: list[Source], *, withdraw_missing: bo
     problems = _checked(session, reading)
     if problems:
         raise ImportRefused(problems)
-    applied = apply_services(session, document, source="open_referral", report=result.report,
-                             reason="Open Referral UK import")
+    try:
+        applied = apply_services(session, document, source="open_referral", report=result.report,
+                                 reason="Open Referral UK import")
+    except (DataError, IntegrityError) as error:  # a value longer than its column, or a clash no check foresaw
+        session.rollback()
+        raise ImportRefused([f"The database refused the feed: {str(error.orig).splitlines()[0]}"]) from None
     result.revisions = len(applied.revisions)
     result.pending = _pending(session, [uuid.UUID(entry["id"]) for entry in document["services"]])
     return result
 
 
+# Import-format fields whose database column has a length limit (the import format's schema has none).
+COLUMNS = {
+    "organisations": {"name": Organisation.name, "website": Organisation.website, "email": Organisation.email},
+    "locations": {"name": Location.name},
+    "address": {"address_1": Address.address_1, "address_2": Address.address_2, "city": Address.city,
+                "state_province": Address.state_province, "postal_code": Address.postal_code},
+    "services": {"name": Service.name, "url": Service.url, "email": Service.email},
+    "contacts": {"name": Contact.name, "title": Contact.title},
+    "languages": {"name": Language.name},
+}
+
+
+def _too_long(document: dict) -> list[str]:
+    """Values longer than their column (the same answer on SQLite, which would keep them, and PostgreSQL)."""
+    problems = []
+
+    def check(kind: str, record: dict, where: str, prefix: str = "") -> None:
+        for key, column in COLUMNS[kind].items():
+            value, limit = record.get(key), column.type.length
+            if isinstance(value, str) and len(value) > limit:
+                problems.append(f'{MAPPED}: {where}: field "{prefix}{key}": is longer than {limit} characters')
+
+    for organisation in document["organisations"]:
+        check("organisations", organisation, f'organisation "{organisation["id"]}"')
+    for location in document["locations"]:
+        check("locations", location, f'location "{location["id"]}"')
+        check("address", location.get("address") or {}, f'location "{location["id"]}"', "address.")
+    for number, service in enumerate(document["services"], start=1):
+        where = f'service "{service["id"]}" (record {number})'
+        check("services", service, where)
+        for kind in ("contacts", "languages"):
+            for index, item in enumerate(service.get(kind) or []):
+                if isinstance(item, dict):
+                    check(kind, item, where, f"{kind}[{index + 1}].")
+    return problems
+
+
 def _checked(session: Session, reading: Reading) -> list[str]:
-    """The directory's own checks of the mapped document (its schema, then references), each problem naming the
-    feed's document and service."""
+    """The directory's own checks of the mapped document (its schema, then references and lengths), each problem
+    naming the feed's document and service."""
     document = reading.document
     problems = validate_document(document, MAPPED)
     if not problems:
         problems = check_services(MAPPED, {**document, "other_service_ids": set()}, known_from_database(session))
+        problems += _too_long(document)
     names = {entry["id"]: entry["name"] for entry in document["services"]}
 
     def name_service(match: re.Match) -> str:

@@ -175,9 +175,7 @@ def read_feed(sources: list[Source], vocabulary: Vocabulary, today: date) -> Rea
                                     "services, an organisation, a taxonomy or a taxonomy term)")
             continue
         problems = schema_problems(source.name, kind, source.document)
-        reading.problems += problems
-        if not problems:
-            found.add(kind, source.name, source.document)
+        reading.problems += problems or found.add(kind, source.name, source.document)
     if reading.problems:
         return reading
     _Mapper(vocabulary, today, found, reading).run()
@@ -192,20 +190,30 @@ class _Found:
     terms: dict = field(default_factory=dict)  # id -> taxonomy term
     order: list = field(default_factory=list)
 
-    def add(self, kind: str, name: str, document: dict) -> None:
+    def add(self, kind: str, name: str, document: dict) -> list[str]:
+        """Take the document's services, organisations and terms; the problems of services nested where the
+        schema does not look (an organisation's services, a service at a location's service)."""
         items = document["contents"] if kind.endswith("_list") else [document]
         kind = kind.removesuffix("_list")
-        for item in items:
+        problems = []
+
+        def nested(service, where: str) -> bool:
+            found = schema_problems(f"{name} ({where})", "service", service)
+            problems.extend(found)
+            return not found
+
+        for number, item in enumerate(items, start=1):
+            where = f"item {number} of contents, " if "contents" in document else ""
             if kind == "service":
                 self.service(1 if "contents" in document else 0, name, item)
             elif kind == "organization":
                 self.organisation(item)
-                for service in item.get("services") or []:
-                    if isinstance(service, dict):
-                        self.service(2, name, service, item.get("id"))
-            elif kind == "service_at_location":
-                service = item.get("service")
-                if isinstance(service, dict) and service.get("id"):
+                for index, service in enumerate(item.get("services") or [], start=1):
+                    if nested(service, f"{where}service {index} of the organisation"):
+                        self.service(2, name, service, item["id"])
+            elif kind == "service_at_location" and "service" in item:
+                service = item["service"]
+                if nested(service, f"{where}its service"):
                     service = dict(service)
                     if isinstance(item.get("location"), dict) and "service_at_locations" not in service:
                         service["service_at_locations"] = [{"id": item["id"], "location": item["location"]}]
@@ -215,6 +223,7 @@ class _Found:
                     self.terms.setdefault(term["id"].lower(), {**term, "taxonomy_id": item["id"]})
             elif kind == "taxonomy_term":
                 self.terms.setdefault(item["id"].lower(), item)
+        return problems
 
     def organisation(self, organisation: dict) -> None:
         if isinstance(organisation, dict) and organisation.get("id"):
@@ -303,11 +312,12 @@ class _Mapper:
 
         entry: dict = {"id": service_id, "organisation": organisation_id.lower(), "name": service["name"]}
         slug = carried("slug", None)
-        if slug and self.vocabulary.slug_owner(slug) not in (None, service_id):
+        if isinstance(slug, str) and self.vocabulary.slug_owner(slug) not in (None, service_id):
             self.note(where, f'the address "{slug}" belongs to another service: a new one is made')
             slug = None
         entry["slug"] = slug or self.new_slug(service["name"], service_id)
-        self.slugs.add(entry["slug"])
+        if isinstance(entry["slug"], str):
+            self.slugs.add(entry["slug"])
         description = service.get("description")
         if description is not None:
             entry["description"] = description

@@ -293,3 +293,48 @@ def test_an_api_that_fails_is_a_clear_message(runner, db_session, api):
     assert result.exit_code == 1
     assert f"{api.base}/services/{COUNSELLING}: the server answered 404 Not Found" in result.output
     assert dump(db_session) == before
+
+
+def test_a_dry_run_reports_and_writes_nothing(runner, db_session):
+    before = dump(db_session)
+    result = import_oruk(runner, DEFAULT, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "created 1 service" in result.output and "Dry run: nothing was written." in result.output
+    assert dump(db_session) == before
+
+
+def test_withdrawing_everything_for_an_empty_feed_is_refused(runner, db_session, tmp_path):
+    before = dump(db_session)
+    result = import_oruk(runner, write(tmp_path, page(1, 1, []), "service_list.json"), "--withdraw-missing")
+    assert result.exit_code == 1
+    assert "The feed lists no services: with --withdraw-missing every service would be withdrawn" in result.output
+    assert dump(db_session) == before
+
+
+def test_values_longer_than_the_directory_keeps_are_refused_on_every_database(runner, db_session, tmp_path):
+    service = service_full()
+    service["service_at_locations"][0]["location"]["addresses"][0]["postal_code"] = "ABC 1234 5678"
+    service["contacts"][0]["title"] = "T" * 201
+    result = import_oruk(runner, write(tmp_path, service))
+    assert result.exit_code == 1
+    assert 'location "3a19ff88-4620-4d17-9830-ac1d859eb5d5": field "address.postal_code": is longer than 10 ' \
+           "characters" in result.output
+    assert f'service "Community Counselling" ({COUNSELLING}): field "contacts[1].title": is longer than 200 ' \
+           "characters" in result.output
+    assert imported(db_session) is None
+
+
+def test_services_nested_where_the_schema_does_not_look_are_checked_too(runner, db_session, tmp_path):
+    organisation = json.loads((DEFAULT / "organization.json").read_text())
+    del organisation["services"][0]["name"]
+    result = import_oruk(runner, write(tmp_path, organisation, "organization.json"))
+    assert result.exit_code == 1
+    assert 'organization.json (service 1 of the organisation): id "ac148810-d857-441c-9679-408f346de14b": ' \
+           'field "name": is missing' in result.output
+
+
+def test_not_a_number_is_not_json(runner, db_session, tmp_path):
+    (tmp_path / "service_full.json").write_text('{"id": "x", "minimum_age": NaN}')
+    result = import_oruk(runner, tmp_path / "service_full.json")
+    assert result.exit_code == 1
+    assert "service_full.json: not valid JSON: NaN is not a number JSON knows" in result.output
