@@ -82,3 +82,16 @@ def test_reading_the_directorys_own_feed_back_changes_nothing(client, db_session
     db_session.flush()
     assert result.report.changes == 0 and result.revisions == 0 and result.not_mapped == []
     assert dump(db_session) == before
+
+
+def test_a_strict_feed_read_back_keeps_what_only_the_directory_holds(app, client, db_session):
+    """Without the extension (ORUK_STRICT=1), reading the feed back into the directory it came from changes
+    nothing: what ORUK cannot carry (summaries, referral routes, eligibility, phones, relations) stays as it is."""
+    app.config["ORUK_STRICT"] = True
+    feed = published_feed(client)
+    assert not any("send_directory" in source.document for source in feed if source.kind == "service")
+    before = dump(db_session)
+    result = import_feed(db_session, feed)
+    db_session.flush()
+    assert result.report.changes == 0 and result.revisions == 0
+    assert dump(db_session) == before
