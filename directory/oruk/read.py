@@ -141,8 +141,9 @@ def kind_of(name: str, document) -> str | None:
     if not isinstance(document, dict):
         return None
     if isinstance(document.get("contents"), list):
-        items = [item for item in document["contents"] if isinstance(item, dict)]
-        kinds = {kind_of("", item) for item in items}
+        kinds = {kind_of("", item) for item in document["contents"]}
+        if not kinds:
+            return "service_list"  # an empty page: any list's schema says the same
         return f"{kinds.pop()}_list" if len(kinds) == 1 and None not in kinds else None
     if "openapi_url" in document or ("version" in document and "profile" in document):
         return "api_details"
@@ -238,7 +239,7 @@ class _Found:
         if held is None:
             self.order.append(service_id)
         if held is None or rank < held[0]:
-            self.services[service_id] = (rank, name, service, organisation_id or (held and held[3]))
+            self.services[service_id] = (rank, name, service, organisation_id or (held[3] if held else None))
         elif not held[3] and organisation_id:
             self.services[service_id] = (*held[:3], organisation_id)
 
