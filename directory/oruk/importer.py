@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 
 from directory.db import begin_write
 from directory.listings import change_requests
-from directory.listings.rows import SeedReport
 from directory.listings.writer import apply_services
 from directory.models import (
     Address,
@@ -27,6 +26,7 @@ from directory.models import (
 )
 from directory.models.accounts import utcnow
 from directory.oruk.read import Reading, Source, Term, Vocabulary, read_feed
+from directory.seed import SeedReport
 from directory.seed.export import service_entries
 from directory.seed.files import check_services, validate_document
 from directory.seed.known import known_from_database
