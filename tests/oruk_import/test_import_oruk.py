@@ -240,6 +240,12 @@ def test_a_bad_file_or_address_is_a_clear_message_and_changes_nothing(runner, db
 class _Feed(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 (the standard library's name)
         self.server.asked.append(self.path)
+        if self.server.busy:  # a rate limit: come back in no time
+            self.server.busy -= 1
+            self.send_response(429)
+            self.send_header("Retry-After", "0")
+            self.end_headers()
+            return
         body = self.server.routes.get(self.path)
         self.send_response(200 if body is not None else 404)
         self.send_header("Content-Type", "application/json")
@@ -254,7 +260,7 @@ class _Feed(BaseHTTPRequestHandler):
 def api():
     """A running ORUK API on this machine: real HTTP, pages and services as the test sets them."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Feed)
-    server.routes, server.asked = {}, []
+    server.routes, server.asked, server.busy = {}, [], 0
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.base = f"http://127.0.0.1:{server.server_port}/api"
@@ -338,3 +344,18 @@ def test_not_a_number_is_not_json(runner, db_session, tmp_path):
     result = import_oruk(runner, tmp_path / "service_full.json")
     assert result.exit_code == 1
     assert "service_full.json: not valid JSON: NaN is not a number JSON knows" in result.output
+
+
+def test_an_api_asking_to_wait_is_waited_for(runner, db_session, api):
+    api.routes["/api/services?page=1"] = page(1, 1, [service_full()])
+    api.busy = 2
+    result = import_oruk(runner, api.base)
+    assert result.exit_code == 0, result.output
+    assert api.asked == ["/api/services?page=1"] * 3
+    assert imported(db_session)["name"] == "Community Counselling"
+
+
+def test_a_file_address_is_a_path(runner, db_session):
+    result = import_oruk(runner, (DEFAULT / "service_full.json").as_uri())
+    assert result.exit_code == 0, result.output
+    assert imported(db_session)["name"] == "Community Counselling"
