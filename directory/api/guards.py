@@ -13,8 +13,7 @@ from werkzeug.exceptions import TooManyRequests
 from directory.api import bp
 from directory.api.errors import in_api
 from directory.db import get_session
-from directory.listings.revision import directory_revision
-from directory.oruk.publish import revision_changed_at
+from directory.oruk.publish import directory_version
 from directory.throttle import get_throttle, parse_rule
 
 DEFAULT_LIMIT = "600/1"  # requests per client address / minutes
@@ -76,9 +75,7 @@ def _not_modified():
     """A client that already has this revision's answer gets 304 without the work."""
     if request.method not in ("GET", "HEAD"):
         return None
-    session = get_session()
-    g.api_revision = directory_revision(session)
-    g.api_changed_at = revision_changed_at(session)
+    g.api_revision, g.api_changed_at = directory_version(get_session())
     if request.if_none_match and request.if_none_match.contains_weak(_etag()):
         response = Response(status=304)
         _stamp(response)

@@ -37,7 +37,7 @@ from directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
-from directory.models.ids import stable_id
+from directory.models.ids import NAMESPACE, stable_id
 from directory.search import PAGE_SIZE, SearchIndex, SearchRequest
 
 VERSION = "HSDS-UK-3.0"
@@ -45,6 +45,7 @@ PROFILE = "https://openreferraluk.org/specifications/3.0/"
 # The one object on a service that holds the SEND fields ORUK has no place for (left out under ORUK_STRICT).
 EXTENSION = "send_directory"
 PUBLISHED_STATUSES = ("active", "inactive", "temporarily closed")
+UNPUBLISHED_STATUSES = ("defunct",)
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
 # Services loaded and written per round of queries when a whole list is sent at once (format=ndjson).
@@ -64,11 +65,23 @@ def _timestamp(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _derived_id(kind: str, key: str) -> str:
+    """stable_id(kind, key) for a key that is not itself a UUID ("<service id>:<term id>"), without first trying
+    to read the key as one: a page of full services makes hundreds of these."""
+    return str(uuid.uuid5(NAMESPACE, f"{kind}:{key}"))
+
+
 def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
 # --- what a list asks for -----------------------------------------------------------------------------------
+
+
+def published():
+    """The condition on Service for being published. Said as "not one of the few unpublished" so that a list in
+    id order reads the primary key's index alone (a status test on every row would read every row)."""
+    return Service.id.not_in(select(Service.id).where(Service.status.in_(UNPUBLISHED_STATUSES)))
 
 
 @dataclass(frozen=True)
@@ -87,7 +100,7 @@ class ServiceFilters:
     district_ids: tuple[uuid.UUID, ...] | None = None
 
     def conditions(self) -> list:
-        conditions = [Service.status.in_(PUBLISHED_STATUSES)]
+        conditions = [published()]
         if self.taxonomy_term_id is not None:
             conditions.append(Service.id.in_(
                 select(ServiceAttribute.service_id).where(ServiceAttribute.taxonomy_term_id == self.taxonomy_term_id)))
@@ -152,29 +165,32 @@ def _offset(page: int, per_page: int) -> int:
 
 def _ranked(session: Session, searching: Searching, text: str, allowed: set[uuid.UUID] | None,
             start: int, stop: int | None) -> tuple[list[uuid.UUID], int]:
-    """Ranks start..stop of the search's matches (those in `allowed`, when given), as the site ranks them, and how
-    many match. The index gives ranked pages of PAGE_SIZE: with no other filter the wanted pages are read
-    directly; otherwise pages are read from the first until the window is full."""
+    """Ranks start..stop of the search's matches (only those in `allowed`, when given), as the site ranks them, and
+    how many match. The index gives ranked pages of PAGE_SIZE: with no other filter only the pages holding the
+    window are read; with one, every match is read unranked first (to count them) and then ranked pages from the
+    first until the window is full."""
     def find(page: int, every_id: bool = False):
         return service_search.find(session, searching.index, SearchRequest(text=text, page=page, every_id=every_id),
                                    places=searching.places).results
 
-    first = find(1, every_id=True)
-    matching = {uuid.UUID(i) for i in first.all_ids or []}
-    if allowed is not None:
-        matching &= allowed
-    total = len(matching)
+    if allowed is None:
+        page = start // PAGE_SIZE + 1
+        position = (page - 1) * PAGE_SIZE
+        results = find(page)
+        total = results.total
+        wanted = None
+    else:
+        page, position = 1, 0
+        results = find(1, every_id=True)
+        wanted = {uuid.UUID(i) for i in results.all_ids or []} & allowed
+        total = len(wanted)
     stop = total if stop is None else min(stop, total)
-    if start >= stop:
-        return [], total
-    page = 1 if allowed is not None else start // PAGE_SIZE + 1
-    position = 0 if allowed is not None else (page - 1) * PAGE_SIZE
-    results = first if page == 1 else find(page)
     window: list[uuid.UUID] = []
+    # The search answers its last page for any page after it: a page number that comes back changed ends the walk.
     while position < stop and results.page == page and results.ids:
         for raw in results.ids:
             service_id = uuid.UUID(raw)
-            if service_id not in matching:
+            if wanted is not None and service_id not in wanted:
                 continue
             if position >= start:
                 window.append(service_id)
@@ -182,14 +198,16 @@ def _ranked(session: Session, searching: Searching, text: str, allowed: set[uuid
             if position >= stop:
                 break
         page += 1
-        results = find(page)
+        if position < stop:
+            results = find(page)
     return window, total
 
 
 def _service_ids(session: Session, filters: ServiceFilters, searching: Searching | None, start: int,
                  stop: int | None) -> tuple[list[uuid.UUID], int]:
     """The ids of the published services the filters keep, ranks start..stop, and how many there are: by the
-    search's ranking when searching, else by name."""
+    search's ranking when searching, else by id (a stable order any page of which is read from an index; a
+    name order sorted the whole directory for every page)."""
     conditions = filters.conditions()
     if filters.search and searching is not None:
         allowed = None
@@ -197,7 +215,7 @@ def _service_ids(session: Session, filters: ServiceFilters, searching: Searching
             allowed = set(session.exec(select(Service.id).where(*conditions)))
         return _ranked(session, searching, filters.search, allowed, start, stop)
     total = session.exec(select(func.count()).select_from(Service).where(*conditions)).one()
-    query = select(Service.id).where(*conditions).order_by(Service.name, Service.id).offset(start)
+    query = select(Service.id).where(*conditions).order_by(Service.id).offset(start)
     if stop is not None:
         query = query.limit(max(0, stop - start))
     return list(session.exec(query)), total
@@ -223,12 +241,20 @@ class _Related:
     terms: dict = field(default_factory=dict)
 
 
-def _by_service(session: Session, model, ids: list[uuid.UUID]) -> dict:
+def _rows(session: Session, query):
+    """Plain rows (read-only tuples with the columns as attributes) on the session's own connection: a page reads
+    hundreds of linked rows, and building ORM objects for them costs more than the queries."""
+    return session.connection().execute(query)
+
+
+def _by_service(session: Session, model, ids: list[uuid.UUID], *columns: str) -> dict:
+    """{service id: its rows of this table (only these columns, when named)}, in position order."""
+    table = model.__table__
     grouped = defaultdict(list)
-    query = select(model).where(model.service_id.in_(ids))
-    if hasattr(model, "position"):
-        query = query.order_by(model.position)
-    for row in session.exec(query):
+    query = select(*[table.c[name] for name in columns] or [table]).where(table.c.service_id.in_(ids))
+    if "position" in table.c:
+        query = query.order_by(table.c.position)
+    for row in _rows(session, query):
         grouped[row.service_id].append(row)
     return grouped
 
@@ -239,18 +265,17 @@ def _load_related(session: Session, services: list[Service], full: bool, extensi
     if not services:
         return related
     organisation_ids = list({s.organisation_id for s in services})
-    related.organisations = {o.id: o for o in session.exec(
-        select(Organisation).where(Organisation.id.in_(organisation_ids)))}
+    organisations = Organisation.__table__
+    related.organisations = {o.id: o for o in _rows(
+        session, select(organisations).where(organisations.c.id.in_(organisation_ids)))}
     if extension:
         related.phones = _by_service(session, Phone, ids)
         related.relations = _by_service(session, ServiceRelation, ids)
     if not full:
         return related
-    for service_id, district in session.exec(
-        select(ServiceArea.service_id, District).join(District, District.id == ServiceArea.district_id)
-        .where(ServiceArea.service_id.in_(ids))
-    ):
-        related.areas[service_id].append(district)
+    for area in _rows(session, select(ServiceArea.service_id, District.slug, District.name)
+                      .join(District, District.id == ServiceArea.district_id).where(ServiceArea.service_id.in_(ids))):
+        related.areas[area.service_id].append(area)
     related.at_locations = _by_service(session, ServiceAtLocation, ids)
     location_ids = {row.location_id for rows in related.at_locations.values() for row in rows}
     related.locations = _locations(session, location_ids, full=True)
@@ -259,9 +284,11 @@ def _load_related(session: Session, services: list[Service], full: bool, extensi
     related.languages = _by_service(session, Language, ids)
     # In the order the database keeps them, as the import format's export reads them: a service's categories
     # keep the order they were listed in.
-    related.attributes = _by_service(session, ServiceAttribute, ids)
+    related.attributes = _by_service(session, ServiceAttribute, ids, "service_id", "taxonomy_term_id")
     term_ids = {row.taxonomy_term_id for rows in related.attributes.values() for row in rows}
-    related.terms = {t.id: t for t in session.exec(select(TaxonomyTerm).where(TaxonomyTerm.id.in_(list(term_ids))))}
+    terms = TaxonomyTerm.__table__
+    # Each term once, however many services of the page it is linked to.
+    related.terms = {t.id: term_dict(t) for t in _rows(session, select(terms).where(terms.c.id.in_(list(term_ids))))}
     return related
 
 
@@ -303,7 +330,7 @@ def _service_dict(service: Service, related: _Related, *, full: bool, extension:
             "schedules": [{"id": str(stable_id("schedule", sid)), "service_id": sid,
                            "description": service.opening_hours}] if service.opening_hours else [],
             "service_areas": [
-                {"id": str(stable_id("service_area", f"{sid}:{d.slug}")), "service_id": sid, "name": d.name}
+                {"id": _derived_id("service_area", f"{sid}:{d.slug}"), "service_id": sid, "name": d.name}
                 for d in sorted(related.areas[service.id], key=lambda d: d.slug)],
             "service_at_locations": [
                 _present({"id": str(row.id), "service_id": sid, "location_id": str(row.location_id),
@@ -312,17 +339,16 @@ def _service_dict(service: Service, related: _Related, *, full: bool, extension:
             "languages": [_present({"id": str(x.id), "service_id": sid, "name": x.name, "code": x.code,
                                     "note": x.note}) for x in related.languages[service.id]],
             "cost_options": [
-                _present({"id": str(stable_id("cost_option", f"{sid}:{i}")), "service_id": sid, "option": c.option,
+                _present({"id": _derived_id("cost_option", f"{sid}:{i}"), "service_id": sid, "option": c.option,
                           "amount": c.amount, "amount_description": c.amount_description})
                 for i, c in enumerate(related.costs[service.id])],
             # A contact by role only: a person's name is never published.
-            "contacts": [{"id": str(stable_id("contact", f"{sid}:{c.position}")), "service_id": sid,
+            "contacts": [{"id": _derived_id("contact", f"{sid}:{c.position}"), "service_id": sid,
                           "title": c.title} for c in related.contacts[service.id] if c.title],
             "attributes": [
-                {"id": str(stable_id("attribute", f"{sid}:{a.taxonomy_term_id}")), "link_id": sid,
-                 "link_type": "service", "taxonomy_term_id": str(a.taxonomy_term_id),
-                 "taxonomy_term": term_dict(related.terms[a.taxonomy_term_id])}
-                for a in related.attributes[service.id]],
+                {"id": _derived_id("attribute", f"{sid}:{term['id']}"), "link_id": sid, "link_type": "service",
+                 "taxonomy_term_id": term["id"], "taxonomy_term": term}
+                for term in (related.terms[a.taxonomy_term_id] for a in related.attributes[service.id])],
         })
     if extension:
         record[EXTENSION] = _extension(service, related)
@@ -335,8 +361,10 @@ def _minimal_dict(service: Service) -> dict:
             "last_modified": _timestamp(service.last_modified)}
 
 
-def _services_in_order(session: Session, ids: list[uuid.UUID]) -> list[Service]:
-    by_id = {s.id: s for s in session.exec(select(Service).where(Service.id.in_(ids)))} if ids else {}
+def _services_in_order(session: Session, ids: list[uuid.UUID]) -> list:
+    """The services' rows (see _rows), in this order."""
+    table = Service.__table__
+    by_id = {s.id: s for s in _rows(session, select(table).where(table.c.id.in_(ids)))} if ids else {}
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -369,8 +397,9 @@ def every_service(session: Session, filters: ServiceFilters, *, searching: Searc
 
 def get_service(session: Session, service_id: uuid.UUID, *, extension: bool = True) -> dict | None:
     """The fully nested service, or None when there is none published with this id."""
-    service = session.exec(select(Service).where(Service.id == service_id,
-                                                 Service.status.in_(PUBLISHED_STATUSES))).first()
+    table = Service.__table__
+    service = _rows(session, select(table).where(table.c.id == service_id,
+                                                 table.c.status.in_(PUBLISHED_STATUSES))).first()
     if service is None:
         return None
     return service_dicts(session, [service], full=True, extension=extension)[0]
@@ -423,7 +452,7 @@ def _at_location_dicts(session: Session, rows: list[ServiceAtLocation], *, full:
 def list_service_at_locations(session: Session, filters: ServiceFilters, page: int, per_page: int, *,
                               searching: Searching | None = None, full: bool = False,
                               extension: bool = True) -> Page:
-    """Published services' places, by the service's name (or the search's ranking), then location."""
+    """Published services' places, by service id (or the search's ranking), then location."""
     rows = _at_location_rows(session, filters, searching)
     start = _offset(page, per_page)
     return Page(_at_location_dicts(session, rows[start:start + per_page], full=full, extension=extension),
@@ -441,7 +470,7 @@ def _at_location_rows(session: Session, filters: ServiceFilters,
                       searching: Searching | None) -> list[ServiceAtLocation]:
     # Places are few (a service has a handful at most): every matching row's ids are read, then one page loaded.
     query = (select(ServiceAtLocation).join(Service, Service.id == ServiceAtLocation.service_id)
-             .where(*filters.conditions()).order_by(Service.name, Service.id, ServiceAtLocation.location_id))
+             .where(*filters.conditions()).order_by(Service.id, ServiceAtLocation.location_id))
     rows = list(session.exec(query))
     if filters.search and searching is not None:
         ranked, _total = _ranked(session, searching, filters.search, {row.service_id for row in rows}, 0, None)
@@ -593,7 +622,9 @@ def get_term(session: Session, term_id: uuid.UUID) -> dict | None:
 # --- the directory's version, for caching -------------------------------------------------------------------
 
 
-def revision_changed_at(session: Session) -> datetime:
-    """When the directory last changed (directory.listings.revision bumps it with every change)."""
-    changed = session.exec(select(DirectoryRevision.changed_at).where(DirectoryRevision.id == 1)).one()
-    return changed if changed.tzinfo else changed.replace(tzinfo=UTC)
+def directory_version(session: Session) -> tuple[int, datetime]:
+    """The directory's revision (as directory.listings.revision.directory_revision reads it) and when it last
+    changed, in one read of the same row: an ETag and a Last-Modified for every answer."""
+    revision, changed = session.exec(
+        select(DirectoryRevision.revision, DirectoryRevision.changed_at).where(DirectoryRevision.id == 1)).one()
+    return revision, changed if changed.tzinfo else changed.replace(tzinfo=UTC)

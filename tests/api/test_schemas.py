@@ -5,7 +5,10 @@ random ids of each kind by id."""
 import random
 
 import pytest
+from sqlmodel import select
 
+from directory.models import District
+from directory.models.ids import stable_id
 from directory.oruk import schemas
 from tests.api.conftest import get_json, walk
 
@@ -97,3 +100,25 @@ def test_the_schemas_are_read_offline_and_check_formats():
     problems = schemas.errors("service", {"id": "not-a-uuid", "name": "A", "status": "active", "url": "example_com",
                                           "email": "email-example_com", "last_modified": "yesterday"})
     assert {p.split(":")[0] for p in problems} == {"id", "url", "email", "last_modified"}
+
+
+def test_ids_follow_the_oruk_contract(api, read_only_app):
+    """The ids import-oruk maps back by: stable_id of each part's kind and key (directory/models/ids.py)."""
+    session = read_only_app.extensions["db"].session_factory()
+    slugs = {name: slug for name, slug in session.exec(select(District.name, District.slug))}
+    session.close()
+    services = get_json(api, "/api/services?full=true&per_page=100")["contents"]
+    checked = 0
+    for service in services:
+        sid = service["id"]
+        for attribute in service.get("attributes", []):
+            assert attribute["id"] == str(stable_id("attribute", f"{sid}:{attribute['taxonomy_term_id']}"))
+            assert attribute["link_id"] == sid and attribute["taxonomy_term"]["id"] == attribute["taxonomy_term_id"]
+            checked += 1
+        for i, cost in enumerate(service.get("cost_options", [])):
+            assert cost["id"] == str(stable_id("cost_option", f"{sid}:{i}"))
+        for schedule in service.get("schedules", []):
+            assert schedule["id"] == str(stable_id("schedule", sid))
+        for area in service.get("service_areas", []):
+            assert area["id"] == str(stable_id("service_area", f"{sid}:{slugs[area['name']]}"))
+    assert checked > 100

@@ -1,0 +1,94 @@
+"""ORUK API benchmark: GET /api/services?per_page=50 (brief and fully nested) and GET /api/services/{id} on the
+synthetic 10,000-service directory of benchmarks/search.py (generated once and cached in --workdir).
+
+    .venv/bin/python -m benchmarks.api [--size 10000] [--requests 300] [--workdir /tmp/send-directory-bench]
+
+Each request is timed with time.perf_counter around the Flask test client's GET: parameter checks, the rate limit,
+the revision read for the ETag, the queries and the JSON. No network. Pages are chosen at random over the whole
+list (deep pages cost an OFFSET), ids at random over every service. Targets (issue 15): a page of 50 full
+services at most 50 ms p95, one service at most 10 ms p95. The number of SQL statements per request is counted
+too: it must not grow with the page size.
+"""
+
+import argparse
+import random
+import statistics
+import time
+from pathlib import Path
+
+from sqlalchemy import event
+
+from benchmarks.search import DEFAULT_WORKDIR, WARMUP, percentile, prepare
+from directory import create_app
+
+LIMIT = "100000000/1"
+TARGETS_MS = {"services?per_page=50&full=true": 50.0, "services/{id}": 10.0}
+
+
+def make_app(dataset):
+    return create_app({"DATABASE_URL": dataset.db_url, "SEARCH_INDEX_PATH": str(dataset.index_root),
+                       "SEARCH_CHECK_ON_START": False, "TESTING": True, "SECRET_KEY": "bench",
+                       "API_REQUESTS_PER_CLIENT": LIMIT})
+
+
+def measure(client, urls: list[str], statements: list[int]) -> dict:
+    for url in urls[:WARMUP]:
+        assert client.get(url).status_code == 200, url
+    times, counts = [], []
+    for url in urls:
+        before = statements[0]
+        started = time.perf_counter()
+        response = client.get(url)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, (url, response.status_code)
+        times.append(elapsed)
+        counts.append(statements[0] - before)
+    return {"n": len(times), "p50": statistics.median(times), "p95": percentile(times, 95),
+            "max": max(times), "statements": (min(counts), max(counts)),
+            "bytes": len(response.get_data())}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=10000)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args(argv)
+    dataset = prepare(args.size, args.workdir, args.rebuild)
+    app = make_app(dataset)
+    statements = [0]
+
+    def _count(*_args):
+        statements[0] += 1
+
+    event.listen(app.extensions["db"].engine, "before_cursor_execute", _count)
+    client = app.test_client()
+    rng = random.Random(15)
+    first = client.get("/api/services?per_page=50").get_json()
+    pages = first["total_pages"]
+    ids = [line.split('"id":"', 1)[1].split('"', 1)[0]
+           for line in client.get("/api/services?format=ndjson&minimal=true").get_data(as_text=True).splitlines()]
+    print(f"[{args.size}] {first['total_items']} services published, {pages} pages of 50; "
+          f"{args.requests} requests each (after {WARMUP} warm-up)\n")
+    cases = {
+        "services?per_page=50": [f"/api/services?per_page=50&page={rng.randint(1, pages)}"
+                                 for _ in range(args.requests)],
+        "services?per_page=50&full=true": [f"/api/services?per_page=50&full=true&page={rng.randint(1, pages)}"
+                                           for _ in range(args.requests)],
+        "services?per_page=50&search=speech": [f"/api/services?per_page=50&search=speech&page={rng.randint(1, 5)}"
+                                               for _ in range(args.requests // 3)],
+        "services/{id}": [f"/api/services/{rng.choice(ids)}" for _ in range(args.requests)],
+    }
+    print(f"{'request':<38} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'SQL':>7} {'bytes':>8}  target")
+    for name, urls in cases.items():
+        result = measure(client, urls, statements)
+        target = TARGETS_MS.get(name)
+        verdict = "" if target is None else f"p95 <= {target:.0f} ms: {'met' if result['p95'] <= target else 'NOT met'}"
+        low, high = result["statements"]
+        print(f"{name:<38} {result['n']:>5} {result['p50']:>8.1f} {result['p95']:>8.1f} {result['max']:>8.1f} "
+              f"{low if low == high else f'{low}-{high}':>7} {result['bytes']:>8}  {verdict}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
