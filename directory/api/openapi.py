@@ -6,6 +6,7 @@ import copy
 import json
 from functools import lru_cache
 
+from directory.api.params import MAX_PAGE, MAX_TEXT
 from directory.oruk.publish import MAX_PER_PAGE, VERSION
 from directory.oruk.schemas import SCHEMA_BASE, SPECIFICATION, load_schema
 
@@ -16,6 +17,8 @@ SCHEMA_KEYWORDS = {
     "anyOf", "oneOf", "not", "additionalProperties", "$ref", "minimum", "maximum", "default", "pattern",
     "minItems", "maxItems", "minLength", "maxLength", "uniqueItems", "nullable",
 }
+# What directory.postcodes reads: a full UK postcode or its outward code alone, in any case, spaced or not.
+POSTCODE_PATTERN = r"^ *[A-Za-z]{1,2}[0-9][A-Za-z0-9]? *([0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2})? *$"
 ERROR_SCHEMA = {
     "type": "object",
     "description": "What went wrong. Every error inside /api is JSON like this.",
@@ -135,14 +138,26 @@ def _document(base_url: str, service_name: str) -> str:
     parameters.update(copy.deepcopy(EXTRA_PARAMETERS))
     for name, text in EXPLAINED.items():
         parameters[name]["description"] = text
+    # The schemas say exactly what is accepted: any value they allow gets an answer, never a 400.
     parameters["per_page"]["schema"] = {"type": "integer", "minimum": 1}
-    parameters["page"]["schema"] = {"type": "integer", "minimum": 1}
+    parameters["page"]["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}
     parameters["modified_after"]["schema"] = {"type": "string", "format": "date-time"}
+    parameters["format"]["schema"] = {"type": "string", "enum": ["json", "ndjson"]}
+    parameters["search"]["schema"] = {"type": "string", "maxLength": MAX_TEXT}
+    parameters["postcode"]["schema"] = {"type": "string", "maxLength": MAX_TEXT, "pattern": POSTCODE_PATTERN}
+    # Any value of proximity is refused (400): no value can be generated for it.
+    parameters["proximity"]["schema"] = {"type": "string", "not": {}}
+    for name in ("taxonomy_term_id", "taxonomy_id", "organization_id"):
+        parameters[name]["schema"] = {"type": "string", "format": "uuid"}
     for path, item in spec["paths"].items():
         operation = item["get"]
         operation.pop("name", None)  # not an OpenAPI field
         for parameter in item.get("parameters", []) + operation.get("parameters", []):
             parameter.pop("summary", None)
+            if parameter.get("name") == "parent_id":
+                parameter["schema"] = {"type": "string", "format": "uuid"}
+            if parameter.get("name") == "top_only":
+                parameter["description"] = "Only terms at the top of their taxonomy (with no parent)."
         if path in ("/services", "/service_at_locations"):
             operation["parameters"] += [{"$ref": "#/components/parameters/minimum_age"},
                                         {"$ref": "#/components/parameters/maximum_age"}]

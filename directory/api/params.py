@@ -1,8 +1,9 @@
 """The API's query parameters: read, checked, and refused with a message naming the parameter (HTTP 400)."""
 
 import math
+import re
 import uuid
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, timedelta, timezone
 
 from werkzeug.datastructures import MultiDict
 
@@ -93,22 +94,40 @@ def age(args: MultiDict, name: str) -> float | None:
     return number
 
 
+# RFC 3339 / ISO 8601: a date, or a date and time with seconds, any fraction and an optional offset.
+_MOMENT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
+                     r"([Zz]|[+-]\d{2}:?\d{2})?)?$")
+
+
 def moment(args: MultiDict, name: str) -> datetime | None:
-    """An ISO 8601 date-time (or date: its midnight), UTC unless it says otherwise."""
+    """An ISO 8601 date-time (or a date: its midnight), UTC unless it says otherwise."""
     value = _value(args, name)
     if value is None:
         return None
     # A "+01:00" offset arrives as " 01:00" when the client did not encode the plus sign.
-    candidate = value.replace(" ", "+") if "T" in value else value
+    if "T" in value.upper() and " " in value:
+        value = value.replace(" ", "+")
+    match = _MOMENT.match(value)
     try:
-        if len(candidate) == 10:
-            parsed = datetime.combine(datetime.strptime(candidate, "%Y-%m-%d").date(), time())
+        if not match:
+            raise ValueError(value)
+        year, month, day, hour, minute, second, fraction, offset = match.groups()
+        # A leap second (:60) is read as the second before it; microseconds are the most Python keeps.
+        parsed = datetime(max(int(year), 1), int(month), int(day), int(hour or 0), int(minute or 0),
+                          min(int(second or 0), 59), int((fraction or "0")[:6].ljust(6, "0")))
+        if offset and offset.upper() != "Z":
+            sign = -1 if offset[0] == "-" else 1
+            digits = offset[1:].replace(":", "")
+            parsed = parsed.replace(tzinfo=timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))))
         else:
-            parsed = datetime.fromisoformat(candidate)
-    except ValueError:
+            parsed = parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         raise BadParameter(name, f"{name} must be a date-time such as 2025-01-31T09:00:00Z, or a date such as "
                                  "2025-01-31") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # the first or last hours of the calendar, moved by an offset
+        return datetime.min.replace(tzinfo=UTC) if parsed.year == 1 else datetime.max.replace(tzinfo=UTC)
 
 
 def output_format(args: MultiDict) -> str:

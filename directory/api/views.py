@@ -49,9 +49,8 @@ def _found(record: dict | None, kind: str, raw: str):
 
 
 def _service_filters(args) -> publish.ServiceFilters:
+    # A minimum above the maximum is not refused: no service matches both, so the list is empty.
     minimum, maximum = params.age(args, "minimum_age"), params.age(args, "maximum_age")
-    if minimum is not None and maximum is not None and minimum > maximum:
-        raise params.BadParameter("minimum_age", "minimum_age must not be more than maximum_age")
     return publish.ServiceFilters(
         search=params.text(args, "search"),
         taxonomy_term_id=params.identifier(args, "taxonomy_term_id"),
@@ -81,8 +80,7 @@ def services():
     filters = _service_filters(args)
     page, per_page = params.paging(args)
     full, minimal, output = params.boolean(args, "full"), params.boolean(args, "minimal"), params.output_format(args)
-    if full and minimal:
-        raise params.BadParameter("minimal", "minimal and full cannot both be true")
+    full = full and not minimal  # minimal wins: it asks for less
     session = get_session()
     searching = _searching() if filters.search else None
     if output == "ndjson":
