@@ -9,7 +9,6 @@ import logging
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlmodel import Session
@@ -20,7 +19,7 @@ from directory.search import SearchIndex
 from directory.synonyms import Synonyms
 from tests.conftest import TEST_CONFIG
 from tests.helpers.databases import BACKENDS, empty_database, migrate_and_seed
-from tests.security.walk import WALK_CONFIG, Report, Walker, build_world
+from tests.security.walk import WALK_CONFIG, Report, Walker, build_world, rolled_back
 
 
 def _session(connection, info=None) -> Session:
@@ -43,19 +42,10 @@ def check(backend: str, folder: Path, all_hostile_values: bool = True, verbose: 
         app_database = app.extensions["db"]
         app_database.session_factory = lambda: _session(connection, app_database.session_info)
 
-        @contextmanager
-        def isolate():
-            nested = connection.begin_nested()
-            try:
-                yield
-            finally:
-                if nested.is_active:
-                    nested.rollback()
-
         try:
             with _session(connection) as session:
                 world = build_world(app, session)
-            return Walker(world, isolate).walk(all_hostile_values=all_hostile_values)
+            return Walker(world, lambda: rolled_back(connection)).walk(all_hostile_values=all_hostile_values)
         finally:
             outer.rollback()
             connection.close()

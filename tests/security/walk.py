@@ -20,7 +20,7 @@ import secrets
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
@@ -53,6 +53,21 @@ DISTRICTS = {"a": "east-staffordshire", "b": "tamworth"}
 WALK_CONFIG = {"SIGN_IN_FAILURES_PER_ADDRESS": "100000/1", "SIGN_IN_FAILURES_PER_CLIENT": "100000/1",
                "EMAILS_PER_ADDRESS": "100000/1", "PROBLEM_REPORTS_PER_CLIENT": "100000/1"}
 CONSENT = {"given_by_0": "parent_with_parental_responsibility", "method_0": "written", "when_0": ["1", "11", "2026"]}
+
+
+@contextmanager
+def rolled_back(connection) -> Iterator[None]:
+    """A savepoint around one request, rolled back and then released. PostgreSQL keeps a savepoint after ROLLBACK
+    TO, with the lock of every write made inside it, until it is released: without the release, a walk of thousands
+    of requests in one transaction runs out of lock memory ("out of shared memory")."""
+    nested = connection.begin_nested()
+    name = nested._savepoint
+    try:
+        yield
+    finally:
+        if nested.is_active:
+            nested.rollback()
+        connection.exec_driver_sql(f"RELEASE SAVEPOINT {name}")
 
 
 # --- the world ---------------------------------------------------------------------------------------------------
