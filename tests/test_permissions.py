@@ -20,6 +20,10 @@ PUBLIC = {
     "public.report_problem", "public.problem_reported",
     # Services' own published waiting times (directory/web/public/waiting_times.py).
     "public.waiting_times", "public.waiting_times_csv",
+    # The Open Referral UK API: the published directory, read-only open data (tests/api).
+    "api.api_details", "api.openapi", "api.services", "api.service", "api.service_at_locations",
+    "api.service_at_location", "api.organizations", "api.organization", "api.taxonomies", "api.taxonomy",
+    "api.taxonomy_terms", "api.taxonomy_term",
 }
 SAMPLE_VALUES = {"uuid": str(uuid.uuid4()), "default": "x", "any": "child", "integer": "1"}
 
