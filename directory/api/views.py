@@ -39,12 +39,13 @@ def _identifier(raw: str, kind: str) -> uuid.UUID:
     try:
         return uuid.UUID(raw)
     except ValueError:
-        raise NotFound(f"No {kind} has the id {raw!r}: ids are UUIDs") from None
+        # The address is not said back: it may hold anything.
+        raise NotFound(f"No {kind} has this id: ids are UUIDs, like 3f7b145d-84af-42d7-8fae-eaca714b02b2") from None
 
 
 def _found(record: dict | None, kind: str, raw: str):
     if record is None:
-        abort(404, description=f"No {kind} has the id {raw}")
+        abort(404, description=f"No {kind} has the id {uuid.UUID(raw)}")
     return jsonify(record)
 
 
