@@ -157,7 +157,7 @@ def test_an_outward_code_that_straddles_districts_filters_to_all_of_them(client,
 def test_a_childs_age_after_an_outward_code_is_not_taken_as_its_sector(client):
     response = client.get("/search?q=ws11+3+year+old")
     assert said_back(response).startswith("Showing services for WS11 (")
-    assert "found for “3 year old”, in WS11" in heading(response)
+    assert "found in WS11, for a child aged 3" in heading(response)
 
 
 @pytest.mark.parametrize("typed", ["ks2 support", "y6 transition", "b12 speech", "st99 speech", "ot"])

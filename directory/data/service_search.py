@@ -31,6 +31,13 @@ _SHORT_FORM = re.compile(r"^(\w+)[\s-]+(upon|under|on)[\s-]", re.IGNORECASE)
 _NAME_PARTS = re.compile(r"\s[-–—]\s|[()\[\],:;/|]")
 # Ranked matches of the whole text whose names are looked at for the place's words ("Stoke Speaks Out").
 NAMES_LOOKED_AT = 20
+# A child's age in the words: "my 4 year old", "4-year-old", "4yo", "aged 4", "age 15", "18 month old". Not a
+# school year ("year 6"), a range ("16-25") or a bare number.
+_YEARS = {"year", "years", "yr", "yrs"}
+_MONTHS = {"month", "months", "mth", "mths"}
+_NUMBER_AND_UNIT = re.compile(r"^(\d{1,2})(yo|yrs?|years?|mths?|months?)$")
+OLDEST = 25
+_BEFORE_AGE = {"for", "my", "a", "an", "our", "of", "with", "has", "have", "is"}
 
 
 def _words(text: str) -> list[str]:
@@ -203,6 +210,48 @@ def _postcode_at(vocabulary: PlaceVocabulary, typed: list[str], i: int) -> tuple
     return Place(said, slugs, _and([vocabulary.district_names[s] for s in slugs]), postcode=True), length
 
 
+@dataclass(frozen=True)
+class AgeReading:
+    age: int
+    words: list[str]  # the words left once the age is taken out
+    said: str  # the age's words as typed ("4 year old"), to keep with other words in links
+
+
+def read_age(text: str) -> AgeReading | None:
+    """The child's age named in the text (the first one), or None."""
+    typed = _words(text)
+    for i in range(len(typed)):
+        found = _age_at(typed, i)
+        if found is not None:
+            age, length = found
+            start = i - 1 if i > 0 and typed[i - 1] in {"aged", "age"} else i
+            while start > 0 and typed[start - 1] in _BEFORE_AGE:  # "for my 4 year old" goes with the age
+                start -= 1
+            return AgeReading(age, typed[:start] + typed[i + length:], " ".join(typed[start:i + length]))
+    return None
+
+
+def _age_at(typed: list[str], i: int) -> tuple[int, int] | None:
+    """(age in years, how many words from i say it) when typed[i] starts an age."""
+    word = typed[i]
+    following = typed[i + 1] if i + 1 < len(typed) else None
+    after = typed[i + 2] if i + 2 < len(typed) else None
+    if (joined := _NUMBER_AND_UNIT.match(word)) is not None:
+        number, unit, length = int(joined.group(1)), joined.group(2), 1
+        if unit != "yo" and following == "old":
+            length = 2
+    elif word.isdecimal() and len(word) <= 2 and following in _YEARS | _MONTHS and (
+            after == "old" or (i > 0 and typed[i - 1] in {"aged", "age"})):
+        number, unit, length = int(word), following, 2 + (after == "old")
+    elif word.isdecimal() and len(word) <= 2 and i > 0 and typed[i - 1] in {"aged", "age"} and (
+            following is None or not following.isdecimal()):
+        number, unit, length = int(word), "years", 1
+    else:
+        return None
+    age = number // 12 if unit.startswith("m") else number
+    return (age, length) if age <= OLDEST else None
+
+
 @dataclass
 class Hidden:
     """Services that match the words and every other choice, but not this one."""
@@ -230,14 +279,25 @@ class Found:
     hidden: list[Hidden] = field(default_factory=list)
     # How many services match the words alone (every area, age and filter), when `hidden` was worked out.
     text_total: int | None = None
+    # The child's age read from the words ("my 4 year old"), and those words as typed; None when none was read.
+    age_from_words: int | None = None
+    age_words: str = ""
 
 
 def find(session: Session, index: SearchIndex, request: SearchRequest, *, read_place: bool = True,
-         places: PlaceCache | None = None, explain: bool = False) -> Found:
-    """Search as typed. A place in the words becomes the area filter, unless the person already chose an area
-    (filters["district"], or request.district for their child), `read_place` is off ("Search all areas", or a
-    postcode given for the child), or the place's words are in the name of a service the whole text finds.
-    With `explain`, also work out what each of the person's choices hid (`Found.hidden`)."""
+         places: PlaceCache | None = None, explain: bool = False, read_age_from_words: bool = True) -> Found:
+    """Search as typed. A child's age in the words ("speech therapy for my 4 year old") becomes the age, unless
+    the person gave one (request.age) or `read_age_from_words` is off ("Search all ages"). A place in the words
+    becomes the area filter, unless the person already chose an area (filters["district"], or request.district
+    for their child), `read_place` is off ("Search all areas", or a postcode given for the child), or the
+    place's words are in the name of a service the whole text finds. With `explain`, also work out what each of
+    the person's choices hid (`Found.hidden`)."""
+    age = read_age(request.text) if read_age_from_words and request.age is None else None
+    if age is not None:
+        found = find(session, index, replace(request, text=" ".join(age.words), age=age.age), read_place=read_place,
+                     places=places, explain=explain, read_age_from_words=False)
+        found.age_from_words, found.age_words = age.age, age.said
+        return found
     own_area = bool(request.filters.get("district")) or bool(request.district)
     reading = None
     if read_place and not own_area and request.text.strip():

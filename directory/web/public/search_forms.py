@@ -25,6 +25,8 @@ class SearchForm(FlaskForm):
                                  description="Uses your child's age and where they live")
     # "Search all areas": a place typed in the words is searched for as words, not made the area filter.
     all_areas = BooleanField()
+    # "Search all ages": an age typed in the words ("my 4 year old") is searched for as words, not made the age.
+    all_ages = BooleanField()
     # Filters: any value the index does not know is ignored.
     category = SelectMultipleField(validate_choice=False, filters=[drop_blanks])
     need = SelectMultipleField(validate_choice=False, filters=[drop_blanks])

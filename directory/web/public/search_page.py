@@ -105,7 +105,7 @@ def search():
     read_place = not (form.all_areas.data or form.postcode.data or form.district.data)
     try:
         found = service_search.find(session, get_index(current_app), search_request, read_place=read_place,
-                                    places=_places(), explain=True)
+                                    places=_places(), explain=True, read_age_from_words=not form.all_ages.data)
     except SearchUnavailable:
         current_app.logger.exception("Search unavailable")
         return render_template("public/search-unavailable.html"), 503
@@ -129,8 +129,15 @@ def search():
         pagination=_pagination(results),
         first=(results.page - 1) * PAGE_SIZE + 1,
         all_areas_url=_url_without(all_areas="1") if found.place_name else None,
+        all_ages_url=_url_without(all_ages="1") if found.age_from_words is not None else None,
+        age=_age(form, found),
         hidden=_hidden_messages(found, form, labels, district),
     )
+
+
+def _age(form: SearchForm, found) -> int | None:
+    """The child's age searched for: the one given in the form, else one read from the words."""
+    return form.age_years if form.age_years is not None else found.age_from_words
 
 
 def _places() -> service_search.PlaceCache:
@@ -168,6 +175,10 @@ def _hidden_messages(found, form: SearchForm, labels: dict, district: str | None
         start = f"{hidden.count} {'service matches' if one else 'services match'} {searched}"
         if hidden.kind == "place":
             text, link, href = f"but not in {found.place_name}", "Search all areas", _url_without(all_areas="1")
+        elif hidden.kind == "age" and found.age_from_words is not None:
+            age = found.age_from_words
+            text = f"but not for age {age}: {_ages_note(hidden.ages, age)}"
+            link, href = "Search all ages", _url_without(all_ages="1")
         elif hidden.kind == "age":
             text = f"but not for age {form.age_years}: {_ages_note(hidden.ages, form.age_years)}"
             link, href = "Remove your child's age", _url_without("age")
@@ -192,7 +203,8 @@ def _hidden_messages(found, form: SearchForm, labels: dict, district: str | None
         else:  # together
             text = "but not with all your choices together"
             link = "Search again without filters"
-            href = url_for("public.search", q=form.q.data, **({"all_areas": "1"} if found.place_name else {}))
+            href = url_for("public.search", q=form.q.data, **({"all_areas": "1"} if found.place_name else {}),
+                           **({"all_ages": "1"} if found.age_from_words is not None else {}))
         messages.append({"text": f"{start} {text}.", "link": link, "href": href})
     return messages
 
