@@ -1,7 +1,7 @@
 """The directory published as Open Referral UK 3.0: database rows to ORUK dicts, a page at a time in a fixed
 number of queries (never one per service). Knows nothing of requests: the API's views parse the parameters and
-call these functions. The mapping follows the ORUK contract shared with import-oruk (docs: the API section of
-the README); optional fields with no value are left out, never null or "".
+call these functions. The mapping is the one import-oruk reads back (ids from directory.models.ids.stable_id,
+the SEND fields in one "send_directory" extension); optional fields with no value are left out, never null or "".
 
 Which services are published: every one whose status ORUK knows (active, inactive, temporarily closed), except
 "defunct": a defunct service is gone, and a consumer drops a service that leaves the feed. The search finds only
