@@ -24,6 +24,8 @@ PUBLIC = {
     "api.api_details", "api.openapi", "api.services", "api.service", "api.service_at_locations",
     "api.service_at_location", "api.organizations", "api.organization", "api.taxonomies", "api.taxonomy",
     "api.taxonomy_terms", "api.taxonomy_term",
+    # The load balancer's readiness check: counts and ages only (tests/test_health_ready.py).
+    "public.health_ready",
 }
 SAMPLE_VALUES = {"uuid": str(uuid.uuid4()), "default": "x", "any": "child", "integer": "1"}
 

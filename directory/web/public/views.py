@@ -1,12 +1,13 @@
 """Public views: start page, browse by category, need or area, and service pages. Thin: the data layer does the work."""
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 
-from directory import places, routing
+from directory import places, readiness, routing
 from directory.data import services as service_data
 from directory.data import taxonomy
-from directory.db import get_session
+from directory.db import get_database, get_session
 from directory.models.taxonomy import CATEGORIES, NEED_AREAS, SEN_TYPES
+from directory.search_sync import get_index
 from directory.web.public import bp
 from directory.web.public.forms import DistrictForm, PostcodeForm
 from directory.web.public.search_forms import SearchForm
@@ -155,6 +156,14 @@ def area(slug: str):
 def health():
     """For load balancers and monitoring: the app answers (it does not touch the database)."""
     return {"status": "ok"}
+
+
+@bp.get("/health/ready")
+def health_ready():
+    """For load balancers: 503 when this server cannot answer (no database, no search index); otherwise 200, with
+    the index's lag and the outbox's backlog for monitoring. Counts and ages only: nothing personal."""
+    ready, report = readiness.readiness(get_database(current_app).session_factory, get_index(current_app))
+    return report, 200 if ready else 503
 
 
 @bp.get("/accessibility")
