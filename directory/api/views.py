@@ -25,8 +25,13 @@ def _searching() -> publish.Searching:
     return publish.Searching(get_index(current_app), current_app.extensions.setdefault("search_places", PlaceCache()))
 
 
+def _json(document) -> Response:
+    # Fields in the order publish writes them (id first), not sorted: and a 300 kB page is quicker unsorted.
+    return Response(json.dumps(document, ensure_ascii=False, separators=(",", ":")), mimetype="application/json")
+
+
 def _page(page: publish.Page):
-    return jsonify(page.envelope())
+    return _json(page.envelope())
 
 
 def _ndjson(records) -> Response:
@@ -46,7 +51,7 @@ def _identifier(raw: str, kind: str) -> uuid.UUID:
 def _found(record: dict | None, kind: str, raw: str):
     if record is None:
         abort(404, description=f"No {kind} has the id {uuid.UUID(raw)}")
-    return jsonify(record)
+    return _json(record)
 
 
 def _service_filters(args) -> publish.ServiceFilters:
