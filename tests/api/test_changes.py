@@ -72,3 +72,19 @@ def test_oruk_strict_leaves_the_extension_out(seeded_database, db_connection, tm
         assert "send_directory" not in strict.get(url).get_data(as_text=True), url
         assert get_json(strict, url) != {}
     assert strict.get("/api/services").headers["ETag"] != api.get("/api/services").headers["ETag"]
+
+
+def test_a_server_error_inside_the_api_is_json_and_logs_no_message(app, client, caplog):
+    detail = "-".join(["planted", "secret", "detail"])  # the source line the log quotes does not hold it
+
+    @app.get("/api/test-only-broken")
+    def broken():
+        raise RuntimeError(detail)
+
+    client.allow_server_errors = True
+    response = client.get("/api/test-only-broken")
+    assert response.status_code == 500 and response.mimetype == "application/json"
+    assert response.get_json()["status"] == 500
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert detail not in response.get_data(as_text=True)
+    assert "RuntimeError" in caplog.text and detail not in caplog.text
