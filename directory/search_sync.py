@@ -168,7 +168,7 @@ class ThesaurusFollower:
     def from_file(self) -> Synonyms:
         """Before the database has a thesaurus (a new database), the seed file's."""
         self.entries = thesaurus.read_file(self.path) if self.path else []
-        return Synonyms(self.entries)
+        return Synonyms.cached(self.entries)
 
     def load(self, session: Session) -> bool:
         """Use the database's thesaurus; True when the index on disk was built with another one (or unknown)."""
@@ -177,7 +177,7 @@ class ThesaurusFollower:
         if not entries:
             return False
         self.entries, self.version = entries, version
-        self.index.synonyms = Synonyms(entries)
+        self.index.synonyms = Synonyms.cached(entries)
         return self._built_version() != version
 
     # --- rebuilding ----------------------------------------------------------------------------------------------
@@ -282,7 +282,7 @@ def _rebuild_with_thesaurus(index: SearchIndex, session: Session) -> tuple[int, 
     thesaurus, swapping it in, and only then giving `index` the new Synonyms."""
     version = thesaurus.version(session)
     entries = [thesaurus.entry(group) for group in thesaurus.groups(session)] or None
-    synonyms = Synonyms(entries) if entries else index.synonyms
+    synonyms = Synonyms.cached(entries) if entries else index.synonyms
     count = SearchIndex(index.root, synonyms).rebuild(documents.service_documents(session))
     index.synonyms = synonyms
     if entries:

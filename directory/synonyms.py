@@ -1,12 +1,13 @@
 """The SEND thesaurus as the search uses it: groups of phrases matched in a query's words and in listings' text,
 and the categories and needs each group describes. Built from the database's thesaurus (or its seed file)."""
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from whoosh.lang.porter import stem
+from whoosh.lang import porter
 
 from directory.spelling_words import FILLER
 
@@ -35,6 +36,9 @@ def phrase_forms(phrase: str) -> list[tuple[str, ...]]:
 # The pieces an apostrophe leaves ("won't" is "won" "t"): with the filler words, they say nothing about a need.
 _APOSTROPHE_PIECES = frozenset({"won", "don", "doesn", "didn", "can", "couldn", "isn", "wasn", "aren", "t", "s", "ll",
                                 "ve", "re", "d", "m"})
+
+
+stem = functools.lru_cache(maxsize=65536)(porter.stem)
 
 
 def content_stems(phrase_words: Iterable[str]) -> tuple[str, ...]:
@@ -88,6 +92,12 @@ class Synonyms:
             if len(meaning) >= 2:
                 for word_stem in meaning:
                     self._loose.setdefault(word_stem, []).append((meaning, number))
+
+    @classmethod
+    def cached(cls, groups: list) -> "Synonyms":
+        """The same as Synonyms(groups), built once for the same groups: every app and every thesaurus check with
+        an unchanged thesaurus shares one (a Synonyms never changes once built)."""
+        return _built(json.dumps(groups, sort_keys=True, ensure_ascii=False))
 
     @classmethod
     def from_file(cls, path: str | Path) -> "Synonyms":
@@ -157,6 +167,11 @@ class Synonyms:
         """The tokens of the groups mapped to any of these category or need codes: a service in the speech and
         language therapy category gets the token of "doesn't talk", whatever its listing says."""
         return sorted({token(group) for code in codes for group in self._by_code.get(code, ())})
+
+
+@functools.lru_cache(maxsize=4)
+def _built(groups_json: str) -> Synonyms:
+    return Synonyms(json.loads(groups_json))
 
 
 def token(group: int) -> str:

@@ -93,7 +93,7 @@ def groups(session: Session) -> list[ThesaurusGroup]:
 
 
 def synonyms_from_database(session: Session) -> Synonyms:
-    return Synonyms([entry(group) for group in groups(session)])
+    return Synonyms.cached([entry(group) for group in groups(session)])
 
 
 def version(session: Session) -> int:
