@@ -6,7 +6,7 @@ import secrets
 from flask import Flask, g, request, session
 
 # Pages that show nothing personal to anyone; everything else is never stored by a browser or proxy.
-CACHEABLE_BLUEPRINTS = {"public"}
+CACHEABLE_BLUEPRINTS = {"public", "api"}
 
 
 def init_app(app: Flask) -> None:

@@ -86,6 +86,9 @@ def _not_modified():
 def _stamp(response: Response) -> None:
     response.set_etag(_etag())
     response.last_modified = g.api_changed_at
+    # Any cache may keep open data, but must ask again (with the ETag) before using it: a listing can change
+    # at any moment.
+    response.headers["Cache-Control"] = "public, no-cache"
 
 
 @bp.after_request

@@ -226,14 +226,15 @@ class RowWriter:
         self.sync_children(ServiceArea, "service_id", service_id, {
             child_id("service_area", slug): {"district_id": district_ids[slug]} for slug in service["areas"]
         })
-        links = [("category", code) for code in service["categories"]]
-        links += [("need", code) for code in service["needs"]]
-        links += [("referrer", code) for code in service["referrers"]]
+        # Categories keep their order (the first is the service's main one); needs and referrers are sets.
+        links = [("category", code, i) for i, code in enumerate(service["categories"])]
+        links += [("need", code, 0) for code in service["needs"]]
+        links += [("referrer", code, 0) for code in service["referrers"]]
         self.sync_children(ServiceAttribute, "service_id", service_id, {
             child_id("attribute", f"{link}/{code}"): {
-                "taxonomy_term_id": terms_by_link[(link, code)], "link_type": link,
+                "taxonomy_term_id": terms_by_link[(link, code)], "link_type": link, "position": i,
             }
-            for link, code in links
+            for link, code, i in links
         })
         self.sync_children(ServiceAtLocation, "service_id", service_id, {
             child_id("service_at_location", stable_id("location", key)): {"location_id": stable_id("location", key)}

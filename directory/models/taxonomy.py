@@ -40,6 +40,8 @@ class ServiceAttribute(SQLModel, table=True):
     service_id: uuid.UUID = Field(foreign_key="service.id", index=True, ondelete="CASCADE")
     taxonomy_term_id: uuid.UUID = Field(foreign_key="taxonomy_term.id", index=True)
     link_type: str = Field(max_length=50)
+    # A category's place in the service's list (the first is its main one); 0 for needs and referrers (sets).
+    position: int = 0
 
 
 # The taxonomies the code knows by slug; their terms are data (seed_data/taxonomies.json).

@@ -18,6 +18,8 @@ def test_the_etag_follows_the_directory_revision(client, db_session):
     again = client.get("/api/services", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.get_data() == b"" and again.headers["ETag"] == etag
     assert again.headers["Access-Control-Allow-Origin"] == "*"
+    # Open data may be kept by caches, which ask again with the ETag (never "no-store", which forbids keeping it).
+    assert first.headers["Cache-Control"] == "public, no-cache"
     assert client.get("/api/services", headers={"If-None-Match": '"other"'}).status_code == 200
     # A listing changes: the directory's revision moves on, and so does every ETag.
     service = db_session.exec(select(Service).order_by(Service.name)).first()
