@@ -188,12 +188,13 @@ def test_unknown_area_is_a_404(client):
     assert client.get("/areas/atlantis").status_code == 404
 
 
-def test_server_error_page_in_the_site_design(app):
+def test_server_error_page_in_the_site_design(app, monkeypatch):
     @app.get("/explode")
     def explode():
         raise RuntimeError("boom")
 
-    app.logger.disabled = True
+    # Every app's logger is the one "directory" logger: put it back, or later tests' logs vanish.
+    monkeypatch.setattr(app.logger, "disabled", True)
     client = app.test_client()
     client.allow_server_errors = True
     response = client.get("/explode")
