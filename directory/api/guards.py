@@ -52,7 +52,9 @@ def _client_key() -> str:
 @bp.before_request
 def _rate_limit():
     """Count the request against its client; over the limit, refuse it and say when to come back."""
-    limiter = get_throttle().window  # the throttle's store: Redis when REDIS_URL is set, shared by every server
+    # A fixed window on the throttle's store (Redis when REDIS_URL is set, shared by every server): one counter a
+    # client, where a moving window would keep and scan a time for each of its last 600 requests.
+    limiter = get_throttle().lock
     item = current_app.extensions["api_rate_limit"]
     key = _client_key()
     if not limiter.hit(item, "api", key):

@@ -247,11 +247,17 @@ def _rows(session: Session, query):
     return session.connection().execute(query)
 
 
+def _one_of(column, values):
+    """column IN values; "= value" for one (a single service's page skips the expanding IN's per-query work)."""
+    values = list(values)
+    return column == values[0] if len(values) == 1 else column.in_(values)
+
+
 def _by_service(session: Session, model, ids: list[uuid.UUID], *columns: str) -> dict:
     """{service id: its rows of this table (only these columns, when named)}, in position order."""
     table = model.__table__
     grouped = defaultdict(list)
-    query = select(*[table.c[name] for name in columns] or [table]).where(table.c.service_id.in_(ids))
+    query = select(*[table.c[name] for name in columns] or [table]).where(_one_of(table.c.service_id, ids))
     if "position" in table.c:
         query = query.order_by(table.c.position)
     for row in _rows(session, query):
@@ -267,14 +273,15 @@ def _load_related(session: Session, services: list[Service], full: bool, extensi
     organisation_ids = list({s.organisation_id for s in services})
     organisations = Organisation.__table__
     related.organisations = {o.id: o for o in _rows(
-        session, select(organisations).where(organisations.c.id.in_(organisation_ids)))}
+        session, select(organisations).where(_one_of(organisations.c.id, organisation_ids)))}
     if extension:
         related.phones = _by_service(session, Phone, ids)
         related.relations = _by_service(session, ServiceRelation, ids)
     if not full:
         return related
     for area in _rows(session, select(ServiceArea.service_id, District.slug, District.name)
-                      .join(District, District.id == ServiceArea.district_id).where(ServiceArea.service_id.in_(ids))):
+                      .join(District, District.id == ServiceArea.district_id)
+                      .where(_one_of(ServiceArea.service_id, ids))):
         related.areas[area.service_id].append(area)
     related.at_locations = _by_service(session, ServiceAtLocation, ids)
     location_ids = {row.location_id for rows in related.at_locations.values() for row in rows}
@@ -288,7 +295,7 @@ def _load_related(session: Session, services: list[Service], full: bool, extensi
     term_ids = {row.taxonomy_term_id for rows in related.attributes.values() for row in rows}
     terms = TaxonomyTerm.__table__
     # Each term once, however many services of the page it is linked to.
-    related.terms = {t.id: term_dict(t) for t in _rows(session, select(terms).where(terms.c.id.in_(list(term_ids))))}
+    related.terms = {t.id: term_dict(t) for t in _rows(session, select(terms).where(_one_of(terms.c.id, term_ids)))}
     return related
 
 
@@ -414,14 +421,14 @@ def _locations(session: Session, location_ids: Iterable[uuid.UUID], *, full: boo
         return {}
     addresses, accessibility = defaultdict(list), defaultdict(list)
     if full:
-        for address in session.exec(select(Address).where(Address.location_id.in_(location_ids))
+        for address in session.exec(select(Address).where(_one_of(Address.location_id, location_ids))
                                     .order_by(Address.id)):
             addresses[address.location_id].append(address)
-        for entry in session.exec(select(Accessibility).where(Accessibility.location_id.in_(location_ids))
+        for entry in session.exec(select(Accessibility).where(_one_of(Accessibility.location_id, location_ids))
                                   .order_by(Accessibility.description, Accessibility.id)):
             accessibility[entry.location_id].append(entry)
     out = {}
-    for location in session.exec(select(Location).where(Location.id.in_(location_ids))):
+    for location in session.exec(select(Location).where(_one_of(Location.id, location_ids))):
         lid = str(location.id)
         record = {"id": lid, "location_type": location.location_type or "physical", "name": location.name,
                   "description": location.description, "latitude": location.latitude,
