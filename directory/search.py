@@ -96,6 +96,7 @@ class SearchRequest:
     district: str | None = None
     exclude_ids: frozenset[str] = frozenset()  # e.g. services the router says the child cannot use
     page: int = 1
+    per_page: int = PAGE_SIZE  # results in a page (the API may ask for more in one call)
     # Also give every matching id, unranked (SearchResults.all_ids): to say what a filter hid.
     every_id: bool = False
 
@@ -392,12 +393,13 @@ class SearchIndex:
             selected = set(request.filters.get(name, []))
             facets[name] = [(value, count) for value, count in counts if count or value in selected]
         total = matching.bit_count()
-        pages = max(1, -(-total // PAGE_SIZE))
+        per_page = max(1, request.per_page)
+        pages = max(1, -(-total // per_page))
         page = min(max(request.page, 1), pages)
         if ranking is None:
-            docnums = self._by_name(generation, matching, page)
+            docnums = self._by_name(generation, matching, page, per_page)
         else:
-            docnums = self._ranked(generation, ranking, matching, page)
+            docnums = self._ranked(generation, ranking, matching, page, per_page)
         stored = generation.searcher.stored_fields
         return SearchResults(
             ids=[stored(docnum)["id"] for docnum in docnums], total=total, page=page, pages=pages, facets=facets,
@@ -463,7 +465,8 @@ class SearchIndex:
         parts = [_BestField(concept.terms, tiebreak=TIEBREAK) for concept in concepts]
         return parts[0] if len(parts) == 1 else Or(parts)
 
-    def _ranked(self, generation: _Generation, ranking: _Ranking, matching: int, page: int) -> list[int]:
+    def _ranked(self, generation: _Generation, ranking: _Ranking, matching: int, page: int,
+                per_page: int) -> list[int]:
         """The page's documents: the tier with the most concepts first; in a tier, by score; equal scores by how
         many concepts the name holds, then the shorter name (a service named for the query), never the alphabet."""
         if not matching:
@@ -474,7 +477,7 @@ class SearchIndex:
             # The exact phrase in a service's name ranks above the same words scattered.
             query = AndMaybe(query, Phrase("name", stems, boost=TEXT_FIELDS[0][1] * PHRASE_BOOST))
         in_name = [generation.postings(c.name_term.fieldname, c.name_term.text) for c in ranking.concepts]
-        wanted, out = page * PAGE_SIZE, []
+        wanted, out = page * per_page, []
         for tier in ranking.tiers:
             tier &= matching
             if not tier:
@@ -485,7 +488,7 @@ class SearchIndex:
             out.extend(docnum for _score, docnum in scored)
             if len(out) >= wanted:
                 break
-        return out[wanted - PAGE_SIZE:wanted]
+        return out[wanted - per_page:wanted]
 
     @staticmethod
     def _score_only(generation: _Generation, query: Query, matching: int) -> list[tuple[float, int]]:
@@ -506,16 +509,16 @@ class SearchIndex:
         return hits
 
     @staticmethod
-    def _by_name(generation: _Generation, matching: int, page: int) -> list[int]:
-        start, found, out = (page - 1) * PAGE_SIZE, 0, []
+    def _by_name(generation: _Generation, matching: int, page: int, per_page: int) -> list[int]:
+        start, found, out = (page - 1) * per_page, 0, []
         if matching == generation.live:
-            return generation.name_order()[start:start + PAGE_SIZE]
+            return generation.name_order()[start:start + per_page]
         allowed = _Bits(matching)
         for docnum in generation.name_order():
             if docnum in allowed:
                 if found >= start:
                     out.append(docnum)
-                    if len(out) == PAGE_SIZE:
+                    if len(out) == per_page:
                         break
                 found += 1
         return out

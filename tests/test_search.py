@@ -187,6 +187,17 @@ def test_pagination_pages_through_every_result_once(client):
     assert result_slugs(client.get("/search?page=999")) == result_slugs(page_three)
 
 
+def test_a_request_can_ask_for_a_longer_page(app):
+    index = get_index(app)
+    for text in ("", "family"):
+        fifty = index.search(SearchRequest(text=text, per_page=50))
+        twenties = [index.search(SearchRequest(text=text, page=page)).ids for page in range(1, 4)
+                    if (page - 1) * 20 < fifty.total]
+        assert len(fifty.ids) == min(50, fifty.total) > 20
+        assert fifty.ids == [i for ids in twenties for i in ids][:50]
+        assert fifty.pages == -(-fifty.total // 50)
+
+
 def test_zero_results_explain_and_point_to_impartial_advice(client):
     response = client.get("/search?q=trampoline&category=short-breaks&age=3")
     assert heading(response) == (
