@@ -2,6 +2,7 @@
 synthetic 10,000-service directory of benchmarks/search.py (generated once and cached in --workdir).
 
     .venv/bin/python -m benchmarks.api [--size 10000] [--requests 300] [--workdir /tmp/send-directory-bench]
+                                       [--only search]
 
 Each request is timed with time.perf_counter (and its CPU time with time.process_time) around the Flask test
 client's GET: parameter checks, the rate limit, the revision read for the ETag, the queries and the JSON. No
@@ -56,6 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--only", default="", help="measure only the requests whose name holds this text")
     args = parser.parse_args(argv)
     dataset = prepare(args.size, args.workdir, args.rebuild)
     app = make_app(dataset)
@@ -87,6 +89,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'request':<38} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'CPU p95':>8} {'SQL':>7} {'bytes':>8}"
           "  target (wall-clock p95)")
     for name, urls in cases.items():
+        if args.only not in name:
+            continue
         result = measure(client, urls, statements)
         target = TARGETS_MS.get(name)
         verdict = "" if target is None else f"p95 <= {target:.0f} ms: {'met' if result['p95'] <= target else 'NOT met'}"

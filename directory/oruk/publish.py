@@ -38,7 +38,7 @@ from directory.models import (
     TaxonomyTerm,
 )
 from directory.models.ids import NAMESPACE, stable_id
-from directory.search import PAGE_SIZE, SearchIndex, SearchRequest
+from directory.search import SearchIndex, SearchRequest
 
 VERSION = "HSDS-UK-3.0"
 PROFILE = "https://openreferraluk.org/specifications/3.0/"
@@ -50,6 +50,8 @@ DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
 # Services loaded and written per round of queries when a whole list is sent at once (format=ndjson).
 BATCH = 500
+# A search page long enough to hold every match: the whole ranking in one call (format=ndjson).
+EVERY = 1_000_000
 
 
 def _present(record: dict) -> dict:
@@ -166,20 +168,23 @@ def _offset(page: int, per_page: int) -> int:
 def _ranked(session: Session, searching: Searching, text: str, allowed: set[uuid.UUID] | None,
             start: int, stop: int | None) -> tuple[list[uuid.UUID], int]:
     """Ranks start..stop of the search's matches (only those in `allowed`, when given), as the site ranks them, and
-    how many match. The index gives ranked pages of PAGE_SIZE: with no other filter only the pages holding the
-    window are read; with one, every match is read unranked first (to count them) and then ranked pages from the
-    first until the window is full."""
+    how many match. Each call to the search scores every match, so the search is asked for pages as long as the
+    window: with no other filter, one call reads the page holding it (an API page is always one such page); with
+    one, every match is read unranked first (to count them), with the first ranked page of the window's end, and
+    further pages only while the filter leaves the window short."""
     def find(page: int, every_id: bool = False):
-        return service_search.find(session, searching.index, SearchRequest(text=text, page=page, every_id=every_id),
-                                   places=searching.places).results
+        request = SearchRequest(text=text, page=page, per_page=size, every_id=every_id)
+        return service_search.find(session, searching.index, request, places=searching.places).results
 
     if allowed is None:
-        page = start // PAGE_SIZE + 1
-        position = (page - 1) * PAGE_SIZE
+        size = stop - start if stop is not None and stop > start else EVERY
+        page = start // size + 1
+        position = (page - 1) * size
         results = find(page)
         total = results.total
         wanted = None
     else:
+        size = stop if stop is not None and stop > 0 else EVERY
         page, position = 1, 0
         results = find(1, every_id=True)
         wanted = {uuid.UUID(i) for i in results.all_ids or []} & allowed
