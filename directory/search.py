@@ -53,6 +53,8 @@ def _schema() -> Schema:
     facets = {name: KEYWORD(scorable=False, lowercase=False) for name in (*FACETS, "ages")}
     return Schema(
         id=ID(stored=True, unique=True),
+        # The listing revision the document was written from: `search check` compares it with the database's.
+        revision=ID(stored=True),
         # Positions only where phrases are searched (the exact-phrase boost on names): less to write and read.
         name=TEXT(analyzer=_ANALYZER),
         summary=TEXT(analyzer=_ANALYZER, phrase=False),
@@ -333,6 +335,16 @@ class SearchIndex:
     def document_ids(self) -> set[str]:
         with self._open().searcher() as searcher:
             return {fields["id"] for fields in searcher.all_stored_fields()}
+
+    def stored_revisions(self) -> dict[str, str | None]:
+        """{service id: the listing revision its document was written from}; None for a document written before
+        revisions were stored."""
+        with self._open().searcher() as searcher:
+            return {fields["id"]: fields.get("revision") for fields in searcher.all_stored_fields()}
+
+    def stores_revisions(self) -> bool:
+        """Whether the live index's schema has the revision field (an index built before it must be rebuilt)."""
+        return "revision" in self._open().schema
 
     # --- searching ---------------------------------------------------------------------------------------
 

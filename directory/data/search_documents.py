@@ -4,11 +4,12 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from directory.models import (
     CostOption,
     District,
+    ListingRevision,
     Organisation,
     Service,
     ServiceArea,
@@ -21,6 +22,15 @@ BATCH = 500
 
 def active_service_ids(session: Session) -> set[str]:
     return {str(i) for i in session.exec(select(Service.id).where(Service.status == "active"))}
+
+
+def active_service_revisions(session: Session) -> dict[str, str]:
+    """{active service id: its latest listing revision number, as the index stores it} ("0" before its first)."""
+    latest = (select(ListingRevision.service_id, func.max(ListingRevision.number))
+              .group_by(ListingRevision.service_id).subquery())
+    rows = session.exec(select(Service.id, latest.c[1]).outerjoin(latest, latest.c.service_id == Service.id)
+                        .where(Service.status == "active"))
+    return {str(service_id): str(number or 0) for service_id, number in rows}
 
 
 def services_linked_to_terms(session: Session, term_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
@@ -68,9 +78,13 @@ def service_documents(session: Session, ids: Iterable[uuid.UUID] | None = None) 
         free = set(session.exec(
             select(CostOption.service_id).where(CostOption.service_id.in_(batch), CostOption.amount == 0)
         ))
+        revisions = dict(session.exec(
+            select(ListingRevision.service_id, func.max(ListingRevision.number))
+            .where(ListingRevision.service_id.in_(batch)).group_by(ListingRevision.service_id)).all())
         for service in services:
-            yield _document(service, organisations[service.organisation_id], links, areas[service.id],
-                            service.id in free, terms, children)
+            yield {**_document(service, organisations[service.organisation_id], links, areas[service.id],
+                               service.id in free, terms, children),
+                   "revision": str(revisions.get(service.id) or 0)}
 
 
 def _document(service, organisation, links, areas, free, terms, children) -> dict:
