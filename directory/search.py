@@ -6,12 +6,14 @@ Filters and facet counts are computed from sets of document numbers, held as Pyt
 sets and cached per index generation, so a filtered query costs little more than a plain one.
 """
 
+import heapq
 import logging
 import os
 import shutil
 import threading
 import uuid
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +24,7 @@ from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.idsets import BaseBitSet
 from whoosh.index import LockError
 from whoosh.matching import DisjunctionMaxMatcher
-from whoosh.query import AndMaybe, DisjunctionMax, Or, Phrase, Query, Term
+from whoosh.query import DisjunctionMax, Phrase, Query, Term
 from whoosh.spelling import ListCorrector
 
 from directory.spelling_words import FILLER, LEAVE_ALONE
@@ -47,6 +49,10 @@ PHRASE_BOOST = 4.0
 TIEBREAK = 0.1
 # A concept found in more than this share of services tells little (see SearchIndex._soft_matching).
 COMMON = 0.4
+# Concepts whose scores each searcher keeps (a word or a thesaurus group; at most a few MB at 100,000 services).
+CONCEPTS_KEPT = 256
+# Words whose spelling correction each searcher keeps (forgotten all at once when full).
+CORRECTIONS_KEPT = 10_000
 
 
 def _schema() -> Schema:
@@ -101,6 +107,9 @@ class SearchRequest:
     per_page: int = PAGE_SIZE  # results in a page (the API may ask for more in one call)
     # Also give every matching id, unranked (SearchResults.all_ids): to say what a filter hid.
     every_id: bool = False
+    # Only the total (and all_ids when asked): no ranked page, no facet counts, no "Did you mean" unless the words
+    # found nothing. For counting what a choice hid, where ranking every match would be wasted.
+    count_only: bool = False
 
 
 @dataclass
@@ -144,6 +153,28 @@ class _Generation:
         self._name_order: list[int] | None = None
         self._names = reader.column_reader("name_sort")
         self._docnums: dict[str, int] | None = None
+        self._ids: dict[int, str] | None = None
+        self._concept_scores: OrderedDict[tuple, dict[int, float]] = OrderedDict()
+        self.corrections: dict[str, str | None] = {}  # word -> its correction (None: left as typed)
+
+    def concept_scores(self, concept: "_Concept") -> dict[int, float]:
+        """{docnum: score} for every document matching the concept, scored as in a query (its best field plus
+        the tiebreak share of the others). A score depends only on the index, so it is worked out once per
+        generation, in one pass over the concept's postings, instead of once per search for every match."""
+        key = tuple((term.fieldname, term.text, term.boost) for term in concept.terms)
+        scores = self._concept_scores.get(key)
+        if scores is not None:
+            self._concept_scores.move_to_end(key)
+            return scores
+        matcher = _BestField(concept.terms, tiebreak=TIEBREAK).matcher(self.searcher, self.searcher.context())
+        scores = {}
+        while matcher.is_active():
+            scores[matcher.id()] = matcher.score()
+            matcher.next()
+        self._concept_scores[key] = scores
+        if len(self._concept_scores) > CONCEPTS_KEPT:
+            self._concept_scores.popitem(last=False)
+        return scores
 
     def postings(self, fieldname: str, value: str) -> int:
         key = (fieldname, value)
@@ -162,10 +193,20 @@ class _Generation:
 
     def docnums(self, ids: Iterable[str]) -> int:
         """The documents of these service ids."""
+        docnums = self._id_map()
+        return _bits_from(docnums[i] for i in ids if i in docnums)
+
+    def ids_of(self, docnums: list[int]) -> list[str]:
+        """The service ids of these documents (from one read of every stored id, kept for the generation)."""
+        if self._ids is None:
+            self._ids = {docnum: service_id for service_id, docnum in self._id_map().items()}
+        return [self._ids[docnum] for docnum in docnums]
+
+    def _id_map(self) -> dict[str, int]:
         if self._docnums is None:
             stored = self.searcher.reader().stored_fields
             self._docnums = {stored(docnum)["id"]: docnum for docnum in self.searcher.reader().all_doc_ids()}
-        return _bits_from(self._docnums[i] for i in ids if i in self._docnums)
+        return self._docnums
 
     def name_key(self, docnum: int) -> str:
         return self._names[docnum]
@@ -373,7 +414,9 @@ class SearchIndex:
         if typed:
             ranking = self._soft_matching(generation, typed)
             text_bits = ranking.bits
-            correction = self._correction(generation, query_words)
+            # A count needs the correction only when the words as typed found nothing.
+            wanted = not request.count_only or not text_bits
+            correction = self._correction(generation, query_words) if wanted else None
             if correction:
                 suggestion = " ".join(correction)
                 if not text_bits and (fixed := self._concepts(correction)):
@@ -395,7 +438,7 @@ class SearchIndex:
         for bits in facet_bits.values():
             matching &= bits
         facets = {}
-        for name in FACETS:
+        for name in () if request.count_only else FACETS:
             others = text_bits & child_bits
             for other, bits in facet_bits.items():
                 if other != name:
@@ -408,7 +451,9 @@ class SearchIndex:
         per_page = max(1, request.per_page)
         pages = max(1, -(-total // per_page))
         page = min(max(request.page, 1), pages)
-        if ranking is None:
+        if request.count_only:
+            docnums = []
+        elif ranking is None:
             docnums = self._by_name(generation, matching, page, per_page)
         else:
             docnums = self._ranked(generation, ranking, matching, page, per_page)
@@ -416,7 +461,7 @@ class SearchIndex:
         return SearchResults(
             ids=[stored(docnum)["id"] for docnum in docnums], total=total, page=page, pages=pages, facets=facets,
             suggestion=suggestion, corrected_from=corrected_from, matched_any_word=matched_any,
-            all_ids=[stored(docnum)["id"] for docnum in _bit_numbers(matching)] if request.every_id else None,
+            all_ids=generation.ids_of(_bit_numbers(matching)) if request.every_id else None,
         )
 
     @staticmethod
@@ -470,37 +515,60 @@ class SearchIndex:
         # "All" is honest: a word no listing uses means no service matched every word.
         return _Ranking(concepts, at_least[fewest], tiers, bool(at_least[len(telling)]) and all(bits))
 
-    @staticmethod
-    def _query(concepts: list[_Concept]) -> Query:
-        """Each concept scores by its best field (a disjunction-max, with a little for the others), so a word in
-        a service's name counts for the name, not once for every field that repeats it."""
-        parts = [_BestField(concept.terms, tiebreak=TIEBREAK) for concept in concepts]
-        return parts[0] if len(parts) == 1 else Or(parts)
-
     def _ranked(self, generation: _Generation, ranking: _Ranking, matching: int, page: int,
                 per_page: int) -> list[int]:
         """The page's documents: the tier with the most concepts first; in a tier, by score; equal scores by how
-        many concepts the name holds, then the shorter name (a service named for the query), never the alphabet."""
+        many concepts the name holds, then the shorter name (a service named for the query), never the alphabet.
+
+        A document's score is the sum of its concepts' scores (each by its best field, with a little for the
+        others: a word in a service's name counts for the name, not once for every field that repeats it), plus
+        a boost when the name holds the words as an exact phrase. Concept scores are kept per generation
+        (_Generation.concept_scores), so a search adds them up instead of running a matcher over every match, and
+        only the documents that can reach the page are put in full order."""
         if not matching:
             return []
-        query = self._query(ranking.concepts)
+        concept_scores = [generation.concept_scores(concept) for concept in ranking.concepts]
         stems = [concept.name_term.text for concept in ranking.concepts if concept.phrase]
+        phrase, phrase_docs = None, 0
         if len(stems) > 1:
             # The exact phrase in a service's name ranks above the same words scattered.
-            query = AndMaybe(query, Phrase("name", stems, boost=TEXT_FIELDS[0][1] * PHRASE_BOOST))
+            phrase = Phrase("name", stems, boost=TEXT_FIELDS[0][1] * PHRASE_BOOST)
+            phrase_docs = generation.live
+            for stem in stems:
+                phrase_docs &= generation.postings("name", stem)
         in_name = [generation.postings(c.name_term.fieldname, c.name_term.text) for c in ranking.concepts]
         wanted, out = page * per_page, []
         for tier in ranking.tiers:
             tier &= matching
             if not tier:
                 continue
-            scored = self._score_only(generation, query, tier)
-            scored.sort(key=lambda hit: (-round(hit[0], 6), -sum(bits >> hit[1] & 1 for bits in in_name),
-                                         len(generation.name_key(hit[1])), hit[1]))
-            out.extend(docnum for _score, docnum in scored)
+            near = tier & phrase_docs
+            boosts = {docnum: score for score, docnum in self._score_only(generation, phrase, near)} if near else {}
+            scored = []
+            for docnum in _bit_numbers(tier):
+                score, found = 0.0, False
+                for scores in concept_scores:
+                    part = scores.get(docnum)
+                    if part is not None:
+                        score += part
+                        found = True
+                if found:
+                    scored.append((-round(score + boosts.get(docnum, 0.0), 6), docnum))
+            out.extend(self._best(generation, scored, in_name, wanted - len(out)))
             if len(out) >= wanted:
                 break
         return out[wanted - per_page:wanted]
+
+    @staticmethod
+    def _best(generation: _Generation, scored: list[tuple[float, int]], in_name: list[int], count: int) -> list[int]:
+        """The first `count` of (negated score, docnum) in the ranking's order; the ties' keys are worked out only
+        for documents scoring at least the count-th best."""
+        if len(scored) > count:
+            threshold = heapq.nsmallest(count, [key for key, _docnum in scored])[-1]
+            scored = [hit for hit in scored if hit[0] <= threshold]
+        scored.sort(key=lambda hit: (hit[0], -sum(bits >> hit[1] & 1 for bits in in_name),
+                                     len(generation.name_key(hit[1])), hit[1]))
+        return [docnum for _key, docnum in scored[:count]]
 
     @staticmethod
     def _score_only(generation: _Generation, query: Query, matching: int) -> list[tuple[float, int]]:
@@ -539,27 +607,35 @@ class SearchIndex:
         """The query with each word nobody would mean as typed replaced by its nearest word in the directory's
         own vocabulary or the thesaurus. Never touched: stop words and contractions ("wont" is not "want"),
         numbers and short words, and any word the directory (in any field) or the thesaurus already knows."""
-        reader = generation.searcher.reader()
-        known = self.synonyms.vocabulary
-        # The listings' words first, then the thesaurus's, at each distance (Whoosh's MultiCorrector returns its
-        # pairs the wrong way round in 2.7).
-        correctors = (generation.searcher.corrector("spelling"), self._thesaurus_corrector())
         corrected, changed = [], False
         for word in query_words:
-            if (word in known or word in LEAVE_ALONE or len(word) < 4 or not word.isalpha()
-                    or ("spelling", word) in reader or self._in_listings(reader, word)):
-                corrected.append(word)
-                continue
-            # Two letters swapped is the commonest slip ("echp", "autsim"), one step for a person but two for
-            # Levenshtein: tried first. Then nearest first, the listings' words before the thesaurus's.
-            suggestion = next((swapped for swapped in _swaps(word)
-                               if swapped in known or ("spelling", swapped) in reader), None)
-            suggestion = suggestion or next(
-                (found[0] for distance in (1, 2) for corrector in correctors
-                 if (found := corrector.suggest(word, limit=1, maxdist=distance, prefix=1))), None)
+            # Kept per generation: whether and how a word is corrected depends only on the index and thesaurus.
+            if word in generation.corrections:
+                suggestion = generation.corrections[word]
+            else:
+                suggestion = self._correct_word(generation, word)
+                if len(generation.corrections) >= CORRECTIONS_KEPT:
+                    generation.corrections.clear()
+                generation.corrections[word] = suggestion
             corrected.append(suggestion or word)
             changed = changed or suggestion is not None
         return corrected if changed else None
+
+    def _correct_word(self, generation: _Generation, word: str) -> str | None:
+        reader = generation.searcher.reader()
+        known = self.synonyms.vocabulary
+        if (word in known or word in LEAVE_ALONE or len(word) < 4 or not word.isalpha()
+                or ("spelling", word) in reader or self._in_listings(reader, word)):
+            return None
+        # Two letters swapped is the commonest slip ("echp", "autsim"), one step for a person but two for
+        # Levenshtein: tried first. Then nearest first, the listings' words before the thesaurus's (Whoosh's
+        # MultiCorrector returns its pairs the wrong way round in 2.7).
+        suggestion = next((swapped for swapped in _swaps(word)
+                           if swapped in known or ("spelling", swapped) in reader), None)
+        correctors = (generation.searcher.corrector("spelling"), self._thesaurus_corrector())
+        return suggestion or next(
+            (found[0] for distance in (1, 2) for corrector in correctors
+             if (found := corrector.suggest(word, limit=1, maxdist=distance, prefix=1))), None)
 
     @staticmethod
     def _in_listings(reader, word: str) -> bool:

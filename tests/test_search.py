@@ -198,6 +198,27 @@ def test_a_request_can_ask_for_a_longer_page(app):
         assert fifty.pages == -(-fifty.total // 50)
 
 
+@pytest.mark.parametrize("kwargs", [
+    {"text": "speech therapy"}, {"text": "autsim"}, {"text": "trampoline"}, {"text": "", "age": 3},
+    {"text": "family", "filters": {"cost": ["free"]}, "age": 7},
+])
+def test_a_count_only_search_counts_what_the_full_search_finds(app, kwargs):
+    index = get_index(app)
+    full = index.search(SearchRequest(**kwargs, every_id=True))
+    counted = index.search(SearchRequest(**kwargs, every_id=True, count_only=True))
+    assert counted.total == full.total and counted.all_ids == full.all_ids
+    assert counted.corrected_from == full.corrected_from
+    assert counted.ids == [] and counted.facets == {}
+
+
+def test_the_second_search_for_the_same_words_ranks_the_same(app):
+    index = get_index(app)
+    for text in ("speech and language therapy", "autism support", "short breaks", "speach"):
+        first = index.search(SearchRequest(text=text, per_page=50))
+        again = index.search(SearchRequest(text=text, per_page=50))
+        assert first.ids and again.ids == first.ids and again.suggestion == first.suggestion
+
+
 def test_zero_results_explain_and_point_to_impartial_advice(client):
     response = client.get("/search?q=trampoline&category=short-breaks&age=3")
     assert heading(response) == (

@@ -366,7 +366,8 @@ def _explain(session: Session, index: SearchIndex, request: SearchRequest, found
     except for the ages of what the child's age hid."""
     place = bool(found.place_districts)
     filters = {**request.filters, "district": found.place_districts} if place else request.filters
-    chosen = replace(request, filters=filters, page=1, every_id=False)
+    # Only counts are wanted here: no search below ranks a page or counts facets.
+    chosen = replace(request, filters=filters, page=1, every_id=False, count_only=True)
     choices = []  # (kind, facet, the request without that choice)
     if place:
         choices.append(("place", None, replace(chosen, filters=request.filters)))
@@ -382,7 +383,7 @@ def _explain(session: Session, index: SearchIndex, request: SearchRequest, found
     if not choices:
         return
     shown = found.results.total
-    found.text_total = index.search(SearchRequest(text=request.text)).total
+    found.text_total = index.search(SearchRequest(text=request.text, count_only=True)).total
     if found.text_total <= shown:
         return
     explained = 0
