@@ -201,45 +201,36 @@ def _ids(values: list[str], known: set[uuid.UUID], message: str) -> set[uuid.UUI
 def set_services(session: Session, admin_id: uuid.UUID, person_id: uuid.UUID, service_ids: list[str]) -> bool:
     """Make the person a member of exactly these services; with at least one, give them the service_lead role if
     they lacked it. True when the role was given."""
-    known = set(session.exec(select(Service.id)))
-    chosen = _ids(service_ids, known, "Select services from the list")
-    user = lock_person(session, person_id)
-    current = people.member_services(session, user.id)
-    added, removed = chosen - current, current - chosen
-    for service_id in sorted(added):
-        session.add(ServiceMembership(user_id=user.id, service_id=service_id))
-    if removed:
-        session.exec(delete(ServiceMembership).where(ServiceMembership.user_id == user.id,
-                                                     ServiceMembership.service_id.in_(sorted(removed))))
-    gave_role = bool(chosen) and session.get(UserRole, (user.id, "service_lead")) is None
-    if gave_role:
-        session.add(UserRole(user_id=user.id, role="service_lead"))
-    if added or removed or gave_role:
-        audit(session, admin_id, "services_changed", "user", user.id, added=sorted(map(str, added)),
-              removed=sorted(map(str, removed)), **({"given": ["service_lead"]} if gave_role else {}))
-    session.commit()
-    return gave_role
+    return _set_links(session, admin_id, person_id, service_ids, Service.id, ServiceMembership,
+                      ServiceMembership.service_id, "service_lead", "Select services from the list", "services_changed")
 
 
 def set_districts(session: Session, admin_id: uuid.UUID, person_id: uuid.UUID, district_ids: list[str]) -> bool:
     """The districts the person takes new families from; with at least one, give them the key_worker role if they
     lacked it. True when the role was given."""
-    known = set(session.exec(select(District.id)))
-    chosen = _ids(district_ids, known, "Select areas from the list")
+    return _set_links(session, admin_id, person_id, district_ids, District.id, KeyWorkerArea,
+                      KeyWorkerArea.district_id, "key_worker", "Select areas from the list", "districts_changed")
+
+
+def _set_links(session: Session, admin_id: uuid.UUID, person_id: uuid.UUID, raw_ids: list[str], known_column,
+               link_model, link_column, role: str, message: str, action: str) -> bool:
+    """Link the person to exactly these rows (services they lead, districts they take families from) through
+    `link_model`; with at least one, give them `role` if they lacked it; audit what changed. True when the role
+    was given."""
+    chosen = _ids(raw_ids, set(session.exec(select(known_column))), message)
     user = lock_person(session, person_id)
-    current = set(session.exec(select(KeyWorkerArea.district_id).where(KeyWorkerArea.user_id == user.id)))
+    current = set(session.exec(select(link_column).where(link_model.user_id == user.id)))
     added, removed = chosen - current, current - chosen
-    for district_id in sorted(added):
-        session.add(KeyWorkerArea(user_id=user.id, district_id=district_id))
+    for linked_id in sorted(added):
+        session.add(link_model(user_id=user.id, **{link_column.key: linked_id}))
     if removed:
-        session.exec(delete(KeyWorkerArea).where(KeyWorkerArea.user_id == user.id,
-                                                 KeyWorkerArea.district_id.in_(sorted(removed))))
-    gave_role = bool(chosen) and session.get(UserRole, (user.id, "key_worker")) is None
+        session.exec(delete(link_model).where(link_model.user_id == user.id, link_column.in_(sorted(removed))))
+    gave_role = bool(chosen) and session.get(UserRole, (user.id, role)) is None
     if gave_role:
-        session.add(UserRole(user_id=user.id, role="key_worker"))
+        session.add(UserRole(user_id=user.id, role=role))
     if added or removed or gave_role:
-        audit(session, admin_id, "districts_changed", "user", user.id, added=sorted(map(str, added)),
-              removed=sorted(map(str, removed)), **({"given": ["key_worker"]} if gave_role else {}))
+        audit(session, admin_id, action, "user", user.id, added=sorted(map(str, added)),
+              removed=sorted(map(str, removed)), **({"given": [role]} if gave_role else {}))
     session.commit()
     return gave_role
 
