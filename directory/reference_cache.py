@@ -8,6 +8,9 @@
   directory revision (directory.listings.revision) moves on; then the next call builds it again. Every change to
   the directory bumps that revision in its own transaction, so a cached value is never older than what was
   committed, on any server.
+- `cached_per_key(name, key, session, build)` is the same for many values of one kind (a service's page by its
+  slug): `build(session, key)` kept per key, the least recently used dropped beyond `limit` keys; a None is not kept
+  (an unknown key costs a build each time, and fills nothing).
 - `revision(session)` is the revision itself: read once per request (memoised on `flask.g`, forgotten when this
   request's own transaction bumps it), and once per call outside a request (a CLI or a follower process sees every
   change).
@@ -18,7 +21,8 @@
 """
 
 import threading
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from flask import current_app, g, has_app_context, has_request_context, request
@@ -70,6 +74,36 @@ def cached(name: str, session: Session, build: Callable[[Session], T]) -> T:
     if not has_app_context():
         return build(session)
     return get_cache().get(name, revision(session), session, build)
+
+
+class _Recent:
+    """The values of one kind for one revision: at most `limit` keys, the least recently used dropped first."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.values: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable, session: Session, build: Callable[[Session, Hashable], T]) -> T | None:
+        with self.lock:
+            if key in self.values:
+                self.values.move_to_end(key)
+                return self.values[key]
+        value = build(session, key)  # outside the lock: two threads may build one key, and both get a right value
+        if value is not None:
+            with self.lock:
+                self.values[key] = value
+                while len(self.values) > self.limit:
+                    self.values.popitem(last=False)
+        return value
+
+
+def cached_per_key(name: str, key: Hashable, session: Session, build: Callable[[Session, Hashable], T],
+                   limit: int = 2000) -> T | None:
+    """`build(session, key)`, kept per key under `name` until the directory revision changes (see the module note)."""
+    if not has_app_context():
+        return build(session, key)
+    return cached(name, session, lambda _session: _Recent(limit)).get(key, session, build)
 
 
 def revision(session: Session) -> int:

@@ -124,3 +124,38 @@ def test_apps_do_not_share_values(app, db_session):
         assert reference_cache.cached("thing", db_session, lambda s: "second app") == "second app"
     with app.app_context():
         assert reference_cache.cached("thing", db_session, lambda s: "rebuilt") == "first app"
+
+
+def test_per_key_values_are_built_once_each_and_the_least_recent_dropped(app):
+    built = []
+
+    def build(session, key):
+        built.append(key)
+        return None if key == "missing" else f"value of {key}"
+
+    with app.test_request_context():
+        session = get_session()
+        for key in ("a", "b", "a", "c", "a", "missing", "missing"):
+            value = reference_cache.cached_per_key("things", key, session, build, limit=2)
+            assert value == (None if key == "missing" else f"value of {key}")
+        assert built == ["a", "b", "c", "missing", "missing"]  # "b" was dropped for "c"; None is never kept
+        reference_cache.cached_per_key("things", "b", session, build, limit=2)
+        assert built[-1] == "b"
+
+
+def test_per_key_values_are_rebuilt_after_a_listing_change(app, db_session):
+    built = []
+
+    def build(session, key):
+        built.append(key)
+        return len(built)
+
+    with app.test_request_context():
+        assert reference_cache.cached_per_key("things", "a", get_session(), build) == 1
+    service = db_session.exec(select(Service).limit(1)).one()
+    writer.update_service(db_session, service.id, {"description": service.description + " More."},
+                          source="import", reason="test")
+    db_session.commit()
+    with app.test_request_context():
+        assert reference_cache.cached_per_key("things", "a", get_session(), build) == 2
+        assert reference_cache.cached_per_key("things", "a", get_session(), build) == 2
