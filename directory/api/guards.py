@@ -4,6 +4,7 @@ Last-Modified from the directory's revision (304 when the client has it already)
 import hashlib
 import hmac
 import math
+import threading
 import time
 
 from flask import Flask, Response, current_app, g, request
@@ -14,16 +15,63 @@ from directory.api import bp
 from directory.api.errors import in_api
 from directory.db import get_session
 from directory.oruk.publish import directory_version
-from directory.throttle import get_throttle, parse_rule
+from directory.throttle import parse_rule
 
 DEFAULT_LIMIT = "600/1"  # requests per client address / minutes
+
+
+class SharedWindows:
+    """Fixed windows in the throttle's Redis (REDIS_URL), shared by every server: one round trip a request (an
+    increment that starts the window's expiry), one more only when refusing (when the window ends)."""
+
+    def __init__(self, limiter, item: RateLimitItemPerMinute):
+        self.limiter, self.item = limiter, item
+        self.amount, self.seconds = item.amount, item.get_expiry()
+
+    def hit(self, key: str) -> float | None:
+        """None when the request may go on; else the seconds until this client's window ends."""
+        if self.limiter.hit(self.item, "api", key):
+            return None
+        return self.limiter.get_window_stats(self.item, "api", key).reset_time - time.time()
+
+
+class LocalWindows:
+    """Fixed windows in this process (no REDIS_URL, as the other throttles): one counter a client. The limits
+    package's memory store starts a timer thread on most requests to expire its keys; here a window simply ends."""
+
+    PRUNE_AT = 10_000  # clients remembered before the ended windows are dropped
+
+    def __init__(self, amount: int, seconds: int, clock=time.monotonic):
+        self.amount, self.seconds, self.clock = amount, seconds, clock
+        self._windows: dict[str, list] = {}  # client key -> [when its window ends (clock), requests in it]
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> float | None:
+        """None when the request may go on; else the seconds until this client's window ends."""
+        now = self.clock()
+        with self._lock:
+            window = self._windows.get(key)
+            if window is None or window[0] <= now:
+                if len(self._windows) >= self.PRUNE_AT:
+                    self._windows = {k: w for k, w in self._windows.items() if w[0] > now}
+                self._windows[key] = [now + self.seconds, 1]
+                return None
+            window[1] += 1
+            return None if window[1] <= self.amount else window[0] - now
+
+    def reset(self) -> None:
+        with self._lock:
+            self._windows.clear()
 
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("API_REQUESTS_PER_CLIENT", DEFAULT_LIMIT)
     rule = parse_rule("api", app.config["API_REQUESTS_PER_CLIENT"])
-    app.extensions["api_rate_limit"] = RateLimitItemPerMinute(rule.count, rule.minutes,
-                                                              namespace=get_throttle_prefix(app))
+    if app.config.get("REDIS_URL"):
+        item = RateLimitItemPerMinute(rule.count, rule.minutes, namespace=get_throttle_prefix(app))
+        app.extensions["api_rate_limit"] = SharedWindows(app.extensions["throttle"].lock, item)
+    else:
+        app.extensions["api_rate_limit"] = LocalWindows(rule.count, rule.minutes * 60)
 
     @app.after_request
     def _cors(response: Response) -> Response:
@@ -52,16 +100,14 @@ def _client_key() -> str:
 @bp.before_request
 def _rate_limit():
     """Count the request against its client; over the limit, refuse it and say when to come back."""
-    # A fixed window on the throttle's store (Redis when REDIS_URL is set, shared by every server): one counter a
-    # client, where a moving window would keep and scan a time for each of its last 600 requests.
-    limiter = get_throttle().lock
-    item = current_app.extensions["api_rate_limit"]
-    key = _client_key()
-    if not limiter.hit(item, "api", key):
-        reset_at = limiter.get_window_stats(item, "api", key).reset_time
-        retry_after = max(1, math.ceil(reset_at - time.time()))
+    # A fixed window: one counter a client, where a moving window would keep and scan a time for each of its last
+    # 600 requests.
+    windows = current_app.extensions["api_rate_limit"]
+    wait = windows.hit(_client_key())
+    if wait is not None:
+        retry_after = max(1, math.ceil(wait))
         raise TooManyRequests(
-            description=f"Too many requests: at most {item.amount} every {item.get_expiry()} seconds from one "
+            description=f"Too many requests: at most {windows.amount} every {windows.seconds} seconds from one "
                         f"client. Try again in {retry_after} seconds.",
             retry_after=retry_after)
     return None

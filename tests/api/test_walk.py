@@ -26,12 +26,12 @@ def test_the_walk_waits_when_told_to(seeded_database, seeded_index, db_connectio
     shutil.copytree(seeded_index, tmp_path / "index", symlinks=True)
     app = make_api_app(seeded_database, tmp_path / "index", db_connection, API_REQUESTS_PER_CLIENT="20/1")
     waited = []
-    storage = app.extensions["throttle"].limiter.storage
+    windows = app.extensions["api_rate_limit"]
 
     def sleep(seconds: float) -> None:
         # Waiting out the minute for real would take a minute: forget the counts instead, as time would.
         waited.append(seconds)
-        storage.reset()
+        windows.reset()
 
     result = walk("http://localhost/api", fetcher(app.test_client()), per_page=25, sleep=sleep)
     assert result.errors == []
