@@ -11,10 +11,11 @@ from flask import Flask, Response, current_app, g, request
 from limits import RateLimitItemPerMinute
 from werkzeug.exceptions import TooManyRequests
 
+from directory import reference_cache
 from directory.api import bp
 from directory.api.errors import in_api
 from directory.db import get_session
-from directory.oruk.publish import directory_version
+from directory.oruk.publish import directory_changed_at
 from directory.throttle import parse_rule
 
 DEFAULT_LIMIT = "600/1"  # requests per client address / minutes
@@ -123,7 +124,12 @@ def _not_modified():
     """A client that already has this revision's answer gets 304 without the work."""
     if request.method not in ("GET", "HEAD"):
         return None
-    g.api_revision, g.api_changed_at = directory_version(get_session())
+    session = get_session()
+    # The request's one read of the revision: the caches of reference data that publishing uses key on it too.
+    g.api_revision = reference_cache.revision(session)
+    # Changed with the revision, so kept with it. (Read a moment after the revision, it may belong to a revision
+    # committed in between: a Last-Modified a little late, for the requests racing that commit.)
+    g.api_changed_at = reference_cache.cached("api-changed-at", session, directory_changed_at)
     if request.if_none_match and request.if_none_match.contains_weak(_etag()):
         response = Response(status=304)
         _stamp(response)

@@ -7,6 +7,8 @@ Which services are published: every one whose status ORUK knows (active, inactiv
 "defunct": a defunct service is gone, and a consumer drops a service that leaves the feed. The search finds only
 active services (the index holds no others), as on the site."""
 
+import functools
+import hashlib
 import math
 import uuid
 from collections import defaultdict
@@ -14,9 +16,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import Float, Integer, String, bindparam, cast, func, literal_column, null, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, select
 
+from directory import reference_cache
 from directory.data import service_search
 from directory.models import (
     Accessibility,
@@ -52,6 +57,7 @@ MAX_PER_PAGE = 100
 BATCH = 500
 # A search page long enough to hold every match: the whole ranking in one call (format=ndjson).
 EVERY = 1_000_000
+_NAMESPACE_BYTES = NAMESPACE.bytes
 
 
 def _present(record: dict) -> dict:
@@ -68,9 +74,13 @@ def _timestamp(value: datetime) -> str:
 
 
 def _derived_id(kind: str, key: str) -> str:
-    """stable_id(kind, key) for a key that is not itself a UUID ("<service id>:<term id>"), without first trying
-    to read the key as one: a page of full services makes hundreds of these."""
-    return str(uuid.uuid5(NAMESPACE, f"{kind}:{key}"))
+    """str(stable_id(kind, key)) for a key that is not itself a UUID ("<service id>:<term id>"): uuid5's own
+    steps without making UUID objects (a page of full services makes hundreds of these; a test checks both agree)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + f"{kind}:{key}".encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    hex_ = digest.hex()
+    return f"{hex_[:8]}-{hex_[8:12]}-{hex_[12:16]}-{hex_[16:20]}-{hex_[20:]}"
 
 
 def _day(value: date | None) -> str | None:
@@ -226,24 +236,31 @@ def _service_ids(session: Session, filters: ServiceFilters, searching: Searching
     return list(session.exec(query)), total
 
 
-# --- services -----------------------------------------------------------------------------------------------
+# --- reading rows -------------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Related:
-    """Everything the services of one page link to, each kind read in one query."""
+class _IdText(FunctionElement):
+    """A UUID column read as text, 8-4-4-4-12 in lower case as str(uuid.UUID) writes it. A page of full services
+    reads over a thousand ids: a UUID object made for each (then its str) cost more than the page's queries."""
 
-    organisations: dict = field(default_factory=dict)
-    phones: dict = field(default_factory=lambda: defaultdict(list))
-    relations: dict = field(default_factory=lambda: defaultdict(list))
-    areas: dict = field(default_factory=lambda: defaultdict(list))  # service id -> [District]
-    at_locations: dict = field(default_factory=lambda: defaultdict(list))
-    locations: dict = field(default_factory=dict)  # location id -> dict (full)
-    contacts: dict = field(default_factory=lambda: defaultdict(list))
-    costs: dict = field(default_factory=lambda: defaultdict(list))
-    languages: dict = field(default_factory=lambda: defaultdict(list))
-    attributes: dict = field(default_factory=lambda: defaultdict(list))
-    terms: dict = field(default_factory=dict)
+    type = String()
+    name = "id_text"
+    inherit_cache = True
+
+
+@compiles(_IdText)
+def _id_text(element, compiler, **kw):
+    # PostgreSQL's uuid type writes its own text.
+    return f"CAST({compiler.process(element.clauses, **kw)} AS TEXT)"
+
+
+@compiles(_IdText, "sqlite")
+def _id_text_sqlite(element, compiler, **kw):
+    # SQLite keeps a UUID as its 32 hex digits (SQLAlchemy's Uuid type): the dashes go in where str() puts them.
+    digits = compiler.process(element.clauses, **kw)
+    parts = "||'-'||".join(f"substr({digits}, {start}, {length})"
+                           for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12)))
+    return f"lower({parts})"
 
 
 def _rows(session: Session, query):
@@ -258,160 +275,362 @@ def _one_of(column, values):
     return column == values[0] if len(values) == 1 else column.in_(values)
 
 
-def _by_service(session: Session, model, ids: list[uuid.UUID], *columns: str) -> dict:
-    """{service id: its rows of this table (only these columns, when named)}, in position order."""
-    table = model.__table__
-    grouped = defaultdict(list)
-    query = select(*[table.c[name] for name in columns] or [table]).where(_one_of(table.c.service_id, ids))
-    if "position" in table.c:
-        query = query.order_by(table.c.position)
-    for row in _rows(session, query):
-        grouped[row.service_id].append(row)
-    return grouped
+# The statements every request runs are built once (the functools.cache builders below) with the ids as
+# parameters: building and keying a UNION of a dozen SELECTs each time cost more than running it. One id is
+# compared with "=", several with an expanding IN.
 
 
-def _load_related(session: Session, services: list[Service], full: bool, extension: bool) -> _Related:
-    ids = [service.id for service in services]
-    related = _Related()
-    if not services:
-        return related
-    organisation_ids = list({s.organisation_id for s in services})
-    organisations = Organisation.__table__
-    related.organisations = {o.id: o for o in _rows(
-        session, select(organisations).where(_one_of(organisations.c.id, organisation_ids)))}
+def _matching(column, one: bool):
+    return column == bindparam("id") if one else column.in_(bindparam("ids", expanding=True))
+
+
+def _ids(ids: list) -> dict:
+    return {"id": ids[0]} if len(ids) == 1 else {"ids": ids}
+
+
+def _run(session: Session, statement, ids: list):
+    """A statement of _matching's parameters, for these ids."""
+    return session.connection().execute(statement, _ids(ids))
+
+
+def _chunks(values: list, size: int = BATCH) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+# --- reference data, kept until the directory revision changes ----------------------------------------------
+
+
+def _terms(session: Session) -> dict[str, dict]:
+    """{taxonomy term id: its ORUK dict}, every term: a page of full services links hundreds."""
+    return reference_cache.cached("oruk-taxonomy-terms", session, _read_terms)
+
+
+def _read_terms(session: Session) -> dict[str, dict]:
+    table = TaxonomyTerm.__table__.c
+    return {row.id: term_dict(row) for row in _rows(session, select(
+        _IdText(table.id).label("id"), table.name, table.description, table.code,
+        _IdText(table.taxonomy_id).label("taxonomy_id"), _IdText(table.parent_id).label("parent_id"),
+        table.term_uri))}
+
+
+# --- services -----------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _services_statement(one: bool):
+    """The services of the parameters "id" or "ids"."""
+    return select(*_service_columns()).where(_matching(Service.__table__.c.id, one))
+
+
+@functools.cache
+def _published_service_statement():
+    table = Service.__table__.c
+    return select(*_service_columns()).where(_matching(table.id, True), table.status.in_(PUBLISHED_STATUSES))
+
+
+def _service_columns() -> list:
+    """The columns of Service that publishing reads (never the referral email), ids as text."""
+    table = Service.__table__.c
+    return [_IdText(table.id).label("id"), _IdText(table.organisation_id).label("organisation_id"), table.name,
+            table.description, table.url, table.email, table.status, table.minimum_age, table.maximum_age,
+            table.assured_date, table.last_modified, table.opening_hours, table.slug, table.summary,
+            table.how_to_refer, table.referral_method, table.accepting_referrals, table.response_target_days,
+            table.wait_weeks, table.wait_updated, table.eligibility]
+
+
+# Every row a page of services links to comes back from one UNION ALL in this shape: its kind; whose it is
+# (a service's id, or a location's for a location's own rows); its position among its service's rows of that
+# kind, a text to sort by, its id; up to seven texts and two numbers.
+_TEXTS, _NUMBERS = 7, 2
+
+
+def _branch(kind: str, owner, where, *, position=None, sort=None, row_id=None, texts=(), numbers=(),
+            join=None):
+    texts, numbers = list(texts), list(numbers)
+    columns = [literal_column(f"'{kind}'", String).label("kind"), owner.label("owner"),
+               (position if position is not None else literal_column("0", Integer)).label("ord"),
+               (sort if sort is not None else cast(null(), String)).label("sort"),
+               (row_id if row_id is not None else cast(null(), String)).label("row_id")]
+    columns += [(texts[i] if i < len(texts) else cast(null(), String)).label(f"t{i}") for i in range(_TEXTS)]
+    columns += [(numbers[i] if i < len(numbers) else cast(null(), Float)).label(f"n{i}") for i in range(_NUMBERS)]
+    query = select(*columns)
+    if join is not None:
+        query = query.select_from(join)
+    return query.where(where)
+
+
+def _location_branches(matches, *, full: bool) -> list:
+    """The locations whose ids `matches(column)` keeps, with their addresses and accessibility when full."""
+    location, address, access = Location.__table__.c, Address.__table__.c, Accessibility.__table__.c
+    branches = [_branch("location", _IdText(location.id), matches(location.id),
+                        texts=(location.location_type, location.name, location.description),
+                        numbers=(location.latitude, location.longitude))]
+    if full:
+        # In id order (addresses) and by description, then id (accessibility), as before the rows were joined.
+        branches += [
+            _branch("address", _IdText(address.location_id), matches(address.location_id),
+                    row_id=_IdText(address.id),
+                    texts=(address.address_1, address.address_2, address.city, address.state_province,
+                           address.postal_code, address.country, address.address_type)),
+            _branch("accessibility", _IdText(access.location_id), matches(access.location_id),
+                    sort=access.description, row_id=_IdText(access.id), texts=(access.description,)),
+        ]
+    return branches
+
+
+def _service_branches(one: bool, full: bool, extension: bool) -> list:
+    """What the services (of the parameters "id" or "ids") link to; a list of each kind in position order."""
+    phone, relation, area, district = (Phone.__table__.c, ServiceRelation.__table__.c, ServiceArea.__table__.c,
+                                       District.__table__.c)
+    at_location, contact, cost, language, attribute = (
+        ServiceAtLocation.__table__.c, Contact.__table__.c, CostOption.__table__.c, Language.__table__.c,
+        ServiceAttribute.__table__.c)
+    # Organisations are read with the page, not kept by revision: a change to an organisation alone (an import
+    # that changes no listing) does not move the directory revision.
+    organisation, service = Organisation.__table__.c, Service.__table__.c
+    branches = [_branch("organisation", _IdText(organisation.id), organisation.id.in_(
+        select(service.organisation_id).where(_matching(service.id, one))),
+        texts=(organisation.name, organisation.description, organisation.website, organisation.email))]
     if extension:
-        related.phones = _by_service(session, Phone, ids)
-        related.relations = _by_service(session, ServiceRelation, ids)
-    if not full:
-        return related
-    for area in _rows(session, select(ServiceArea.service_id, District.slug, District.name)
-                      .join(District, District.id == ServiceArea.district_id)
-                      .where(_one_of(ServiceArea.service_id, ids))):
-        related.areas[area.service_id].append(area)
-    related.at_locations = _by_service(session, ServiceAtLocation, ids)
-    location_ids = {row.location_id for rows in related.at_locations.values() for row in rows}
-    related.locations = _locations(session, location_ids, full=True)
-    related.contacts = _by_service(session, Contact, ids)
-    related.costs = _by_service(session, CostOption, ids)
-    related.languages = _by_service(session, Language, ids)
-    # In the order the database keeps them, as the import format's export reads them: a service's categories
-    # keep the order they were listed in.
-    related.attributes = _by_service(session, ServiceAttribute, ids, "service_id", "taxonomy_term_id")
-    term_ids = {row.taxonomy_term_id for rows in related.attributes.values() for row in rows}
-    terms = TaxonomyTerm.__table__
-    # Each term once, however many services of the page it is linked to.
-    related.terms = {t.id: term_dict(t) for t in _rows(session, select(terms).where(_one_of(terms.c.id, term_ids)))}
+        branches += [
+            _branch("phone", _IdText(phone.service_id), _matching(phone.service_id, one), position=phone.position,
+                    row_id=_IdText(phone.id), texts=(phone.number, phone.description)),
+            _branch("relation", _IdText(relation.service_id), _matching(relation.service_id, one),
+                    position=relation.position, row_id=_IdText(relation.id),
+                    texts=(relation.relation_type, _IdText(relation.related_service_id), relation.note)),
+        ]
+    if full:
+        branches += [
+            _branch("area", _IdText(area.service_id), _matching(area.service_id, one),
+                    texts=(district.slug, district.name),
+                    join=ServiceArea.__table__.join(District.__table__, district.id == area.district_id)),
+            _branch("at_location", _IdText(at_location.service_id), _matching(at_location.service_id, one),
+                    row_id=_IdText(at_location.id), texts=(_IdText(at_location.location_id),)),
+            # A contact by role only: its name is never read.
+            _branch("contact", _IdText(contact.service_id), _matching(contact.service_id, one),
+                    position=contact.position, row_id=_IdText(contact.id), texts=(contact.title,)),
+            _branch("cost", _IdText(cost.service_id), _matching(cost.service_id, one), position=cost.position,
+                    row_id=_IdText(cost.id), texts=(cost.option, cost.amount_description), numbers=(cost.amount,)),
+            _branch("language", _IdText(language.service_id), _matching(language.service_id, one),
+                    position=language.position, row_id=_IdText(language.id),
+                    texts=(language.name, language.code, language.note)),
+            # By position, as the import format's export reads them: a service's categories keep the order they
+            # were listed in. Needs and referrers (sets, all at position 0) follow the main category, each kind
+            # in id order: the same on every database (ties were left to the database's whim).
+            _branch("attribute", _IdText(attribute.service_id), _matching(attribute.service_id, one),
+                    position=attribute.position, sort=attribute.link_type, row_id=_IdText(attribute.id),
+                    texts=(_IdText(attribute.taxonomy_term_id),)),
+        ]
+        at_locations = select(at_location.location_id).where(_matching(at_location.service_id, one))
+        branches += _location_branches(lambda column: column.in_(at_locations), full=True)
+    return branches
+
+
+def _union(branches: list):
+    return union_all(*branches).order_by(literal_column("ord"), literal_column("sort"), literal_column("row_id"))
+
+
+@functools.cache
+def _linked_statement(one: bool, full: bool, extension: bool):
+    """Every row that services link to, in one statement."""
+    return _union(_service_branches(one, full, extension))
+
+
+@functools.cache
+def _locations_statement(one: bool, full: bool):
+    return _union(_location_branches(lambda column: _matching(column, one), full=full))
+
+
+class _Linked:
+    """The rows of one UNION ALL of branches: {kind: {owner id: [row, ...]}}, each list in order."""
+
+    def __init__(self, rows=()):
+        self.kinds: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        kinds = self.kinds
+        for row in rows:
+            kinds[row[0]][row[1]].append(row)
+
+    def of(self, kind: str, owner: str) -> list:
+        rows = self.kinds.get(kind)
+        return rows.get(owner, []) if rows else []
+
+    def organisations(self) -> dict[str, dict]:
+        return {oid: _present({"id": oid, "name": row.t0, "description": row.t1, "website": row.t2, "email": row.t3})
+                for oid, (row,) in self.kinds.get("organisation", {}).items()}
+
+    def locations(self, *, full: bool) -> dict[str, dict]:
+        """{location id: its ORUK dict} for the location rows read."""
+        out = {}
+        for lid, (row,) in self.kinds.get("location", {}).items():
+            _kind, _owner, _ord, _sort, _id, location_type, name, description, *_rest, latitude, longitude = row
+            record = {"id": lid, "location_type": location_type or "physical", "name": name,
+                      "description": description, "latitude": latitude, "longitude": longitude}
+            if full:
+                record["addresses"] = [_present({
+                    "id": a.row_id, "location_id": lid, "address_1": a.t0, "address_2": a.t1, "city": a.t2,
+                    "state_province": a.t3, "postal_code": a.t4, "country": a.t5, "address_type": a.t6 or "physical"})
+                    for a in self.of("address", lid)]
+                record["accessibility"] = [{"id": a.row_id, "location_id": lid, "description": a.t0}
+                                           for a in self.of("accessibility", lid)]
+            out[lid] = _present(record)
+        return out
+
+
+@dataclass
+class _Related:
+    """Everything the services of one page link to."""
+
+    organisations: dict[str, dict]
+    linked: _Linked
+    locations: dict[str, dict] = field(default_factory=dict)
+    terms: dict[str, dict] = field(default_factory=dict)
+
+
+def _load_related(session: Session, services: list, full: bool, extension: bool) -> _Related:
+    """One query: every linked row in one UNION (taxonomy terms from the cache)."""
+    ids = [uuid.UUID(service.id) for service in services]
+    linked = _Linked(_run(session, _linked_statement(len(ids) == 1, full, extension), ids) if ids else ())
+    related = _Related(linked.organisations(), linked)
+    if full:
+        related.locations = linked.locations(full=True)
+        related.terms = _terms(session)
     return related
 
 
-def organisation_dict(organisation: Organisation) -> dict:
+def organisation_dict(organisation) -> dict:
     return _present({"id": str(organisation.id), "name": organisation.name, "description": organisation.description,
                      "website": organisation.website, "email": organisation.email})
 
 
-def _extension(service: Service, related: _Related) -> dict:
+def _extension(service, related: _Related) -> dict:
     """The SEND fields, with the import format's names and values. Never the referral email."""
+    linked = related.linked
     waiting = ({"weeks": service.wait_weeks, "updated": service.wait_updated.isoformat()}
                if service.wait_weeks is not None and service.wait_updated else None)
     return _present({
         "slug": service.slug,
         "summary": service.summary,
-        "phones": [_present({"number": p.number, "description": p.description}) for p in related.phones[service.id]],
+        "phones": [_present({"number": p.t0, "description": p.t1}) for p in linked.of("phone", service.id)],
         "how_to_refer": service.how_to_refer,
         "referral_method": service.referral_method,
         "accepting_referrals": service.accepting_referrals,
         "response_target_days": service.response_target_days,
         "waiting_time": waiting,
         "eligibility": service.eligibility,
-        "relations": [_present({"type": r.relation_type, "service": str(r.related_service_id), "note": r.note})
-                      for r in related.relations[service.id]],
+        "relations": [_present({"type": r.t0, "service": r.t1, "note": r.t2})
+                      for r in linked.of("relation", service.id)],
     })
 
 
-def _service_dict(service: Service, related: _Related, *, full: bool, extension: bool) -> dict:
-    sid = str(service.id)
+def _service_dict(service, related: _Related, *, full: bool, extension: bool) -> dict:
+    sid = service.id
     record = {
-        "id": sid, "organization_id": str(service.organisation_id), "name": service.name,
+        "id": sid, "organization_id": service.organisation_id, "name": service.name,
         "description": service.description, "url": service.url, "email": service.email, "status": service.status,
         "minimum_age": service.minimum_age, "maximum_age": service.maximum_age,
         "assured_date": _day(service.assured_date), "last_modified": _timestamp(service.last_modified),
-        "organization": organisation_dict(related.organisations[service.organisation_id]),
+        "organization": related.organisations[service.organisation_id],
     }
     if full:
+        linked, terms = related.linked, related.terms
         record.update({
             "schedules": [{"id": str(stable_id("schedule", sid)), "service_id": sid,
                            "description": service.opening_hours}] if service.opening_hours else [],
             "service_areas": [
-                {"id": _derived_id("service_area", f"{sid}:{d.slug}"), "service_id": sid, "name": d.name}
-                for d in sorted(related.areas[service.id], key=lambda d: d.slug)],
+                {"id": _derived_id("service_area", f"{sid}:{slug}"), "service_id": sid, "name": name}
+                for slug, name in sorted((a.t0, a.t1) for a in linked.of("area", sid))],
             "service_at_locations": [
-                _present({"id": str(row.id), "service_id": sid, "location_id": str(row.location_id),
-                          "location": related.locations.get(row.location_id)})
-                for row in sorted(related.at_locations[service.id], key=lambda row: str(row.location_id))],
-            "languages": [_present({"id": str(x.id), "service_id": sid, "name": x.name, "code": x.code,
-                                    "note": x.note}) for x in related.languages[service.id]],
+                _present({"id": row_id, "service_id": sid, "location_id": location_id,
+                          "location": related.locations.get(location_id)})
+                for location_id, row_id in sorted((row.t0, row.row_id) for row in linked.of("at_location", sid))],
+            "languages": [_present({"id": x.row_id, "service_id": sid, "name": x.t0, "code": x.t1, "note": x.t2})
+                          for x in linked.of("language", sid)],
             "cost_options": [
-                _present({"id": _derived_id("cost_option", f"{sid}:{i}"), "service_id": sid, "option": c.option,
-                          "amount": c.amount, "amount_description": c.amount_description})
-                for i, c in enumerate(related.costs[service.id])],
+                _present({"id": _derived_id("cost_option", f"{sid}:{i}"), "service_id": sid, "option": c.t0,
+                          "amount": c.n0, "amount_description": c.t1})
+                for i, c in enumerate(linked.of("cost", sid))],
             # A contact by role only: a person's name is never published.
-            "contacts": [{"id": _derived_id("contact", f"{sid}:{c.position}"), "service_id": sid,
-                          "title": c.title} for c in related.contacts[service.id] if c.title],
+            "contacts": [{"id": _derived_id("contact", f"{sid}:{c.ord}"), "service_id": sid, "title": c.t0}
+                         for c in linked.of("contact", sid) if c.t0],
             "attributes": [
                 {"id": _derived_id("attribute", f"{sid}:{term['id']}"), "link_id": sid, "link_type": "service",
                  "taxonomy_term_id": term["id"], "taxonomy_term": term}
-                for term in (related.terms[a.taxonomy_term_id] for a in related.attributes[service.id])],
+                for term in (terms[a.t0] for a in linked.of("attribute", sid))],
         })
     if extension:
         record[EXTENSION] = _extension(service, related)
     return _present(record)
 
 
-def _minimal_dict(service: Service) -> dict:
+def _minimal_dict(service) -> dict:
     # ORUK's "just id and last_modified", with name and status: the list schema requires them.
-    return {"id": str(service.id), "name": service.name, "status": service.status,
+    return {"id": service.id, "name": service.name, "status": service.status,
             "last_modified": _timestamp(service.last_modified)}
 
 
 def _services_in_order(session: Session, ids: list[uuid.UUID]) -> list:
-    """The services' rows (see _rows), in this order."""
-    table = Service.__table__
-    by_id = {s.id: s for s in _rows(session, select(table).where(table.c.id.in_(ids)))} if ids else {}
-    return [by_id[i] for i in ids if i in by_id]
+    """The services' rows (see _rows, _service_columns), in this order."""
+    if not ids:
+        return []
+    by_id = {s.id: s for s in _run(session, _services_statement(len(ids) == 1), ids)}
+    return [by_id[key] for key in map(str, ids) if key in by_id]
 
 
-def service_dicts(session: Session, services: list[Service], *, full: bool = False, minimal: bool = False,
+def service_dicts(session: Session, services: list, *, full: bool = False, minimal: bool = False,
                   extension: bool = True) -> list[dict]:
-    """These services as ORUK dicts, in this order: a fixed number of queries however many there are."""
+    """These services (rows of _service_columns) as ORUK dicts, in this order: a fixed number of queries for
+    each BATCH of them."""
     if minimal:
         return [_minimal_dict(service) for service in services]
-    related = _load_related(session, services, full, extension)
-    return [_service_dict(service, related, full=full, extension=extension) for service in services]
+    out = []
+    for chunk in _chunks(services):
+        related = _load_related(session, chunk, full, extension)
+        out.extend(_service_dict(service, related, full=full, extension=extension) for service in chunk)
+    return out
 
 
 def list_services(session: Session, filters: ServiceFilters, page: int, per_page: int, *,
                   searching: Searching | None = None, full: bool = False, minimal: bool = False,
                   extension: bool = True) -> Page:
-    ids, total = _service_ids(session, filters, searching, _offset(page, per_page), _offset(page + 1, per_page))
-    services = _services_in_order(session, ids)
+    start, stop = _offset(page, per_page), _offset(page + 1, per_page)
+    if filters.search and searching is not None:
+        ids, total = _service_ids(session, filters, searching, start, stop)
+        services = _services_in_order(session, ids)
+    else:
+        services, total = _page_of_services(session, filters, start, per_page)
     return Page(service_dicts(session, services, full=full, minimal=minimal, extension=extension),
                 total, page, per_page)
+
+
+def _page_of_services(session: Session, filters: ServiceFilters, start: int, per_page: int) -> tuple[list, int]:
+    """A page of the list in id order, and how many services the filters keep, in one query: the page's ids are
+    read from the primary key's index in a subquery, and the count rides on each row (read again alone only when
+    the page is past the end)."""
+    table = Service.__table__
+    conditions = filters.conditions()
+    total = select(func.count()).select_from(table).where(*conditions).correlate(None).scalar_subquery()
+    page_ids = (select(table.c.id).where(*conditions).order_by(table.c.id).offset(start).limit(per_page)
+                .correlate(None))
+    rows = list(_rows(session, select(total.label("total_items"), *_service_columns())
+                      .where(table.c.id.in_(page_ids)).order_by(table.c.id)))
+    if not rows:
+        return [], session.exec(select(func.count()).select_from(table).where(*conditions)).one()
+    return rows, rows[0].total_items
 
 
 def every_service(session: Session, filters: ServiceFilters, *, searching: Searching | None = None,
                   full: bool = False, minimal: bool = False, extension: bool = True) -> Iterator[dict]:
     """Every service the filters keep, in list order, read BATCH at a time (format=ndjson)."""
     ids, _total = _service_ids(session, filters, searching, 0, None)
-    for start in range(0, len(ids), BATCH):
-        services = _services_in_order(session, ids[start:start + BATCH])
-        yield from service_dicts(session, services, full=full, minimal=minimal, extension=extension)
+    for chunk in _chunks(ids):
+        yield from service_dicts(session, _services_in_order(session, chunk), full=full, minimal=minimal,
+                                 extension=extension)
 
 
 def get_service(session: Session, service_id: uuid.UUID, *, extension: bool = True) -> dict | None:
     """The fully nested service, or None when there is none published with this id."""
-    table = Service.__table__
-    service = _rows(session, select(table).where(table.c.id == service_id,
-                                                 table.c.status.in_(PUBLISHED_STATUSES))).first()
+    service = _run(session, _published_service_statement(), [service_id]).first()
     if service is None:
         return None
     return service_dicts(session, [service], full=True, extension=extension)[0]
@@ -420,44 +639,23 @@ def get_service(session: Session, service_id: uuid.UUID, *, extension: bool = Tr
 # --- locations and service_at_locations ---------------------------------------------------------------------
 
 
-def _locations(session: Session, location_ids: Iterable[uuid.UUID], *, full: bool) -> dict[uuid.UUID, dict]:
+def _locations(session: Session, location_ids: Iterable[uuid.UUID], *, full: bool) -> dict[str, dict]:
+    """{location id: its ORUK dict}, in one query."""
     location_ids = list(location_ids)
     if not location_ids:
         return {}
-    addresses, accessibility = defaultdict(list), defaultdict(list)
-    if full:
-        for address in session.exec(select(Address).where(_one_of(Address.location_id, location_ids))
-                                    .order_by(Address.id)):
-            addresses[address.location_id].append(address)
-        for entry in session.exec(select(Accessibility).where(_one_of(Accessibility.location_id, location_ids))
-                                  .order_by(Accessibility.description, Accessibility.id)):
-            accessibility[entry.location_id].append(entry)
-    out = {}
-    for location in session.exec(select(Location).where(_one_of(Location.id, location_ids))):
-        lid = str(location.id)
-        record = {"id": lid, "location_type": location.location_type or "physical", "name": location.name,
-                  "description": location.description, "latitude": location.latitude,
-                  "longitude": location.longitude}
-        if full:
-            record["addresses"] = [_present({
-                "id": str(a.id), "location_id": lid, "address_1": a.address_1, "address_2": a.address_2,
-                "city": a.city, "state_province": a.state_province, "postal_code": a.postal_code,
-                "country": a.country, "address_type": a.address_type or "physical"}) for a in addresses[location.id]]
-            record["accessibility"] = [{"id": str(a.id), "location_id": lid, "description": a.description}
-                                       for a in accessibility[location.id]]
-        out[location.id] = _present(record)
-    return out
+    return _Linked(_run(session, _locations_statement(len(location_ids) == 1, full), location_ids)).locations(
+        full=full)
 
 
 def _at_location_dicts(session: Session, rows: list[ServiceAtLocation], *, full: bool,
                        extension: bool) -> list[dict]:
     locations = _locations(session, {row.location_id for row in rows}, full=full)
-    service_ids = list({row.service_id for row in rows})
-    services = {s.id: s for s in session.exec(select(Service).where(Service.id.in_(service_ids)))}
-    listed = dict(zip(services, service_dicts(session, list(services.values()), extension=extension),
+    services = _services_in_order(session, list({row.service_id for row in rows}))
+    listed = dict(zip((s.id for s in services), service_dicts(session, services, extension=extension),
                       strict=True))
     return [_present({"id": str(row.id), "service_id": str(row.service_id), "location_id": str(row.location_id),
-                      "location": locations.get(row.location_id), "service": listed.get(row.service_id)})
+                      "location": locations.get(str(row.location_id)), "service": listed.get(str(row.service_id))})
             for row in rows]
 
 
@@ -510,13 +708,14 @@ def _name_contains(column, text: str | None) -> list:
 def _with_services(session: Session, organisations: list[Organisation], *, full: bool,
                    extension: bool) -> list[dict]:
     services = defaultdict(list)
-    rows = list(session.exec(select(Service).where(
-        Service.organisation_id.in_([o.id for o in organisations]), Service.status.in_(PUBLISHED_STATUSES))
-        .order_by(Service.name, Service.id))) if organisations else []
+    table = Service.__table__.c
+    rows = list(_rows(session, select(*_service_columns()).where(
+        _one_of(table.organisation_id, [o.id for o in organisations]), table.status.in_(PUBLISHED_STATUSES))
+        .order_by(table.name, table.id))) if organisations else []
     for service, record in zip(rows, service_dicts(session, rows, full=full, extension=extension), strict=True):
         record.pop("organization", None)  # it is the organisation it sits in
         services[service.organisation_id].append(record)
-    return [_present({**organisation_dict(o), "services": services[o.id]}) for o in organisations]
+    return [_present({**organisation_dict(o), "services": services[str(o.id)]}) for o in organisations]
 
 
 def list_organisations(session: Session, page: int, per_page: int, *, search: str | None = None,
@@ -634,9 +833,8 @@ def get_term(session: Session, term_id: uuid.UUID) -> dict | None:
 # --- the directory's version, for caching -------------------------------------------------------------------
 
 
-def directory_version(session: Session) -> tuple[int, datetime]:
-    """The directory's revision (as directory.listings.revision.directory_revision reads it) and when it last
-    changed, in one read of the same row: an ETag and a Last-Modified for every answer."""
-    revision, changed = session.exec(
-        select(DirectoryRevision.revision, DirectoryRevision.changed_at).where(DirectoryRevision.id == 1)).one()
-    return revision, changed if changed.tzinfo else changed.replace(tzinfo=UTC)
+def directory_changed_at(session: Session) -> datetime:
+    """When the directory last changed (its revision's time, bumped with it): a Last-Modified for every answer.
+    The API keeps it per revision (directory.reference_cache)."""
+    changed = session.exec(select(DirectoryRevision.changed_at).where(DirectoryRevision.id == 1)).one()
+    return changed if changed.tzinfo else changed.replace(tzinfo=UTC)
