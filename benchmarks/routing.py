@@ -17,6 +17,7 @@ import uuid
 
 from directory.routing import Facts, RoutedService, RoutingDirectory, effective_rule, route
 from directory.rules import Labels, compile_rule, validate_rule
+from directory.rules.evaluate import RuleSet
 
 DISTRICTS = ["cannock-chase", "east-staffordshire", "lichfield", "newcastle-under-lyme", "south-staffordshire",
              "stafford", "staffordshire-moorlands", "tamworth", "stoke-on-trent"]
@@ -68,6 +69,7 @@ def random_rule(rng: random.Random, tests: int) -> dict:
 
 def directory(size: int, rng: random.Random) -> RoutingDirectory:
     services = []
+    rules = RuleSet()  # as load_directory does: the services' rules share their tests
     ids = [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(size)]
     for index, service_id in enumerate(ids):
         rule = random_rule(rng, rng.randrange(5, 16))
@@ -76,7 +78,7 @@ def directory(size: int, rng: random.Random) -> RoutingDirectory:
         fake = type("S", (), {"minimum_age": minimum, "maximum_age": rng.choice([18, 19, 25]), "eligibility": rule})
         relations = [(rng.choice(RELATIONS), rng.choice(ids)) for _ in range(rng.randrange(0, 3))]
         services.append(RoutedService(service_id, f"Service {index}", compile_rule(
-            effective_rule(fake, rng.sample(DISTRICTS, rng.randrange(1, 9)))), rng.sample(ROLES, 3), relations))
+            effective_rule(fake, rng.sample(DISTRICTS, rng.randrange(1, 9))), rules), rng.sample(ROLES, 3), relations))
     return RoutingDirectory(services, Labels(), version=(size,))
 
 

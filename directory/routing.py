@@ -19,10 +19,11 @@ from directory.models import TaxonomyTerm as Term
 from directory.models.taxonomy import CONDITIONS, NEED_AREAS, REFERRER_ROLES, SEN_TYPES
 from directory.postcodes import PostcodeError
 from directory.rules import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN, Labels, OneOf, compile_rule, describe_rule
-from directory.rules.evaluate import CompiledRule
+from directory.rules.evaluate import CompiledRule, RuleSet
 from directory.rules.fields import EHCP_VALUES
 
 ORDER = {ELIGIBLE: 0, UNKNOWN: 1, NOT_ELIGIBLE: 2}
+OUTCOMES = (NOT_ELIGIBLE, UNKNOWN, ELIGIBLE)  # by a rule's code
 # Relations that offer another way when a service says no.
 ALTERNATIVES = ("alternative_to", "cross_border_equivalent")
 
@@ -219,6 +220,16 @@ class RoutingDirectory:
     services: list[RoutedService]
     labels: Labels
     version: tuple
+    # Worked out once: the services' positions in the order results are shown (by name, ignoring case), and each
+    # service's relations to the others as (relation type, position); relations to services not here are left out.
+    by_name: list[int] = field(init=False, repr=False)
+    related: list[list[tuple[str, int]]] = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self.by_name = sorted(range(len(self.services)), key=lambda i: self.services[i].name.casefold())
+        position = {service.id: i for i, service in enumerate(self.services)}
+        self.related = [[(relation, position[other]) for relation, other in service.relations if other in position]
+                        for service in self.services]
 
 
 def effective_rule(service: Service, district_slugs: list[str]) -> dict:
@@ -255,10 +266,12 @@ def load_directory(session: Session) -> RoutingDirectory:
             relations.setdefault(relation.related_service_id, []).append(
                 (relation.relation_type, relation.service_id))
     routed = []
+    rules = RuleSet()  # the services' rules share their tests: each is worked out once per family
     for s in services:
         rule = effective_rule(s, areas.get(s.id, []))
-        routed.append(RoutedService(s.id, s.name, compile_rule(rule), referrers.get(s.id, []), relations.get(s.id, []),
-                                    ages=(s.minimum_age, s.maximum_age), rule_without_ages={"all": rule["all"][1:]}))
+        routed.append(RoutedService(s.id, s.name, compile_rule(rule, rules), referrers.get(s.id, []),
+                                    relations.get(s.id, []), ages=(s.minimum_age, s.maximum_age),
+                                    rule_without_ages={"all": rule["all"][1:]}))
     return RoutingDirectory(routed, labels(session), version)
 
 
@@ -303,44 +316,79 @@ class Suggestion:
     outcome: str
 
 
-@dataclass
 class ServiceResult:
-    service_id: uuid.UUID
-    name: str
-    outcome: str
-    reasons: list[str]
-    missing: list[str]
-    can_refer: bool
-    referral_routes: list[str]
-    suggestions: list[Suggestion] = field(default_factory=list)
+    """One service's outcome for a family. Its reasons and missing fields are written when first read: a page
+    that shows only outcomes (search's "not for your child") never pays for the plain English."""
+
+    __slots__ = ("service_id", "name", "outcome", "can_refer", "referral_routes", "suggestions", "_reasons",
+                 "_missing", "_explain")
+
+    def __init__(self, service_id: uuid.UUID, name: str, outcome: str, reasons: list[str] | None = None,
+                 missing: list[str] | None = None, can_refer: bool = False, referral_routes: list[str] | None = None,
+                 suggestions: list[Suggestion] | None = None, explain=None):
+        self.service_id, self.name, self.outcome, self.can_refer = service_id, name, outcome, can_refer
+        self.referral_routes = referral_routes if referral_routes is not None else []
+        self.suggestions = suggestions if suggestions is not None else []
+        # explain: (a compiled rule, the family, what the rule decided) that give (reasons, missing) when asked.
+        self._reasons, self._missing, self._explain = reasons, missing, explain
+
+    def _worked_out(self) -> None:
+        if self._explain is not None:
+            rule, family, decided = self._explain
+            self._reasons, self._missing = rule.explain(family, decided)
+            self._explain = None
+        if self._reasons is None:
+            self._reasons = []
+        if self._missing is None:
+            self._missing = []
+
+    @property
+    def reasons(self) -> list[str]:
+        if self._reasons is None:
+            self._worked_out()
+        return self._reasons
+
+    @property
+    def missing(self) -> list[str]:
+        if self._missing is None:
+            self._worked_out()
+        return self._missing
+
+    def __repr__(self) -> str:
+        return f"ServiceResult({self.name!r}, {self.outcome!r})"
 
 
 def route(directory: RoutingDirectory, facts: Facts) -> list[ServiceResult]:
     """Every active service's outcome for this family: eligible first, then unknown, then not eligible."""
     values = facts.values
     role = values.get("referrer_role")
-    results = {}
+    listed = []  # in the directory's order
+    families: dict = {}  # the family's facts against each rule set (the directory's rules share one)
     for service in directory.services:
-        outcome = service.rule.evaluate(values, directory.labels)
-        results[service.id] = ServiceResult(
-            service_id=service.id, name=service.name, outcome=outcome.outcome, reasons=outcome.reasons,
-            missing=outcome.missing, can_refer=role is not None and role in service.referrers,
-            referral_routes=service.referrers,
-        )
-    for service in directory.services:
-        result = results[service.id]
-        for relation, other_id in service.relations:
-            other = results.get(other_id)
-            if other is None:
-                continue
+        rules = service.rule.rules
+        family = families.get(rules)
+        if family is None:
+            family = families[rules] = rules.family(values, directory.labels)
+        decided = service.rule.decide(family)
+        listed.append(ServiceResult(service.id, service.name, OUTCOMES[decided[0]],
+                                    can_refer=role is not None and role in service.referrers,
+                                    referral_routes=service.referrers,
+                                    explain=None if decided[0] == 2 else (service.rule, family, decided)))
+    for result, related in zip(listed, directory.related, strict=True):
+        for relation, position in related:
+            other = listed[position]
             wanted = (
                 (relation in ALTERNATIVES and result.outcome == NOT_ELIGIBLE and other.outcome == ELIGIBLE)
                 or relation == "requires_prerequisite"
                 or (relation == "while_you_wait" and result.outcome != NOT_ELIGIBLE and other.outcome != NOT_ELIGIBLE)
             )
             if wanted:
-                result.suggestions.append(Suggestion(other_id, relation, other.outcome))
-    return sorted(results.values(), key=lambda r: (ORDER[r.outcome], r.name.casefold()))
+                result.suggestions.append(Suggestion(other.service_id, relation, other.outcome))
+    # Eligible first, then unknown, then not eligible; by name within each.
+    shown: dict[str, list[ServiceResult]] = {ELIGIBLE: [], UNKNOWN: [], NOT_ELIGIBLE: []}
+    for i in directory.by_name:
+        shown[listed[i].outcome].append(listed[i])
+    return shown[ELIGIBLE] + shown[UNKNOWN] + shown[NOT_ELIGIBLE]
 
 
 def hidden_by_age(directory: RoutingDirectory, facts: Facts, results: list[ServiceResult]) -> dict:

@@ -1,10 +1,13 @@
 """Evaluate a rule against a family's facts with three values: true, false, or unknown (not enough facts).
 
-A rule is compiled once into nodes with negation pushed down to the tests (De Morgan holds in this logic),
-so evaluation is a walk over plain Python objects; reasons are only worked out for what is not eligible.
+A rule is compiled once into nodes with negation pushed down to the tests (De Morgan holds in this logic). The
+tree says what each test and group means; evaluation runs on codes of the tests (see RuleSet below), so that the
+thousands of rules of a directory are decided for one family without walking thousands of trees.
 """
 
+import functools
 import itertools
+import operator
 from dataclasses import dataclass, field
 
 from directory.rules.explain import Labels, failure_message
@@ -37,12 +40,11 @@ def _operator(op: str, value):
 
 
 class _Test:
-    __slots__ = ("test", "field", "check", "negated", "_reasons")
+    __slots__ = ("test", "field", "check", "negated")
 
     def __init__(self, test: dict, negated: bool):
         self.test, self.field, self.negated = test, test["field"], negated
         self.check = _operator(test["op"], test.get("value"))
-        self._reasons: dict = {}  # (labels, the fact it mentions) -> message: the same few facts recur
 
     def value(self, facts: dict):
         actual = facts.get(self.field)
@@ -53,19 +55,6 @@ class _Test:
             answers = {self.check(possible) != self.negated for possible in actual}
             return answers.pop() if len(answers) == 1 else None
         return self.check(actual) != self.negated
-
-    def explain(self, facts, labels, reasons, missing, result):
-        if result is None:
-            missing.append(self.field)
-        elif result is False:
-            actual = facts.get(self.field)
-            # Set facts are not named in the message, so one message serves them all; OneOf facts are named.
-            shown = actual if isinstance(actual, OneOf) or not isinstance(actual, frozenset) else None
-            key = (id(labels), shown)
-            message = self._reasons.get(key)
-            if message is None:
-                message = self._reasons[key] = failure_message(self.test, self.negated, facts, labels)
-            reasons.append(message)
 
 
 class _All:
@@ -83,13 +72,6 @@ class _All:
             if result is None:
                 unknown = True
         return None if unknown else True
-
-    def explain(self, facts, labels, reasons, missing, result):
-        # The parts that made the result what it is (false ones for false, unknown ones for unknown).
-        for part in self.parts:
-            value = part.value(facts)
-            if value is result:
-                part.explain(facts, labels, reasons, missing, value)
 
 
 class _Any(_All):
@@ -117,49 +99,228 @@ def _compile(node: dict, negated: bool):
     return _Test(node, negated)
 
 
+# --- a rule set: the tests of many rules, each worked out once per family -------------------------------------
+# A directory holds thousands of rules made of the same few thousand tests (age ranges, areas, needs ...), and a
+# family's facts are the same for every service. So each distinct test is worked out once per family, into a list
+# of values coded 0 (false), 1 (unknown) and 2 (true); a group is then the smallest ("all") or the largest ("any")
+# of its parts' codes, the three-valued logic above exactly. Each rule becomes one small Python function of its
+# tests' codes, shared by every rule of the same shape, that gives the rule's code and the tests that explain it.
+
+_CODE = {False: 0, None: 1, True: 2}
+_VALUE = (False, None, True)
+_OUTCOMES = (NOT_ELIGIBLE, UNKNOWN, ELIGIBLE)
+
+
+class RuleSet:
+    """The distinct tests of the rules compiled into it. Compile every rule first, then evaluate: a set that
+    families are being evaluated against must not be given more rules (the app compiles a whole directory at once)."""
+
+    def __init__(self):
+        self.tests: list[_Test] = []
+        self._keys: list[str] = []
+        self._slots: dict[str, int] = {}
+        self._by_field: dict[str, list[int]] = {}
+
+    def slot(self, test: "_Test") -> int:
+        # The message is part of the key: two tests that differ only in their message give different reasons.
+        key = repr((test.test.get("field"), test.test.get("op"), test.test.get("value"), test.test.get("message"),
+                    test.negated))
+        slot = self._slots.get(key)
+        if slot is None:
+            slot = self._slots[key] = len(self.tests)
+            self.tests.append(test)
+            self._keys.append(key)
+            self._by_field.setdefault(test.field, []).append(slot)
+        return slot
+
+    def codes(self, facts: dict, slots=None, base: list[int] | None = None, names=None) -> list[int]:
+        """Every test's code for these facts (only `slots` when given; only the tests of the fields `names`,
+        on top of `base`, when working out one combination of several possible values)."""
+        codes = list(base) if base is not None else [1] * len(self.tests)
+        tests = self.tests
+        for name, members in self._by_field.items():
+            if (names is not None and name not in names) or facts.get(name) is None:
+                continue
+            for slot in members if slots is None else (s for s in members if s in slots):
+                codes[slot] = _CODE[tests[slot].value(facts)]
+        return codes
+
+    def family(self, facts: dict, labels: Labels | None = None, slots=None) -> "Family":
+        return Family(self, facts, labels or _NO_LABELS, slots)
+
+    def message(self, slot: int, facts: dict, labels: Labels) -> str:
+        test = self.tests[slot]
+        actual = facts.get(test.field)
+        # Set facts are not named in the message, so one message serves them all; OneOf facts are named.
+        shown = actual if isinstance(actual, OneOf) or not isinstance(actual, frozenset) else None
+        key = (self._keys[slot], shown)
+        message = labels.messages.get(key)
+        if message is None:
+            message = labels.remember(key, failure_message(test.test, test.negated, facts, labels))
+        return message
+
+
+class _World:
+    """One family's facts (or one combination of the values of its OneOf facts) with every test's code."""
+
+    __slots__ = ("facts", "codes", "_messages")
+
+    def __init__(self, facts: dict, codes: list[int]):
+        self.facts, self.codes, self._messages = facts, codes, {}
+
+    def reasons(self, rules: RuleSet, labels: Labels, slots: tuple, positions: list[int], into: list[str]) -> None:
+        messages = self._messages
+        for position in positions:
+            slot = slots[position]
+            message = messages.get(slot)
+            if message is None:
+                message = messages[slot] = rules.message(slot, self.facts, labels)
+            into.append(message)
+
+
+class Family:
+    """A family's facts evaluated against a rule set: made once, then asked about each rule."""
+
+    def __init__(self, rules: RuleSet, facts: dict, labels: Labels, slots=None):
+        self.rules, self.labels, self._slots = rules, labels, slots
+        self.world = _World(facts, rules.codes(facts, slots))
+        # The facts known only to be one of several values (a postcode that straddles districts, an age in years
+        # for a rule on months), each with its possible values.
+        self.possible = {name: sorted(value, key=str) for name, value in facts.items() if isinstance(value, OneOf)}
+        self._worlds: list[_World] | None = None
+
+    def worlds(self) -> list[_World]:
+        """Every combination of the possible values of the OneOf facts (none when one has no possible value)."""
+        if self._worlds is None:
+            possible, facts = self.possible, self.world.facts
+            if not possible or not all(possible.values()):
+                self._worlds = []
+            else:
+                self._worlds = []
+                for chosen in itertools.product(*possible.values()):
+                    world = {**facts, **dict(zip(possible, chosen, strict=True))}
+                    codes = self.rules.codes(world, self._slots, self.world.codes, possible)
+                    self._worlds.append(_World(world, codes))
+        return self._worlds
+
+
+_GROUP = {True: ("min", 2), False: ("max", 0)}  # all: the smallest code (2 when empty); any: the largest (0)
+
+
+def _shape(node, path: tuple, tests: list, groups: list[str], explain: list[str]) -> str:
+    """Add the lines that work out the node's code (its parts' first) and list the tests that explain it;
+    returns the name holding the code. Tests are numbered left to right, as `a0`, `a1` ...; groups `g0` ...
+
+    A test explains the rule's code r when its code, and every group's between it and the top, is r."""
+    if isinstance(node, _Test):
+        name = f"a{len(tests)}"
+        tests.append(node)
+        conditions = [f"{group} == r" for group in path[1:]] + ([f"{name} == r"] if path else [])
+        explain.append(f"    if {' and '.join(conditions)}:" if conditions else "    if True:")
+        explain.append(f"        out.append({len(tests) - 1})")
+        return name
+    name = f"g{len(groups)}"
+    groups.append("")  # holds the name's number: a group's parts come before it in the lines
+    parts = [_shape(part, (*path, name), tests, groups, explain) for part in node.parts]
+    function, empty = _GROUP[not isinstance(node, _Any)]
+    groups.append(f"    {name} = {function}({', '.join(parts)})" if len(parts) > 1 else
+                  f"    {name} = {parts[0] if parts else empty}")
+    return name
+
+
+@functools.lru_cache(maxsize=20_000)
+def _function(source: str):
+    namespace: dict = {}
+    exec(compile(source, "<rule>", "exec"), namespace)  # noqa: S102 (only names and numbers; no rule values)
+    return namespace["run"]
+
+
+def _runner(root) -> tuple:
+    """(the function of the rule's test codes, its tests in order). The function gives the rule's code and,
+    unless it is 2 or not asked for, the positions of the tests that explain it."""
+    tests: list[_Test] = []
+    groups: list[str] = []
+    explain: list[str] = []
+    top = _shape(root, (), tests, groups, explain)
+    body = [line for line in groups if line]
+    unpack = f"    {', '.join(f'a{i}' for i in range(len(tests)))}, = t" if tests else "    pass"
+    source = "\n".join([
+        "def run(t, explain=True):", unpack, *body, f"    r = {top}", "    if r == 2 or not explain:",
+        "        return r, None", "    out = []",
+        *explain, "    return r, out",
+    ])
+    return _function(source), tests
+
+
 class CompiledRule:
-    def __init__(self, rule: dict):
+    __slots__ = ("rule", "_root", "rules", "_run", "_slots", "_own", "_gather")
+
+    def __init__(self, rule: dict, rules: RuleSet | None = None):
         self.rule = rule
-        self._root = _compile(rule, False)
+        self._root = _compile(rule, False)  # the tree: checks the rule, and works out each test
+        self.rules = rules if rules is not None else RuleSet()
+        self._run, tests = _runner(self._root)
+        self._slots = tuple(self.rules.slot(test) for test in tests)
+        self._own = frozenset(self._slots)
+        if len(self._slots) > 1:
+            self._gather = operator.itemgetter(*self._slots)
+        else:
+            self._gather = (lambda codes, slot=self._slots[0]: (codes[slot],)) if self._slots else (lambda codes: ())
+
+    def family(self, facts: dict, labels: Labels | None = None) -> Family:
+        # Only this rule's tests, when its set is shared with other rules.
+        shared = len(self.rules.tests) > len(self._own)
+        return self.rules.family(facts, labels, self._own if shared else None)
 
     def value(self, facts: dict):
         """True, False or None (unknown)."""
-        result = self._root.value(facts)
-        if result is None:
-            result, _worlds = self._in_every_world(facts)
-        return result
+        return _VALUE[self.decide(self.family(facts))[0]]
 
-    def _in_every_world(self, facts: dict):
-        """(the answer, the worlds) when every combination of the OneOf facts' values gives the same known
-        answer, else (None, []). Each test alone already handles a OneOf fact; this also settles rules that
-        test it twice, such as any(district is A, district is B) for a postcode in A or B."""
-        possible = {name: sorted(value, key=str) for name, value in facts.items() if isinstance(value, OneOf)}
-        if not possible or not all(possible.values()):
-            return None, []
-        combinations = itertools.product(*possible.values())
-        worlds = [{**facts, **dict(zip(possible, chosen, strict=True))} for chosen in combinations]
-        answers = {self._root.value(world) for world in worlds}
-        return (answers.pop(), worlds) if len(answers) == 1 and None not in answers else (None, [])
+    def decide(self, family: Family) -> tuple[int, int, list[int] | None]:
+        """For a family made from this rule's set (RuleSet.family): (the rule's code, its code in the family's own
+        facts, the positions of the tests that explain that), to give to `explain` when the reasons are wanted."""
+        first, positions = self._run(self._gather(family.world.codes))
+        if first == 1 and family.possible:
+            return self._in_every_world(family)[0], first, positions
+        return first, first, positions
+
+    def _in_every_world(self, family: Family):
+        """(the code, [(world, the positions of the tests that explain it)]) when every combination of the OneOf
+        facts' values gives the same known answer, else (1, []). Each test alone already handles a OneOf fact;
+        this also settles rules that test it twice, such as any(district is A, district is B) for a postcode in
+        A or B."""
+        answers = [(world, self._run(self._gather(world.codes))) for world in family.worlds()]
+        codes = {answer[0] for _world, answer in answers}
+        if len(codes) == 1 and 1 not in codes:
+            return codes.pop(), [(world, answer[1]) for world, answer in answers]
+        return 1, []
+
+    def explain(self, family: Family, decided: tuple) -> tuple[list[str], list[str]]:
+        """(why the rule is false, the fields it needs when unknown) from what `decide` gave; both empty when true."""
+        code, first, positions = decided
+        if code == 2:
+            return [], []
+        if code == 1:
+            tests, slots = self.rules.tests, self._slots
+            return [], list(dict.fromkeys([tests[slots[p]].field for p in positions]))
+        # False in the family's own facts, or in every combination of its OneOf facts' values.
+        explained = [(family.world, positions)] if first == 0 else self._in_every_world(family)[1]
+        reasons: list[str] = []
+        for world, positions in explained:
+            world.reasons(self.rules, family.labels, self._slots, positions, reasons)
+        return list(dict.fromkeys(reasons)), []
+
+    def outcome(self, family: Family) -> Outcome:
+        decided = self.decide(family)
+        return Outcome(_OUTCOMES[decided[0]], *self.explain(family, decided))
 
     def evaluate(self, facts: dict, labels: Labels | None = None) -> Outcome:
-        result = self._root.value(facts)
-        worlds = [facts]
-        if result is None:
-            settled, every = self._in_every_world(facts)
-            if settled is not None:
-                result, worlds = settled, every
-        if result is True:
-            return Outcome(ELIGIBLE)
-        reasons, missing = [], []
-        for world in worlds:
-            self._root.explain(world, labels or _NO_LABELS, reasons, missing, result)
-        if result is False:
-            return Outcome(NOT_ELIGIBLE, reasons=list(dict.fromkeys(reasons)))
-        return Outcome(UNKNOWN, missing=list(dict.fromkeys(missing)))
+        return self.outcome(self.family(facts, labels))
 
 
-def compile_rule(rule: dict) -> CompiledRule:
-    return CompiledRule(rule)
+def compile_rule(rule: dict, rules: RuleSet | None = None) -> CompiledRule:
+    """The rule ready to evaluate; give `rules` to share its tests with the other rules of a directory."""
+    return CompiledRule(rule, rules)
 
 
 def evaluate(rule: dict, facts: dict, labels: Labels | None = None) -> Outcome:

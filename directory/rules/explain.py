@@ -17,6 +17,7 @@ EHCP_PHRASES = {
     frozenset({"none", "requested", "in_place"}): f"have {_EHCP}, have asked for one, or have not",
 }
 EHCP_STATUSES = frozenset({"none", "requested", "in_place"})
+_MESSAGES_KEPT = 50_000  # reasons a Labels remembers before starting again
 # Under "not", a negative operator reads better as its positive twin: "For children who live in Tamworth",
 # never "Not for children who do not live in Tamworth".
 _POSITIVE_TWIN = {"ne": "eq", "not_in": "in", "has_none": "has_any", "is_false": "is_true"}
@@ -27,9 +28,18 @@ class Labels:
     """Names for codes, by field (district slugs, need codes, diagnosis slugs, roles ...); codes show as-is."""
 
     names: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Reasons already written with these names, by (test, the fact it mentions): a directory's rules repeat the
+    # same tests, and a family's facts are the same for every service.
+    messages: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def name(self, field_name: str, code) -> str:
         return self.names.get(field_name, {}).get(code, str(code))
+
+    def remember(self, key, message: str) -> str:
+        if len(self.messages) >= _MESSAGES_KEPT:
+            self.messages.clear()  # bounded: a long-lived process meets many facts
+        self.messages[key] = message
+        return message
 
 
 def _join(items: list[str], word: str = "or") -> str:
