@@ -82,8 +82,9 @@ from directory.search_sync import rebuild
 from directory.seed import apply_seed, load_seed
 from directory.synonyms import Synonyms
 
-# Bump when the generator changes, so that cached databases are not reused by mistake.
-FORMAT_VERSION = 1
+# Bump when the generator or the index's schema changes, so that cached databases and indexes are not reused by
+# mistake (2: documents store their listing revision).
+FORMAT_VERSION = 2
 DATA_SEED = 20260301
 QUERY_SEED = 424242
 DEFAULT_SIZES = (1000, 10000, 100000)

@@ -141,6 +141,15 @@ class _Bits(BaseBitSet):
         return iter(self.bits)
 
 
+@dataclass
+class _ConceptScores:
+    """A concept's scores in one generation, for the documents searches have needed so far."""
+
+    scores: dict[int, float]
+    covered: int  # the documents whose scores have been worked out (a bit set)
+    matches: int  # the documents matching the concept
+
+
 class _Generation:
     """Document-number sets for one version of the index; rebuilt lazily when the index changes."""
 
@@ -154,27 +163,31 @@ class _Generation:
         self._names = reader.column_reader("name_sort")
         self._docnums: dict[str, int] | None = None
         self._ids: dict[int, str] | None = None
-        self._concept_scores: OrderedDict[tuple, dict[int, float]] = OrderedDict()
+        self._concept_scores: OrderedDict[tuple, _ConceptScores] = OrderedDict()
         self.corrections: dict[str, str | None] = {}  # word -> its correction (None: left as typed)
 
-    def concept_scores(self, concept: "_Concept") -> dict[int, float]:
-        """{docnum: score} for every document matching the concept, scored as in a query (its best field plus
-        the tiebreak share of the others). A score depends only on the index, so it is worked out once per
-        generation, in one pass over the concept's postings, instead of once per search for every match."""
+    def concept_scores(self, concept: "_Concept", docs: int) -> dict[int, float]:
+        """{docnum: score} for at least the documents in `docs` that match the concept, scored as in a query (its
+        best field plus the tiebreak share of the others). A score depends only on the index, so each document's
+        is worked out once per generation, the first time a search needs it (only the documents that can reach
+        its page), instead of on every search for every match."""
         key = tuple((term.fieldname, term.text, term.boost) for term in concept.terms)
-        scores = self._concept_scores.get(key)
-        if scores is not None:
+        kept = self._concept_scores.get(key)
+        if kept is None:
+            matches = 0
+            for term in concept.terms:
+                matches |= self.postings(term.fieldname, term.text)
+            kept = self._concept_scores[key] = _ConceptScores({}, 0, matches)
+            if len(self._concept_scores) > CONCEPTS_KEPT:
+                self._concept_scores.popitem(last=False)
+        else:
             self._concept_scores.move_to_end(key)
-            return scores
-        matcher = _BestField(concept.terms, tiebreak=TIEBREAK).matcher(self.searcher, self.searcher.context())
-        scores = {}
-        while matcher.is_active():
-            scores[matcher.id()] = matcher.score()
-            matcher.next()
-        self._concept_scores[key] = scores
-        if len(self._concept_scores) > CONCEPTS_KEPT:
-            self._concept_scores.popitem(last=False)
-        return scores
+        missing = docs & kept.matches & ~kept.covered
+        if missing:
+            query = _BestField(concept.terms, tiebreak=TIEBREAK)
+            kept.scores.update((docnum, score) for score, docnum in _score_only(self.searcher, query, missing))
+            kept.covered |= missing
+        return kept.scores
 
     def postings(self, fieldname: str, value: str) -> int:
         key = (fieldname, value)
@@ -222,10 +235,14 @@ def _swaps(word: str) -> list[str]:
     return [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1) if word[i] != word[i + 1]]
 
 
+# The bits set in each byte value.
+_BYTE_BITS = tuple(tuple(bit for bit in range(8) if value >> bit & 1) for value in range(256))
+
+
 def _bit_numbers(bits: int) -> list[int]:
     """The document numbers in a bit set, in order."""
     raw = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
-    return [index * 8 + bit for index, byte in enumerate(raw) if byte for bit in range(8) if byte >> bit & 1]
+    return [index * 8 + bit for index, byte in enumerate(raw) if byte for bit in _BYTE_BITS[byte]]
 
 
 def _bits_from(docnums: Iterable[int]) -> int:
@@ -237,6 +254,23 @@ def _bits_from(docnums: Iterable[int]) -> int:
             buffer.extend(bytes(max(byte - len(buffer) + 1, len(buffer))))
         buffer[byte] |= 1 << (docnum & 7)
     return int.from_bytes(buffer, "little")
+
+
+def _score_only(searcher, query: Query, matching: int) -> list[tuple[float, int]]:
+    """Scores for just these documents: the matcher skips to each one instead of scoring every text match and
+    filtering afterwards (a filter that leaves few documents otherwise costs as much as none)."""
+    matcher = query.matcher(searcher, searcher.context())
+    hits = []
+    for docnum in _bit_numbers(matching):
+        if not matcher.is_active():
+            break
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+            if not matcher.is_active():
+                break
+        if matcher.id() == docnum:
+            hits.append((matcher.score(), docnum))
+    return hits
 
 
 class _BestFieldMatcher(DisjunctionMaxMatcher):
@@ -523,11 +557,10 @@ class SearchIndex:
         A document's score is the sum of its concepts' scores (each by its best field, with a little for the
         others: a word in a service's name counts for the name, not once for every field that repeats it), plus
         a boost when the name holds the words as an exact phrase. Concept scores are kept per generation
-        (_Generation.concept_scores), so a search adds them up instead of running a matcher over every match, and
-        only the documents that can reach the page are put in full order."""
+        (_Generation.concept_scores), so a search mostly adds up kept scores instead of running a matcher over
+        every match, and only the documents that can reach the page are put in full order."""
         if not matching:
             return []
-        concept_scores = [generation.concept_scores(concept) for concept in ranking.concepts]
         stems = [concept.name_term.text for concept in ranking.concepts if concept.phrase]
         phrase, phrase_docs = None, 0
         if len(stems) > 1:
@@ -543,17 +576,25 @@ class SearchIndex:
             if not tier:
                 continue
             near = tier & phrase_docs
-            boosts = {docnum: score for score, docnum in self._score_only(generation, phrase, near)} if near else {}
-            scored = []
-            for docnum in _bit_numbers(tier):
-                score, found = 0.0, False
-                for scores in concept_scores:
-                    part = scores.get(docnum)
-                    if part is not None:
-                        score += part
-                        found = True
-                if found:
-                    scored.append((-round(score + boosts.get(docnum, 0.0), 6), docnum))
+            boosts = {docnum: score for score, docnum in _score_only(generation.searcher, phrase, near)} if near else {}
+            concept_scores = [generation.concept_scores(concept, tier) for concept in ranking.concepts]
+            if len(concept_scores) == 1:
+                only = concept_scores[0]
+                scored = [(only[docnum], docnum) for docnum in _bit_numbers(tier) if docnum in only]
+            else:
+                scored = []
+                for docnum in _bit_numbers(tier):
+                    score, found = 0.0, False
+                    for scores in concept_scores:
+                        part = scores.get(docnum)
+                        if part is not None:
+                            score += part
+                            found = True
+                    if found:
+                        scored.append((score, docnum))
+            if boosts:
+                scored = [(score + boosts[docnum], docnum) if docnum in boosts else (score, docnum)
+                          for score, docnum in scored]
             out.extend(self._best(generation, scored, in_name, wanted - len(out)))
             if len(out) >= wanted:
                 break
@@ -561,32 +602,19 @@ class SearchIndex:
 
     @staticmethod
     def _best(generation: _Generation, scored: list[tuple[float, int]], in_name: list[int], count: int) -> list[int]:
-        """The first `count` of (negated score, docnum) in the ranking's order; the ties' keys are worked out only
-        for documents scoring at least the count-th best."""
+        """The first `count` of (score, docnum) in the ranking's order: score rounded to 6 places, highest first,
+        then the ties' keys. Only documents that can reach the first `count` are rounded and put in full order: a
+        score more than 0.000001 below the count-th best rounds below it too."""
+        if len(scored) > count:
+            cutoff = heapq.nlargest(count, [score for score, _docnum in scored])[-1] - 1e-6
+            scored = [hit for hit in scored if hit[0] >= cutoff]
+        scored = [(-round(score, 6), docnum) for score, docnum in scored]
         if len(scored) > count:
             threshold = heapq.nsmallest(count, [key for key, _docnum in scored])[-1]
             scored = [hit for hit in scored if hit[0] <= threshold]
         scored.sort(key=lambda hit: (hit[0], -sum(bits >> hit[1] & 1 for bits in in_name),
                                      len(generation.name_key(hit[1])), hit[1]))
         return [docnum for _key, docnum in scored[:count]]
-
-    @staticmethod
-    def _score_only(generation: _Generation, query: Query, matching: int) -> list[tuple[float, int]]:
-        """Scores for just these documents: the matcher skips to each one instead of scoring every text match
-        and filtering afterwards (a filter that leaves few documents otherwise costs as much as none)."""
-        searcher = generation.searcher
-        matcher = query.matcher(searcher, searcher.context())
-        hits = []
-        for docnum in _bit_numbers(matching):
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == docnum:
-                hits.append((matcher.score(), docnum))
-        return hits
 
     @staticmethod
     def _by_name(generation: _Generation, matching: int, page: int, per_page: int) -> list[int]:

@@ -219,6 +219,35 @@ def test_the_second_search_for_the_same_words_ranks_the_same(app):
         assert first.ids and again.ids == first.ids and again.suggestion == first.suggestion
 
 
+def test_result_rows_are_the_listings_in_the_ranked_order(app, db_session):
+    from directory.data.service_search import result_rows
+    from directory.data.services import listings_in_order
+
+    ids = get_index(app).search(SearchRequest(text="", per_page=60)).ids[::-1]  # not in the database's order
+    ids.insert(3, str(uuid.uuid4()))  # a service gone since the index was read is left out
+    rows = result_rows(db_session, ids)
+    listings = listings_in_order(db_session, ids)
+    assert len(rows) == len(ids) - 1
+    assert [(r.slug, r.name, r.summary, r.organisation, r.minimum_age, r.maximum_age, r.wait_weeks,
+             r.accepting_referrals, r.self_referral, list(r.districts)) for r in rows] == [
+        (li.service.slug, li.service.name, li.service.summary, li.organisation.name, li.service.minimum_age,
+         li.service.maximum_age, li.service.wait_weeks, li.service.accepting_referrals, li.self_referral,
+         li.districts) for li in listings]
+    assert any(r.self_referral for r in rows) and not all(r.self_referral for r in rows)
+
+
+def test_form_fields_show_what_this_search_typed_not_a_kept_one(client):
+    empty = client.get("/search").soup
+    assert not empty.find("input", id="age").get("value") and not empty.find("input", id="postcode").get("value")
+    typed = client.get("/search?age=7&postcode=ST16+3NE&eligible_only=y").soup
+    assert typed.find("input", id="age")["value"] == "7" and typed.find("input", id="postcode")["value"] == "ST16 3NE"
+    assert typed.find("input", attrs={"name": "eligible_only"}).has_attr("checked")
+    again = client.get("/search?age=seven").soup
+    assert again.find("input", id="age")["value"] == "seven" and not again.find("input", id="postcode").get("value")
+    assert not again.find("input", attrs={"name": "eligible_only"}).has_attr("checked")
+    assert str(client.get("/search").soup.find("form")) == str(empty.find("form"))
+
+
 def test_zero_results_explain_and_point_to_impartial_advice(client):
     response = client.get("/search?q=trampoline&category=short-breaks&age=3")
     assert heading(response) == (

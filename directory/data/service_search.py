@@ -9,10 +9,22 @@ import threading
 import uuid
 from dataclasses import dataclass, field, replace
 
+from sqlalchemy import exists
 from sqlmodel import Session, select
 
+from directory import reference_cache
+from directory.data.services import SELF_REFERRAL
 from directory.listings.revision import directory_revision
-from directory.models import District, LocalAuthority, OutwardCode, Service
+from directory.models import (
+    District,
+    LocalAuthority,
+    Organisation,
+    OutwardCode,
+    Service,
+    ServiceArea,
+    ServiceAttribute,
+    TaxonomyTerm,
+)
 from directory.postcodes import PostcodeError, normalise_postcode
 from directory.search import SearchIndex, SearchRequest, SearchResults
 from directory.synonyms import words
@@ -136,7 +148,8 @@ class PlaceCache:
 
     def get(self, session: Session) -> PlaceVocabulary:
         current = self._vocabulary
-        if current is not None and current.version == directory_revision(session):
+        # The revision read once per request (shared with every other cache keyed on it).
+        if current is not None and current.version == reference_cache.revision(session):
             return current
         with self._lock:
             self._vocabulary = read_vocabulary(session)
@@ -404,3 +417,51 @@ def _explain(session: Session, index: SearchIndex, request: SearchRequest, found
     found.hidden.sort(key=lambda entry: (entry.kind == "together", -entry.count))
 
 
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """What the search page shows for one service found."""
+
+    slug: str
+    name: str
+    summary: str
+    organisation: str
+    minimum_age: int
+    maximum_age: int
+    wait_weeks: int | None
+    accepting_referrals: bool
+    self_referral: bool
+    districts: tuple[str, ...]  # names, by name
+
+
+def result_rows(session: Session, ids: list[str]) -> list[ResultRow]:
+    """The services with these ids in the given order (as the index ranked them), in one query of just the columns
+    the page shows: a service changed since the index was read (no longer active) is simply left out."""
+    if not ids:
+        return []
+    uuids = [uuid.UUID(i) for i in ids]
+    self_referral = exists().where(
+        ServiceAttribute.service_id == Service.id, ServiceAttribute.link_type == "referrer",
+        ServiceAttribute.taxonomy_term_id == TaxonomyTerm.id, TaxonomyTerm.code == SELF_REFERRAL)
+    # The status is checked here, not in SQL: with it in the WHERE clause SQLite reads every active service through
+    # the status index instead of the 20 through the primary key (4 ms instead of 0.3 at 10,000 services).
+    rows = session.exec(
+        select(Service.id, Service.status, Service.slug, Service.name, Service.summary, Organisation.name,
+               Service.minimum_age, Service.maximum_age, Service.wait_weeks, Service.accepting_referrals,
+               self_referral, District.name)
+        .join(Organisation, Organisation.id == Service.organisation_id)
+        .outerjoin(ServiceArea, ServiceArea.service_id == Service.id)
+        .outerjoin(District, District.id == ServiceArea.district_id)
+        .where(Service.id.in_(uuids))
+        .order_by(District.name)
+    )
+    found: dict[uuid.UUID, tuple] = {}
+    districts: dict[uuid.UUID, list[str]] = {}
+    for service_id, status, *columns, self_referral, district in rows:
+        if status != "active":
+            continue
+        found.setdefault(service_id, (*columns, bool(self_referral)))
+        if district is not None:
+            districts.setdefault(service_id, []).append(district)
+    return [ResultRow(*found[i], tuple(districts.get(i, ()))) for i in uuids if i in found]

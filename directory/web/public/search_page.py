@@ -1,10 +1,11 @@
 """GET /search: words, "for my child" and filters in; ranked services, facet counts and help out."""
 
+import re
 from dataclasses import dataclass
 
 from flask import current_app, render_template, request, url_for
 
-from directory import places, routing
+from directory import places, reference_cache, routing
 from directory.data import service_search, taxonomy
 from directory.data import services as service_data
 from directory.db import get_session
@@ -23,6 +24,7 @@ FILTERS = (
     ("cost", "cost", "Cost"),
     ("accepting", "accepting", "Taking referrals"),
 )
+_PLAIN_SLUG = re.compile(r"[a-z0-9-]+")
 FIXED_LABELS = {
     "cost": {"free": "Free"},
     "accepting": {"yes": "Taking new referrals now", "no": "Not taking new referrals now"},
@@ -37,12 +39,8 @@ class FilterGroup:
 
 
 def _labels(session) -> dict[str, dict[str, str]]:
-    """Names for every filter value; read once and kept until the taxonomies or places change."""
-    cache = current_app.extensions.setdefault("search_labels", {})
-    version = taxonomy.version(session)
-    if cache.get("version") != version:
-        cache.update(version=version, labels=_read_labels(session))
-    return cache["labels"]
+    """Names for every filter value; read once and kept until the directory revision changes."""
+    return reference_cache.cached("search-filter-labels", session, _read_labels)
 
 
 def _read_labels(session) -> dict[str, dict[str, str]]:
@@ -111,7 +109,7 @@ def search():
         return render_template("public/search-unavailable.html"), 503
     results = found.results
     labels = _labels(session)
-    listings = service_data.listings_in_order(session, results.ids)
+    listings = service_search.result_rows(session, results.ids)
     advice = [] if results.total else service_data.services_linked_to(
         session, [t.id for t in taxonomy.list_terms(session, CATEGORIES) if t.code == "impartial-advice"]
     )
@@ -121,6 +119,7 @@ def search():
         results=results,
         found=found,
         listings=listings,
+        service_url=_service_url(),
         filter_groups=_filter_groups(form, results.facets, labels),
         lookup=lookup,
         district_name=labels["area"].get(district) if district else None,
@@ -133,6 +132,17 @@ def search():
         age=_age(form, found),
         hidden=_hidden_messages(found, form, labels, district),
     )
+
+
+def _service_url():
+    """url_for("public.service", slug=...) for each result, built once a page: a slug is made of letters, digits and
+    hyphens, which a URL keeps as they are."""
+    base = url_for("public.service", slug="-")[:-1]
+
+    def service_url(slug: str) -> str:
+        return base + slug if _PLAIN_SLUG.fullmatch(slug) else url_for("public.service", slug=slug)
+
+    return service_url
 
 
 def _age(form: SearchForm, found) -> int | None:
