@@ -256,17 +256,17 @@ def _id_text(element, compiler, **kw):
 
 @compiles(_IdText, "sqlite")
 def _id_text_sqlite(element, compiler, **kw):
-    # SQLite keeps a UUID as its 32 hex digits (SQLAlchemy's Uuid type): the dashes go in where str() puts them.
+    # SQLite keeps a UUID as its 32 hex digits in lower case (SQLAlchemy's Uuid type writes uuid.hex): the dashes
+    # go in where str() puts them.
     digits = compiler.process(element.clauses, **kw)
-    parts = "||'-'||".join(f"substr({digits}, {start}, {length})"
-                           for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12)))
-    return f"lower({parts})"
+    return "||'-'||".join(f"substr({digits}, {start}, {length})"
+                          for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12)))
 
 
-def _rows(session: Session, query):
+def _rows(session: Session, query, parameters: dict | None = None):
     """Plain rows (read-only tuples with the columns as attributes) on the session's own connection: a page reads
     hundreds of linked rows, and building ORM objects for them costs more than the queries."""
-    return session.connection().execute(query)
+    return session.connection().execute(query, parameters)
 
 
 def _one_of(column, values):
@@ -490,7 +490,7 @@ class _Related:
 def _load_related(session: Session, services: list, full: bool, extension: bool) -> _Related:
     """One query: every linked row in one UNION (taxonomy terms from the cache)."""
     ids = [uuid.UUID(service.id) for service in services]
-    linked = _Linked(_run(session, _linked_statement(len(ids) == 1, full, extension), ids) if ids else ())
+    linked = _Linked(_run(session, _linked_statement(len(ids) == 1, full, extension), ids).all() if ids else ())
     related = _Related(linked.organisations(), linked)
     if full:
         related.locations = linked.locations(full=True)
@@ -608,6 +608,11 @@ def _page_of_services(session: Session, filters: ServiceFilters, start: int, per
     read from the primary key's index in a subquery, and the count rides on each row (read again alone only when
     the page is past the end)."""
     table = Service.__table__
+    if filters == ServiceFilters():
+        # The whole list: one statement built once, and its count kept with the revision (a service added, or
+        # its status changed, moves the revision on).
+        rows = _rows(session, _whole_list_statement(), {"start": start, "size": per_page}).all()
+        return rows, reference_cache.cached("oruk-published-services", session, _count_published)
     conditions = filters.conditions()
     total = select(func.count()).select_from(table).where(*conditions).correlate(None).scalar_subquery()
     page_ids = (select(table.c.id).where(*conditions).order_by(table.c.id).offset(start).limit(per_page)
@@ -617,6 +622,18 @@ def _page_of_services(session: Session, filters: ServiceFilters, start: int, per
     if not rows:
         return [], session.exec(select(func.count()).select_from(table).where(*conditions)).one()
     return rows, rows[0].total_items
+
+
+@functools.cache
+def _whole_list_statement():
+    table = Service.__table__
+    page_ids = (select(table.c.id).where(published()).order_by(table.c.id).offset(bindparam("start"))
+                .limit(bindparam("size")).correlate(None))
+    return select(*_service_columns()).where(table.c.id.in_(page_ids)).order_by(table.c.id)
+
+
+def _count_published(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Service).where(published())).one()
 
 
 def every_service(session: Session, filters: ServiceFilters, *, searching: Searching | None = None,
@@ -644,7 +661,7 @@ def _locations(session: Session, location_ids: Iterable[uuid.UUID], *, full: boo
     location_ids = list(location_ids)
     if not location_ids:
         return {}
-    return _Linked(_run(session, _locations_statement(len(location_ids) == 1, full), location_ids)).locations(
+    return _Linked(_run(session, _locations_statement(len(location_ids) == 1, full), location_ids).all()).locations(
         full=full)
 
 

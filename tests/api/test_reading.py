@@ -42,18 +42,21 @@ def test_a_page_or_a_service_takes_three_statements_whatever_its_size(seeded_dat
     shutil.copytree(seeded_index, tmp_path / "index", symlinks=True)
     client = make_api_app(seeded_database, tmp_path / "index", db_connection).test_client()
     service_id = get_json(client, "/api/services?per_page=1")["contents"][0]["id"]
-    client.get("/api/services?full=true")  # the revision's terms and time, read once and kept
+    client.get("/api/services?full=true")  # the revision's terms, time and count, read once and kept
     statements = Statements(db_connection)
     try:
-        # The revision; the page with the count riding on each row; every linked row in one UNION.
+        # The revision; the page (the whole list's count is kept with the revision); every linked row in one UNION.
         for per_page in (1, 10, 51):
             read = statements.during(client, f"/api/services?full=true&per_page={per_page}")
             assert len(read) == 3, read
             assert len(statements.during(client, f"/api/services?per_page={per_page}")) == 3
+            # Filtered, the count rides on each row of the page.
+            assert len(statements.during(client, f"/api/services?full=true&minimum_age=0&per_page={per_page}")) == 3
         # The revision; the service; every linked row.
         assert len(statements.during(client, f"/api/services/{service_id}")) == 3
-        # A page past the end counts alone.
-        assert len(statements.during(client, "/api/services?page=99")) == 3
+        # A page past the end: nothing linked to read (filtered, the count is read alone).
+        assert len(statements.during(client, "/api/services?page=99")) == 2
+        assert len(statements.during(client, "/api/services?page=99&minimum_age=0")) == 3
     finally:
         statements.stop()
 
