@@ -320,23 +320,23 @@ class ServiceResult:
     """One service's outcome for a family. Its reasons and missing fields are written when first read: a page
     that shows only outcomes (search's "not for your child") never pays for the plain English."""
 
-    __slots__ = ("service_id", "name", "outcome", "can_refer", "referral_routes", "suggestions", "_reasons",
-                 "_missing", "_explain")
+    # A directory's worth of these is made for every family, so each holds as few objects as it can (fewer for
+    # the garbage collector to follow): what the rule decided is kept as it came, suggestions made when first added.
+    __slots__ = ("service_id", "name", "outcome", "can_refer", "referral_routes", "_suggestions", "_reasons",
+                 "_missing", "_rule", "_family", "_decided")
 
     def __init__(self, service_id: uuid.UUID, name: str, outcome: str, reasons: list[str] | None = None,
                  missing: list[str] | None = None, can_refer: bool = False, referral_routes: list[str] | None = None,
-                 suggestions: list[Suggestion] | None = None, explain=None):
+                 suggestions: list[Suggestion] | None = None):
         self.service_id, self.name, self.outcome, self.can_refer = service_id, name, outcome, can_refer
         self.referral_routes = referral_routes if referral_routes is not None else []
-        self.suggestions = suggestions if suggestions is not None else []
-        # explain: (a compiled rule, the family, what the rule decided) that give (reasons, missing) when asked.
-        self._reasons, self._missing, self._explain = reasons, missing, explain
+        self._suggestions, self._reasons, self._missing = suggestions, reasons, missing
+        self._rule = self._family = self._decided = None
 
     def _worked_out(self) -> None:
-        if self._explain is not None:
-            rule, family, decided = self._explain
-            self._reasons, self._missing = rule.explain(family, decided)
-            self._explain = None
+        if self._rule is not None:
+            self._reasons, self._missing = self._rule.explain(self._family, self._decided)
+            self._rule = self._family = self._decided = None
         if self._reasons is None:
             self._reasons = []
         if self._missing is None:
@@ -354,6 +354,12 @@ class ServiceResult:
             self._worked_out()
         return self._missing
 
+    @property
+    def suggestions(self) -> list[Suggestion]:
+        if self._suggestions is None:
+            self._suggestions = []
+        return self._suggestions
+
     def __repr__(self) -> str:
         return f"ServiceResult({self.name!r}, {self.outcome!r})"
 
@@ -370,10 +376,11 @@ def route(directory: RoutingDirectory, facts: Facts) -> list[ServiceResult]:
         if family is None:
             family = families[rules] = rules.family(values, directory.labels)
         decided = service.rule.decide(family)
-        listed.append(ServiceResult(service.id, service.name, OUTCOMES[decided[0]],
-                                    can_refer=role is not None and role in service.referrers,
-                                    referral_routes=service.referrers,
-                                    explain=None if decided[0] == 2 else (service.rule, family, decided)))
+        result = ServiceResult(service.id, service.name, OUTCOMES[decided[0]], None, None,
+                               role is not None and role in service.referrers, service.referrers)
+        if decided[0] != 2:
+            result._rule, result._family, result._decided = service.rule, family, decided
+        listed.append(result)
     for result, related in zip(listed, directory.related, strict=True):
         for relation, position in related:
             other = listed[position]

@@ -9,7 +9,7 @@ from sqlmodel import select
 from directory import routing
 from directory.models import Service
 from directory.routing import RecordError, age_on, as_json, months_on, read_record, route_record
-from directory.rules import OneOf
+from directory.rules import OneOf, compile_rule
 
 RECORD = {
     "as_of": "2026-11-22",
@@ -155,3 +155,21 @@ def test_cli_rejects_bad_input_naming_the_field(runner, tmp_path, content, messa
 def test_as_json_is_serialisable(db_session):
     facts, results = route_record(db_session, RECORD)
     json.dumps(as_json(facts, results))
+
+
+def test_results_match_each_rule_evaluated_alone_in_name_order_within_each_outcome(db_session):
+    # The directory's rules share one set of tests and results write their reasons when read: the same outcomes,
+    # reasons and missing fields as each service's rule compiled and evaluated on its own.
+    for record in (RECORD, {"as_of": "2026-11-22", "child": {"postcode": "ST3 4AA", "age": 4}},
+                   {**RECORD, "child": {**RECORD["child"], "date_of_birth": "2005-01-01"}}):
+        facts = read_record(db_session, record)
+        directory = routing.load_directory(db_session)
+        results = routing.route(directory, facts)
+        by_id = {r.service_id: r for r in results}
+        for service in directory.services:
+            alone = compile_rule(service.rule.rule).evaluate(facts.values, directory.labels)
+            result = by_id[service.id]
+            assert (result.outcome, result.reasons, result.missing) == (alone.outcome, alone.reasons, alone.missing)
+        keys = [(routing.ORDER[r.outcome], r.name.casefold()) for r in results]
+        assert keys == sorted(keys)
+        assert {r.outcome for r in results} >= {"not_eligible"}

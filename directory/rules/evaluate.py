@@ -253,7 +253,7 @@ def _runner(root) -> tuple:
 
 
 class CompiledRule:
-    __slots__ = ("rule", "_root", "rules", "_run", "_slots", "_own", "_gather")
+    __slots__ = ("rule", "_root", "rules", "_run", "_slots", "_own", "_gather", "_gates")
 
     def __init__(self, rule: dict, rules: RuleSet | None = None):
         self.rule = rule
@@ -261,6 +261,10 @@ class CompiledRule:
         self.rules = rules if rules is not None else RuleSet()
         self._run, tests = _runner(self._root)
         self._slots = tuple(self.rules.slot(test) for test in tests)
+        # A rule that is all(...) is false as soon as one of its own tests is (an age range, the areas): checked
+        # first, the rest of the rule is only worked out if its reasons are wanted.
+        top = self._root.parts if type(self._root) is _All else []
+        self._gates = tuple(self._slots[tests.index(part)] for part in top if isinstance(part, _Test))
         self._own = frozenset(self._slots)
         if len(self._slots) > 1:
             self._gather = operator.itemgetter(*self._slots)
@@ -279,7 +283,11 @@ class CompiledRule:
     def decide(self, family: Family) -> tuple[int, int, list[int] | None]:
         """For a family made from this rule's set (RuleSet.family): (the rule's code, its code in the family's own
         facts, the positions of the tests that explain that), to give to `explain` when the reasons are wanted."""
-        first, positions = self._run(self._gather(family.world.codes))
+        codes = family.world.codes
+        for slot in self._gates:
+            if codes[slot] == 0:
+                return 0, 0, None
+        first, positions = self._run(self._gather(codes))
         if first == 1 and family.possible:
             return self._in_every_world(family)[0], first, positions
         return first, first, positions
@@ -300,6 +308,8 @@ class CompiledRule:
         code, first, positions = decided
         if code == 2:
             return [], []
+        if positions is None:  # decided by a gate: find every test that explains it
+            positions = self._run(self._gather(family.world.codes))[1]
         if code == 1:
             tests, slots = self.rules.tests, self._slots
             return [], list(dict.fromkeys([tests[slots[p]].field for p in positions]))

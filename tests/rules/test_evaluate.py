@@ -133,3 +133,21 @@ def test_any_that_fails_gives_every_reason():
     rule = {"any": [{"field": "age", "op": "lte", "value": 18}, {"field": "ehcp", "op": "eq", "value": "in_place"}]}
     outcome = evaluate(rule, {"age": 20, "ehcp": "none"})
     assert outcome.outcome == NOT_ELIGIBLE and len(outcome.reasons) == 2
+
+
+def test_a_rule_ruled_out_by_its_first_test_still_gives_every_reason():
+    # The age range alone decides the outcome; the reasons, worked out when read, still name every part that fails.
+    rule = {"all": [
+        {"field": "age", "op": "between", "value": [5, 18]},
+        {"any": [{"field": "ehcp", "op": "eq", "value": "in_place"}, {"field": "looked_after", "op": "is_true"}]},
+        {"field": "school_year", "op": "gte", "value": 3},
+    ]}
+    facts = {"age": 19, "ehcp": "none", "looked_after": False}
+    reasons = [
+        "Only for ages 5 to 18; your child is 19",
+        "Only for children who have an education, health and care (EHC) plan",
+        "Only for children who are looked after by the council (in care)",
+    ]
+    assert evaluate(rule, facts).reasons == reasons
+    assert evaluate(rule, {**facts, "school_year": 1}).reasons == [
+        *reasons, "Only for children who are in year 3 or above at school; your child is in year 1"]

@@ -3,7 +3,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from directory.rules import OneOf, compile_rule, validate_rule
+from directory.rules import Labels, OneOf, compile_rule, validate_rule
+from directory.rules.evaluate import RuleSet, _compile
 
 CODES = ["a", "b", "c"]
 tests = st.one_of(
@@ -104,3 +105,34 @@ def test_an_unknown_district_is_named_as_missing(rule, family, possible):
     outcome = compile_rule(rule).evaluate({**family, "district": OneOf(possible)})
     if outcome.outcome == "unknown":
         assert outcome.missing and set(outcome.missing) <= (set(extra_fields) - set(family)) | {"district"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules, facts, st.none() | possible_districts)
+def test_the_compiled_rule_agrees_with_its_tree(rule, family, possible):
+    # The tree (each test and group walked) is what the rule means; the compiled rule runs on the tests' codes,
+    # and also settles a rule that tests a OneOf fact twice, which the tree alone leaves unknown.
+    if possible is not None:
+        family = {**family, "district": OneOf(possible)}
+    tree = _compile(rule, False).value(family)
+    compiled = compile_rule(rule).value(family)
+    if tree is not None or possible is None:
+        assert compiled is tree
+
+
+LABELS = Labels({"district": {"a": "Area A", "b": "Area B"}, "needs": {"a": "Need A"}})
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(rules, min_size=1, max_size=5), facts, st.none() | possible_districts)
+def test_rules_sharing_a_set_decide_and_explain_as_each_alone(many, family, possible):
+    if possible is not None:
+        family = {**family, "district": OneOf(possible)}
+    shared = RuleSet()
+    compiled = [compile_rule(rule, shared) for rule in many]
+    together = shared.family(family, LABELS)
+    for rule, one in zip(many, compiled, strict=True):
+        alone = compile_rule(rule).evaluate(family, LABELS)
+        for outcome in (one.outcome(together), one.evaluate(family, LABELS)):
+            assert (outcome.outcome, outcome.reasons, outcome.missing) == (alone.outcome, alone.reasons,
+                                                                           alone.missing)
