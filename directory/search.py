@@ -26,6 +26,7 @@ from whoosh.index import LockError
 from whoosh.matching import DisjunctionMaxMatcher
 from whoosh.query import DisjunctionMax, Phrase, Query, Term
 from whoosh.spelling import ListCorrector
+from whoosh.util import make_weighted_tree
 
 from directory.spelling_words import FILLER, LEAVE_ALONE
 from directory.synonyms import Synonyms, words
@@ -51,6 +52,9 @@ TIEBREAK = 0.1
 COMMON = 0.4
 # Concepts whose scores each searcher keeps (a word or a thesaurus group; at most a few MB at 100,000 services).
 CONCEPTS_KEPT = 256
+# Below this share of a concept's matches, a search scores just the documents it needs by skipping to them;
+# above it, all the matches are scored at once (straight through the postings, faster per document).
+SKIP_SHARE = 8
 # Words whose spelling correction each searcher keeps (forgotten all at once when full).
 CORRECTIONS_KEPT = 10_000
 
@@ -183,10 +187,16 @@ class _Generation:
         else:
             self._concept_scores.move_to_end(key)
         missing = docs & kept.matches & ~kept.covered
-        if missing:
+        if not missing:
+            return kept.scores
+        if missing.bit_count() * SKIP_SHARE < kept.matches.bit_count():
+            # A few documents: the matcher skips to each.
             query = _BestField(concept.terms, tiebreak=TIEBREAK)
             kept.scores.update((docnum, score) for score, docnum in _score_only(self.searcher, query, missing))
             kept.covered |= missing
+        else:
+            kept.scores.update(_every_best_field_score(self.searcher, concept.terms))
+            kept.covered = kept.matches
         return kept.scores
 
     def postings(self, fieldname: str, value: str) -> int:
@@ -271,6 +281,54 @@ def _score_only(searcher, query: Query, matching: int) -> list[tuple[float, int]
         if matcher.id() == docnum:
             hits.append((matcher.score(), docnum))
     return hits
+
+
+class _Pair:
+    """A node of the tree a _BestField's matcher would be, for laying it out the same way (whoosh's
+    make_weighted_tree orders equal weights by comparing matchers, which compare by class). Like the matcher's
+    nodes, it has DisjunctionMaxMatcher's default tiebreak: make_weighted_tree does not pass the query's on (so
+    in whoosh 2.7 a concept scores by its best field alone, and TIEBREAK changes nothing)."""
+
+    def __init__(self, a, b, tiebreak=0.0):
+        self.a, self.b, self.tiebreak = a, b, tiebreak
+
+    def __eq__(self, other):
+        return type(other) is _Pair
+
+    def __lt__(self, other):
+        return type(other) is _Pair
+
+    __hash__ = None
+
+
+def _every_best_field_score(searcher, terms: list[Term]) -> dict[int, float]:
+    """{docnum: score} for every document matching a _BestField of these terms, exactly as its matcher scores
+    them, about three times faster: each term's postings are read once, straight through, then combined as the
+    matcher's tree would combine them (the same tree, built by whoosh's own function)."""
+    context, reader = searcher.context(), searcher.reader()
+    leaves = [(term.estimate_size(reader), term.matcher(searcher, context)) for term in terms]
+    scores = {}
+    for _size, matcher in leaves:
+        found = scores[id(matcher)] = {}
+        while matcher.is_active():
+            found[matcher.id()] = matcher.score()
+            matcher.next()
+
+    def combined(node) -> dict[int, float]:
+        if not isinstance(node, _Pair):
+            return scores[id(node)]
+        a, b = combined(node.a), combined(node.b)
+        out = dict(a)
+        for docnum, b_score in b.items():
+            a_score = out.get(docnum)
+            if a_score is None:
+                out[docnum] = b_score
+            else:  # as _BestFieldMatcher.score: the best, plus the tiebreak share of the sum of both less the best
+                best = max(a_score, b_score)
+                out[docnum] = best + node.tiebreak * (sum((a_score, b_score)) - best)
+        return out
+
+    return combined(leaves[0][1] if len(leaves) == 1 else make_weighted_tree(_Pair, leaves))
 
 
 class _BestFieldMatcher(DisjunctionMaxMatcher):

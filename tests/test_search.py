@@ -248,6 +248,24 @@ def test_form_fields_show_what_this_search_typed_not_a_kept_one(client):
     assert str(client.get("/search").soup.find("form")) == str(empty.find("form"))
 
 
+def test_a_concept_scored_all_at_once_scores_as_its_matcher_does(app):
+    from directory.search import TIEBREAK, _BestField, _every_best_field_score, _score_only
+    from directory.synonyms import words
+
+    index = get_index(app)
+    generation = index._generation()
+    searcher = generation.searcher
+    concepts = [c for text in ("speech therapy", "autism", "support family", "leek", "physio", "short breaks", "school")
+                for c in index._concepts(words(text))]
+    assert len(concepts) >= 7
+    for concept in concepts:
+        matches = 0
+        for term in concept.terms:
+            matches |= generation.postings(term.fieldname, term.text)
+        by_matcher = {d: s for s, d in _score_only(searcher, _BestField(concept.terms, tiebreak=TIEBREAK), matches)}
+        assert by_matcher and _every_best_field_score(searcher, concept.terms) == by_matcher
+
+
 def test_zero_results_explain_and_point_to_impartial_advice(client):
     response = client.get("/search?q=trampoline&category=short-breaks&age=3")
     assert heading(response) == (
