@@ -171,8 +171,8 @@ class _Generation:
         self.corrections: dict[str, str | None] = {}  # word -> its correction (None: left as typed)
 
     def concept_scores(self, concept: "_Concept", docs: int) -> dict[int, float]:
-        """{docnum: score} for at least the documents in `docs` that match the concept, scored as in a query (its
-        best field plus the tiebreak share of the others). A score depends only on the index, so each document's
+        """{docnum: score} for at least the documents in `docs` that match the concept, scored as in a query (by its
+        best field: see _Pair). A score depends only on the index, so each document's
         is worked out once per generation, the first time a search needs it (only the documents that can reach
         its page), instead of on every search for every match."""
         key = tuple((term.fieldname, term.text, term.boost) for term in concept.terms)
@@ -220,7 +220,11 @@ class _Generation:
         return _bits_from(docnums[i] for i in ids if i in docnums)
 
     def ids_of(self, docnums: list[int]) -> list[str]:
-        """The service ids of these documents (from one read of every stored id, kept for the generation)."""
+        """The service ids of these documents: read from the stored fields for a few, or from one read of every
+        stored id, kept for the generation."""
+        if self._ids is None and self._docnums is None and len(docnums) * 4 < self.searcher.doc_count_all():
+            stored = self.searcher.stored_fields
+            return [stored(docnum)["id"] for docnum in docnums]
         if self._ids is None:
             self._ids = {docnum: service_id for service_id, docnum in self._id_map().items()}
         return [self._ids[docnum] for docnum in docnums]
