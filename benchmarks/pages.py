@@ -19,7 +19,8 @@ template and the response; no network. The SQL statements of each request are co
     /health                     the bare liveness check: the baseline
     home                        /
     /search?q=speech            a search (its internals are benchmarks/search.py's)
-    service page                /services/<slug>, a different service each request
+    service page                /services/<slug>: 50 services in turn, each seen before (warm caches)
+    service page, cold caches   /services/<slug>, a random one, every reference cache emptied first
     checker                     the eligibility checker's answer (POST: age, area, needs)
     key worker's services page  /families/<id>/services: the family's routed services, signed in as a key worker
     lead's inbox                /inbox, signed in as a lead with referrals to their service
@@ -38,6 +39,7 @@ import argparse
 import contextlib
 import cProfile
 import io
+import itertools
 import json
 import os
 import pstats
@@ -50,7 +52,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -218,18 +220,21 @@ class Page:
     name: str
     client: object
     requests: list[tuple[str, str, dict | None]]  # (method, url, form data)
+    before: Callable[[], None] | None = None  # called before each request, untimed
     ms: list[float] = field(default_factory=list)
     statements: list[int] = field(default_factory=list)
     bytes: int = 0
 
 
 def pages(app, people: People, count: int, rng: random.Random) -> list[Page]:
+    from directory import reference_cache
     from directory.models import Service
 
     with app.app_context():
         session = app.extensions["db"].session_factory()
         slugs = list(session.exec(select(Service.slug).where(Service.status == "active").order_by(Service.slug)))
         session.close()
+    some = rng.sample(slugs, 50)
     anonymous = app.test_client()
     key_worker, lead = signed_in(app, people.key_worker_email), signed_in(app, people.lead_email)
 
@@ -240,7 +245,13 @@ def pages(app, people: People, count: int, rng: random.Random) -> list[Page]:
         Page("/health", anonymous, same("/health")),
         Page("home", anonymous, same("/")),
         Page("/search?q=speech", anonymous, same("/search?q=speech")),
-        Page("service page", anonymous, [("GET", f"/services/{rng.choice(slugs)}", None) for _ in range(count)]),
+        # Warm: 50 pages in turn, each seen in the warm-up (as a page people visit is); cold: every cache emptied
+        # first (the first view of each page after a listing change, which empties them all).
+        Page("service page", anonymous, [("GET", f"/services/{slug}", None)
+                                         for slug in itertools.islice(itertools.cycle(some), count)]),
+        Page("service page, cold caches", anonymous, [("GET", f"/services/{rng.choice(slugs)}", None)
+                                                      for _ in range(count)],
+             before=reference_cache.get_cache(app).clear),
         Page("checker", anonymous, [("POST", "/check-what-my-child-might-get", CHECKER_ANSWERS[i % 4])
                                     for i in range(count)]),
         Page("key worker's services page", key_worker, same(f"/families/{people.record_id}/services")),
@@ -253,10 +264,15 @@ def call(client, method: str, url: str, data: dict | None):
 
 
 def measure(page: Page, statements: list[int]) -> None:
-    for method, url, data in page.requests[:WARMUP]:
+    warm_up = page.requests[:WARMUP] if page.name != "service page" else page.requests[:50]
+    for method, url, data in warm_up:
+        if page.before:
+            page.before()
         response = call(page.client, method, url, data)
         assert response.status_code == 200, (page.name, url, response.status_code)
     for method, url, data in page.requests:
+        if page.before:
+            page.before()
         before = statements[0]
         started = time.perf_counter()
         response = call(page.client, method, url, data)
@@ -280,7 +296,8 @@ def profile(page: Page) -> None:
     print(out.getvalue())
 
 
-def run_pages(database: str, size: int, count: int, workdir: Path, rebuild: bool, profiled: str | None) -> list:
+def run_pages(database: str, size: int, count: int, workdir: Path, rebuild: bool, profiled: str | None,
+              only: list[str] | None = None) -> list:
     from directory import create_app
 
     with directory_for(database, size, workdir, rebuild) as directory:
@@ -292,7 +309,8 @@ def run_pages(database: str, size: int, count: int, workdir: Path, rebuild: bool
             statements[0] += 1
 
         event.listen(app.extensions["db"].engine, "before_cursor_execute", _count)
-        found = pages(app, people, count, random.Random(16))
+        found = [page for page in pages(app, people, count, random.Random(16))
+                 if page.name == "/health" or not only or any(name in page.name for name in only)]
         print(f"[{database}] {size} services; a key worker with {people.referrals} families referred to "
               f"{LEAD_SERVICE}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
         for page in found:
@@ -315,7 +333,7 @@ def print_pages(database: str, found: list[Page]) -> None:
         low, high = min(page.statements), max(page.statements)
         p50, p95 = statistics.median(page.ms), percentile(page.ms, 95)
         target = ""
-        if page.name == "service page":
+        if page.name.startswith("service page"):
             target = f"p95 <= {TARGET_SERVICE_P95_MS:.0f} ms: {'met' if p95 <= TARGET_SERVICE_P95_MS else 'NOT met'}"
         print(f"{page.name:<28}{p50:>8.2f}{p95:>8.2f}{percentile(page.ms, 99):>8.2f}{max(page.ms):>8.1f}"
               f"{p50 / health:>14.1f}x{low if low == high else f'{low}-{high}':>11}{page.bytes:>9}  {target}")
@@ -402,6 +420,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="where databases and indexes are kept")
     parser.add_argument("--rebuild", action="store_true", help="generate the SQLite dataset again even if cached")
+    parser.add_argument("--pages", nargs="+", metavar="PAGE", help="only the pages whose names have one of these "
+                        "(/health is always measured: it is the baseline)")
     parser.add_argument("--profile", metavar="PAGE", help="cProfile the requests of the page whose name has PAGE")
     parser.add_argument("--serve", action="store_true", help="gunicorn + wrk on the first database instead")
     parser.add_argument("--duration", type=int, default=15, help="seconds per wrk run (--serve)")
@@ -411,7 +431,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.serve:
         serve(args.databases[0], args.size, args.workdir, args.rebuild, args.duration)
         return
-    results = [(database, run_pages(database, args.size, args.requests, args.workdir, args.rebuild, args.profile))
+    results = [(database, run_pages(database, args.size, args.requests, args.workdir, args.rebuild, args.profile,
+                                    args.pages))
                for database in args.databases]
     for database, found in results:
         print_pages(database, found)

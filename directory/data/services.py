@@ -137,9 +137,13 @@ def categories_of(session: Session, service_ids: list[uuid.UUID]) -> dict[uuid.U
 
 
 def get_service_page(session: Session, slug: str) -> ServicePage | None:
-    service = session.exec(select(Service).where(Service.slug == slug)).first()
-    if service is None:
+    found = session.exec(
+        select(Service, Organisation).join(Organisation, Organisation.id == Service.organisation_id)
+        .where(Service.slug == slug)
+    ).first()
+    if found is None:
         return None
+    service, organisation = found
     terms = defaultdict(list)
     for link_type, term in session.exec(
         select(ServiceAttribute.link_type, TaxonomyTerm)
@@ -156,31 +160,18 @@ def get_service_page(session: Session, slug: str) -> ServicePage | None:
             .order_by(District.name)
         )
     )
-    locations = [
-        LocationDetails(
-            location,
-            session.exec(select(Address).where(Address.location_id == location.id)).first(),
-            list(session.exec(select(Accessibility).where(Accessibility.location_id == location.id))),
-        )
-        for location in session.exec(
-            select(Location)
-            .join(ServiceAtLocation, ServiceAtLocation.location_id == Location.id)
-            .where(ServiceAtLocation.service_id == service.id)
-            .order_by(Location.name)
-        )
-    ]
 
     def children(model):
         return list(session.exec(select(model).where(model.service_id == service.id).order_by(model.position)))
 
     return ServicePage(
         service=service,
-        organisation=session.get(Organisation, service.organisation_id),
+        organisation=organisation,
         categories=terms["category"],
         needs=terms["need"],
         referrers=terms["referrer"],
         districts=districts,
-        locations=locations,
+        locations=_locations(session, service.id),
         phones=children(Phone),
         contacts=children(Contact),
         costs=children(CostOption),
@@ -190,8 +181,44 @@ def get_service_page(session: Session, slug: str) -> ServicePage | None:
             .where(LocalAuthority.id.in_({d.local_authority_id for d in districts}),
                    LocalAuthority.local_offer_url.is_not(None))
             .order_by(LocalAuthority.name)
-        )),
+        )) if districts else [],
     )
+
+
+def _locations(session: Session, service_id: uuid.UUID) -> list[LocationDetails]:
+    """The service's places by name, each with its address and accessibility: three queries however many."""
+    locations = list(session.exec(
+        select(Location)
+        .join(ServiceAtLocation, ServiceAtLocation.location_id == Location.id)
+        .where(ServiceAtLocation.service_id == service_id)
+        .order_by(Location.name)
+    ))
+    if not locations:
+        return []
+    ids = [location.id for location in locations]
+    addresses: dict[uuid.UUID, Address] = {}
+    for address in session.exec(select(Address).where(Address.location_id.in_(ids)).order_by(Address.id)):
+        addresses.setdefault(address.location_id, address)
+    accessibility = defaultdict(list)
+    for item in session.exec(select(Accessibility).where(Accessibility.location_id.in_(ids))
+                             .order_by(Accessibility.id)):
+        accessibility[item.location_id].append(item)
+    return [LocationDetails(location, addresses.get(location.id), accessibility[location.id])
+            for location in locations]
+
+
+def detach(session: Session, page: ServicePage, related: list["Related"] = ()) -> None:
+    """Take the page's rows (and its related services') out of the session, so that a cache may keep them beyond
+    the request: a rollback or close of the session then leaves them as they were read."""
+    rows = [page.service, page.organisation, *page.categories, *page.needs, *page.referrers, *page.districts,
+            *page.phones, *page.contacts, *page.costs, *page.languages, *page.local_offers]
+    for place in page.locations:
+        rows += [place.location, *([place.address] if place.address else []), *place.accessibility]
+    for item in related:
+        rows += [item.listing.service, item.listing.organisation]
+    for row in rows:
+        if row in session:
+            session.expunge(row)
 
 
 @dataclass

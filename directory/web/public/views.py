@@ -2,13 +2,13 @@
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 
-from directory import places, readiness, routing
+from directory import places, readiness
 from directory.data import services as service_data
 from directory.data import taxonomy
 from directory.db import get_database, get_session
 from directory.models.taxonomy import CATEGORIES, NEED_AREAS, SEN_TYPES
 from directory.search_sync import get_index
-from directory.web.public import bp
+from directory.web.public import bp, service_page
 from directory.web.public.forms import DistrictForm, PostcodeForm
 from directory.web.public.search_forms import SearchForm
 
@@ -73,28 +73,13 @@ def services():
     return render_template("public/services.html", listings=service_data.all_services(get_session()))
 
 
-# How each kind of relation is shown on a service page, in this order: (heading, relation types).
-RELATION_SECTIONS = (
-    ("Before this service", ("requires_referral_from", "requires_prerequisite")),
-    ("While you wait", ("while_you_wait",)),
-    ("If this service is not right", ("alternative_to", "step_up_to", "step_down_to")),
-    ("This service also helps with", ("advises_on", "contributes_advice_to")),
-)
-
-
 @bp.get("/services/<slug>")
 def service(slug: str):
-    session = get_session()
-    page = service_data.get_service_page(session, slug)
-    if page is None:
+    shown = service_page.shown_service(get_session(), slug)
+    if shown is None:
         abort(404)
-    related = service_data.related_services(session, page.service.id)
-    sections = [(heading, [r for r in related if r.relation_type in types]) for heading, types in RELATION_SECTIONS]
-    elsewhere = [r for r in related if r.relation_type == "cross_border_equivalent"]
-    return render_template(
-        "public/service.html", page=page, eligibility=routing.describe_eligibility(session, page.service),
-        sections=[(heading, items) for heading, items in sections if items], elsewhere=elsewhere,
-    )
+    return render_template("public/service.html", page=shown.page, eligibility=shown.eligibility,
+                           sections=shown.sections, elsewhere=shown.elsewhere)
 
 
 @bp.get("/find-by-area")
