@@ -11,8 +11,10 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from directory import routing
-from directory.models import Phone, Service, ServiceAttribute, TaxonomyTerm
+from directory.models import District, Phone, Service, ServiceArea, ServiceAttribute, TaxonomyTerm
 from directory.referrals import channels
+from directory.routing_labels import labels
+from directory.rules import describe_rule
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,15 @@ def _categories(session: Session, service_ids: list[uuid.UUID]) -> dict[uuid.UUI
     return found
 
 
+def _district_slugs(session: Session, service_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    found: dict[uuid.UUID, list[str]] = {service_id: [] for service_id in service_ids}
+    for service_id, slug in session.exec(
+            select(ServiceArea.service_id, District.slug).join(District, District.id == ServiceArea.district_id)
+            .where(ServiceArea.service_id.in_(service_ids))):
+        found[service_id].append(slug)
+    return found
+
+
 def _group_code(categories: set[str], groups: Iterable[NeedGroup]) -> str:
     groups = list(groups)
     for group in groups:
@@ -75,6 +86,9 @@ def options(session: Session, results: list[routing.ServiceResult], sender_role:
     for phone in session.exec(select(Phone).where(Phone.service_id.in_(ids)).order_by(Phone.position)):
         phones.setdefault(phone.service_id, []).append(phone)
     categories = _categories(session, ids)
+    # Each service's whole rule for "who it is for": its areas read at once, the labels from the cache (the same
+    # as routing.describe_eligibility, without its eight queries a service).
+    areas, names = _district_slugs(session, ids), labels(session)
     by_id = {r.service_id: Option(r, services[r.service_id], decided[r.service_id], phones.get(r.service_id, []))
              for r in results}
     page = {group.code: Group(group.code, group.name) for group in groups}
@@ -84,7 +98,7 @@ def options(session: Session, results: list[routing.ServiceResult], sender_role:
         if result.outcome == routing.NOT_ELIGIBLE:
             ruled_out.append(option)
         else:
-            option.who_for = routing.describe_eligibility(session, option.service)
+            option.who_for = describe_rule(routing.effective_rule(option.service, areas[result.service_id]), names)
             page[_group_code(categories[result.service_id], groups)].options.append(option)
     for group in page.values():
         group.options.sort(key=lambda o: (not o.channel.choosable, routing.ORDER[o.result.outcome],
