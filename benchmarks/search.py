@@ -683,13 +683,15 @@ def measure_app(dataset: Dataset, queries: list[BenchQuery], profile: bool) -> d
     for query in queries[:WARMUP]:
         assert client.get(query.url()).status_code == 200
     times: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)
     for query in queries:
         url = query.url()
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
-        elapsed = time.perf_counter() - started
+        elapsed, elapsed_cpu = time.perf_counter() - started, time.process_time() - started_cpu
         assert response.status_code == 200, (url, response.status_code)
         times[query.kind].append(elapsed * 1000)
+        cpu[query.kind].append(elapsed_cpu * 1000)
     index = app.extensions["search"]
     found = defaultdict(int)
     with app.app_context():
@@ -711,7 +713,7 @@ def measure_app(dataset: Dataset, queries: list[BenchQuery], profile: bool) -> d
         print("\n".join(line for line in out.getvalue().splitlines()
                         if line.strip() and not line.lstrip().startswith(("Ordered by", "List reduced"))))
     app.extensions["db"].engine.dispose()
-    return {kind: {"ms": times[kind], "found": found[kind]} for kind in KINDS}
+    return {kind: {"ms": times[kind], "cpu_ms": cpu[kind], "found": found[kind]} for kind in KINDS}
 
 
 def raw_query(query: BenchQuery, parser):
@@ -734,18 +736,20 @@ def measure_raw(dataset: Dataset, queries: list[BenchQuery]) -> dict[str, dict]:
     ix = whoosh_index.open_dir(os.path.realpath(dataset.index_root / "current"))
     parser = MultifieldParser(RAW_TEXT_FIELDS, ix.schema)
     times: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)
     found = defaultdict(int)
     with ix.searcher() as searcher:
         for query in queries[:WARMUP]:
             [hit["id"] for hit in searcher.search(raw_query(query, parser), limit=20)]
         for query in queries:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             results = searcher.search(raw_query(query, parser), limit=20)
             ids = [hit["id"] for hit in results]
-            elapsed = time.perf_counter() - started
+            elapsed, elapsed_cpu = time.perf_counter() - started, time.process_time() - started_cpu
             times[query.kind].append(elapsed * 1000)
+            cpu[query.kind].append(elapsed_cpu * 1000)
             found[query.kind] += bool(ids)
-    return {kind: {"ms": times[kind], "found": found[kind]} for kind in KINDS}
+    return {kind: {"ms": times[kind], "cpu_ms": cpu[kind], "found": found[kind]} for kind in KINDS}
 
 
 def measure_freshness(dataset: Dataset, workdir: Path) -> dict[str, float]:
@@ -801,6 +805,17 @@ def print_table(rows: list[dict]) -> None:
             print(f"{lead}  {kind:<15}{a[0]:>8.1f}{a[1]:>8.1f}{a[2]:>8.1f}   {r[0]:>8.2f}{r[1]:>8.2f}{r[2]:>8.2f}"
                   f"   {a[1] / r[1]:>10.1f}x   {app['found']:>7}/{raw['found']:<3} of {n}")
             first = False
+    print("\nCPU time of this process for the same requests (ms; less disturbed than wall-clock time by other work on "
+          "a shared machine):")
+    header = f"{'N':>7}  {'query kind':<15}{'app p50':>8}{'p95':>8}   {'raw p50':>8}{'p95':>8}   {'app/raw p95':>11}"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        for number, kind in enumerate(KINDS):
+            a = [percentile(row["app"][kind]["cpu_ms"], p) for p in (50, 95)]
+            r = [percentile(row["raw"][kind]["cpu_ms"], p) for p in (50, 95)]
+            lead = f"{row['size']:>7}" if number == 0 else " " * 7
+            print(f"{lead}  {kind:<15}{a[0]:>8.1f}{a[1]:>8.1f}   {r[0]:>8.2f}{r[1]:>8.2f}   {a[1] / r[1]:>10.1f}x")
     print("\nOne listing change visible in search after commit (app session -> after-commit index update -> "
           "search):")
     for row in rows:
