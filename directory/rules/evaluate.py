@@ -221,11 +221,21 @@ def _shape(node, path: tuple, tests: list, groups: list[str], explain: list[str]
         return name
     name = f"g{len(groups)}"
     groups.append("")  # holds the name's number: a group's parts come before it in the lines
-    parts = [_shape(part, (*path, name), tests, groups, explain) for part in node.parts]
+    parts = [_shape(part, (*path, name), tests, groups, explain) for part in _flat(node)]
     function, empty = _GROUP[not isinstance(node, _Any)]
     groups.append(f"    {name} = {function}({', '.join(parts)})" if len(parts) > 1 else
                   f"    {name} = {parts[0] if parts else empty}")
     return name
+
+
+def _flat(node):
+    """The node's parts, with the parts of a part of the same kind in its place: all(a, all(b, c)) is all(a, b, c),
+    in its value and in the tests that explain it (so more rules share a shape)."""
+    for part in node.parts:
+        if type(part) is type(node):
+            yield from _flat(part)
+        else:
+            yield part
 
 
 @functools.lru_cache(maxsize=20_000)
