@@ -139,10 +139,42 @@ def search_rebuild():
     click.echo(f"Search index rebuilt with {count} services.")
 
 
+@search_cli.command("follow")
+@click.option("--once", is_flag=True, help="Apply the changes there are now, then stop.")
+@click.option("--interval", type=click.FloatRange(min=0.01), default=0.2, show_default=True,
+              help="Seconds between two reads of the change feed.")
+def search_follow_command(once: bool, interval: float):
+    """Keep this server's index following the database's search changes (one per index folder; SEARCH_FOLLOWER=1
+    on the web servers). Runs until stopped (SIGTERM or Ctrl-C), finishing the change it is applying."""
+    import signal
+    import threading
+
+    from directory.search import SearchUnavailable
+    from directory.search_follow import SearchFollower
+
+    follower = SearchFollower.for_app(current_app)
+    try:
+        follower.start()
+        if once:
+            applied = follower.poll()
+            click.echo(f"Applied {applied.changes} search change(s)"
+                       + (" with a whole rebuild." if applied.rebuilt else f" to {applied.services} service(s)."))
+            return
+    except SearchUnavailable as error:
+        raise click.ClickException(str(error)) from None
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_args: stop.set())
+    click.echo(f"Following the search changes into {follower.index.root} every {interval} s.")
+    follower.run(interval, stop)
+    click.echo("Stopped.")
+
+
 @search_cli.command("check")
-@click.option("--repair", is_flag=True, help="Add what is missing from the index and remove what should not be there.")
+@click.option("--repair", is_flag=True, help="Add what is missing from the index, write again the documents of an "
+              "older listing revision, and remove what should not be there.")
 def search_check(repair: bool):
-    """Compare the services in the database with those in the index."""
+    """Compare the services in the database, and their latest listing revisions, with the index's documents."""
     from directory import search_sync
     from directory.search import SearchUnavailable
 
@@ -155,10 +187,15 @@ def search_check(repair: bool):
         if report.ok:
             click.echo("The search index matches the database.")
             return
-        click.echo(f"{len(report.missing)} service(s) missing from the index, "
-                   f"{len(report.extra)} in the index that should not be.")
+        if report.old_schema:
+            click.echo("The search index was built before documents stored their listing revision: "
+                       "it must be built again.")
+        click.echo(f"{len(report.missing)} service(s) missing from the index, {len(report.stale)} of an older "
+                   f"listing revision, {len(report.extra)} in the index that should not be.")
         for service_id in sorted(report.missing):
             click.echo(f"  missing: {service_id}")
+        for service_id in sorted(report.stale):
+            click.echo(f"  stale:   {service_id}")
         for service_id in sorted(report.extra):
             click.echo(f"  extra:   {service_id}")
         if repair:

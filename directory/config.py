@@ -37,6 +37,10 @@ class Config:
     NEED_GROUPS_PATH = os.environ.get("NEED_GROUPS_PATH", str(PROJECT_ROOT / "seed_data" / "need_groups.json"))
     # Defaults to a folder in the instance folder.
     SEARCH_INDEX_PATH = os.environ.get("SEARCH_INDEX_PATH")
+    # Several app servers on one PostgreSQL ("1"): a `flask search follow` process per index folder applies the
+    # search changes, and web processes write no index (they only reopen it). Unset: the committing process writes
+    # the index after each commit (one server; SQLite).
+    SEARCH_FOLLOWER = os.environ.get("SEARCH_FOLLOWER", "0") == "1"
     # Build a missing index and repair a stale one when the app starts.
     SEARCH_CHECK_ON_START = os.environ.get("SEARCH_CHECK_ON_START", "1") == "1"
     SESSION_COOKIE_HTTPONLY = True

@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, func, select
 from whoosh import index as whoosh_index
 
-from directory import thesaurus
+from directory import search_state, thesaurus
 from directory.models import OutboxMessage, SearchChange, Service
 from directory.search import SearchIndex
 from directory.search_sync import ThesaurusFollower
@@ -45,10 +45,9 @@ def _index_facts(index: SearchIndex) -> tuple[int, datetime, int | None]:
 
 
 def check_search(session: Session, index: SearchIndex, now: datetime) -> dict:
-    """The index's lag, measured cheaply: the newest search change in the database against the index's last write.
-    The index does not yet record which change it applied last, so `lag_seconds` is the age of the newest change
-    when the index has not been written since it was made (0 otherwise), and the document count against the
-    active services catches an index that is behind on which services it holds."""
+    """The index's real lag: the search changes it has not applied, by the record its folder keeps of what it
+    applied (directory/search_state.py), their count and the age of the oldest (`lag_seconds`, 0 when none). Also
+    the document count against the active services, and whether it was built with the database's thesaurus."""
     if not index.exists():
         return {"status": "missing"}
     try:
@@ -56,24 +55,27 @@ def check_search(session: Session, index: SearchIndex, now: datetime) -> dict:
     except (OSError, ValueError, whoosh_index.IndexError):
         return {"status": "missing"}
     active = session.exec(select(func.count()).select_from(Service).where(Service.status == "active")).one()
-    newest = session.exec(select(SearchChange.id, SearchChange.created_at)
-                          .order_by(SearchChange.id.desc()).limit(1)).first()
-    newest_at = newest[1] if newest else None
-    if newest_at is not None and newest_at.tzinfo is None:
-        newest_at = newest_at.replace(tzinfo=UTC)
-    unapplied = newest_at is not None and newest_at > written_at
-    lag = _age_seconds(newest_at, now) if unapplied else 0.0
+    newest = session.exec(select(func.max(SearchChange.id))).one()
+    state = search_state.read_state(index.root)
+    # Without a record (an index built before records were kept) every change counts as not applied.
+    state = state or search_state.FollowState()
+    unapplied_where = [SearchChange.id > state.watermark]
+    if state.applied:
+        unapplied_where.append(SearchChange.id.not_in(sorted(state.applied)))
+    unapplied, oldest_at = session.exec(select(func.count(), func.min(SearchChange.created_at))
+                                        .where(*unapplied_where)).one()
     thesaurus_version = thesaurus.version(session)
     thesaurus_current = built_with is None or built_with == thesaurus_version
-    behind = unapplied or documents != active or not thesaurus_current
+    behind = bool(unapplied) or documents != active or not thesaurus_current
     return {
         "status": "behind" if behind else "ok",
         "documents": documents,
         "active_services": active,
-        "newest_change_id": newest[0] if newest else None,
-        "newest_change_age_seconds": _age_seconds(newest_at, now),
+        "newest_change_id": newest,
+        "last_applied_change_id": state.last_applied or None,
+        "unapplied_changes": unapplied,
+        "lag_seconds": _age_seconds(oldest_at, now) if unapplied else 0.0,
         "index_written_age_seconds": _age_seconds(written_at, now),
-        "lag_seconds": lag,
         "thesaurus_current": thesaurus_current,
     }
 

@@ -5,6 +5,12 @@ a commit writes those services' current rows to the index, and a rollback forget
 from the database too: a change to it is a search change that asks for a whole new index, which the server that
 made it builds after commit (in a background thread), and every other server when it next checks the thesaurus's
 version (every THESAURUS_CHECK_SECONDS).
+
+With SEARCH_FOLLOWER set (several servers on one PostgreSQL), the committing process writes no index: every change
+a commit makes to what the index holds is in the `search_change` feed (the listing writer and thesaurus edits write
+their rows; a commit that changes an organisation, a term or a district adds rows for the services they appear in),
+and one `flask search follow` process per index folder applies the feed (directory/search_follow.py). The web
+processes only reopen their searchers when the index changes, and take the thesaurus the index was built with.
 """
 
 import logging
@@ -19,8 +25,9 @@ from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from directory import thesaurus
+from directory import search_state, thesaurus
 from directory.data import search_documents as documents
+from directory.listings.revision import directory_revision
 from directory.models import (
     CostOption,
     District,
@@ -39,6 +46,7 @@ log = logging.getLogger(__name__)
 INFO_KEY = "search_index"
 PENDING_KEY = "search_pending"
 THESAURUS_KEY = "search_thesaurus"
+FOLLOWED_KEY = "search_followed"  # set: a follower process writes the index, not the committing one
 # Rows whose change alters one service's document, by the attribute naming that service.
 _SERVICE_PARTS = {ServiceAttribute: "service_id", ServiceArea: "service_id", CostOption: "service_id"}
 
@@ -50,9 +58,17 @@ class PendingChanges:
     terms: set[uuid.UUID] = field(default_factory=set)
     districts: set[uuid.UUID] = field(default_factory=set)
     thesaurus: bool = False  # the thesaurus changed: the whole index is built again
+    change_ids: set[int] = field(default_factory=set)  # the search changes written in the transaction
+    in_feed: set[uuid.UUID] = field(default_factory=set)  # services with a search change written for them
 
     def note(self, obj) -> None:
-        if isinstance(obj, ThesaurusGroup) or (isinstance(obj, SearchChange) and obj.rebuild):
+        if isinstance(obj, SearchChange):
+            if obj.id is not None:
+                self.change_ids.add(obj.id)
+            if obj.service_id is not None:
+                self.in_feed.add(obj.service_id)
+            self.thesaurus = self.thesaurus or obj.rebuild
+        elif isinstance(obj, ThesaurusGroup):
             self.thesaurus = True
         elif isinstance(obj, Service):
             self.services.add(obj.id)
@@ -74,16 +90,37 @@ def _after_flush(session: Session, _context) -> None:
         pending.note(obj)
 
 
+def _before_commit(session: Session) -> None:
+    """With a follower: a commit that changes what some services' documents hold without the listing writer (an
+    organisation's name, a term, a district) adds their search changes, in the same transaction."""
+    if INFO_KEY not in session.info or not session.info.get(FOLLOWED_KEY):
+        return
+    session.flush()  # notes every change still unflushed
+    pending = session.info.get(PENDING_KEY)
+    if pending is None:
+        return
+    services = affected_services(session, pending) - pending.in_feed
+    if not services:
+        return
+    revision = directory_revision(session)
+    for service_id in sorted(services):
+        session.add(SearchChange(service_id=service_id, directory_revision=revision))
+    session.flush()
+
+
 def _after_commit(session: Session) -> None:
     pending = session.info.pop(PENDING_KEY, None)
     index = session.info.get(INFO_KEY)
-    if pending is None or index is None:
+    if pending is None or index is None or session.info.get(FOLLOWED_KEY):
         return
     # The committed session cannot run SQL: read the new rows through a fresh session on the same connection.
     bind = session.bind if session.bind is not None else session.get_bind()
     try:
         with Session(bind=bind) as reader:
             apply_changes(index, reader, pending)
+        if pending.change_ids:
+            with search_state.updating(index.root) as state:
+                state.applied_in_order(pending.change_ids)
     except (SearchUnavailable, SQLAlchemyError, OSError) as error:
         # The database change stands; `flask search check --repair` brings the index back in line.
         log.error("Search index not updated after commit: %s", error)
@@ -96,7 +133,8 @@ def _after_rollback(session: Session) -> None:
     session.info.pop(PENDING_KEY, None)
 
 
-def apply_changes(index: SearchIndex, session: Session, pending: PendingChanges) -> None:
+def affected_services(session: Session, pending: PendingChanges) -> set[uuid.UUID]:
+    """The services whose documents the noted changes alter."""
     services = set(pending.services)
     if pending.organisations:
         services |= documents.services_of_organisations(session, pending.organisations)
@@ -104,6 +142,11 @@ def apply_changes(index: SearchIndex, session: Session, pending: PendingChanges)
         services |= documents.services_linked_to_terms(session, pending.terms)
     if pending.districts:
         services |= documents.services_in_districts(session, pending.districts)
+    return services
+
+
+def apply_changes(index: SearchIndex, session: Session, pending: PendingChanges) -> None:
+    services = affected_services(session, pending)
     if not services:
         return
     docs = list(documents.service_documents(session, services))
@@ -119,6 +162,7 @@ def _register_events() -> None:
     global _registered
     if not _registered:
         event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "before_commit", _before_commit)
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _after_rollback)
         _registered = True
@@ -128,7 +172,9 @@ def get_index(app: Flask) -> SearchIndex:
     """The app's index; now and then (every THESAURUS_CHECK_SECONDS) this also asks whether another server
     changed the thesaurus, and if so starts building the index again with it."""
     follower = app.extensions.get(THESAURUS_KEY)
-    if follower is not None:
+    if follower is not None and app.config.get("SEARCH_FOLLOWER"):
+        follower.follow_built_version(app.extensions["db"].session_factory)
+    elif follower is not None:
         follower.check_now_and_then(app.extensions["db"].session_factory)
     return app.extensions["search"]
 
@@ -179,6 +225,27 @@ class ThesaurusFollower:
         self.entries, self.version = entries, version
         self.index.synonyms = Synonyms.cached(entries)
         return self._built_version() != version
+
+    def follow_built_version(self, session_factory, interval: float = 1.0) -> None:
+        """With a follower process building the index: now and then, when the index was built with another
+        thesaurus than the one this process searches with, take the database's (a query's tokens must match the
+        index's). Between checks, one clock read."""
+        now = time.monotonic()
+        if now - self.checked_at < interval:
+            return
+        self.checked_at = now
+        built = self._built_version()
+        if built is None or built == self.version:
+            return
+        try:
+            with session_factory() as session:
+                entries = [thesaurus.entry(group) for group in thesaurus.groups(session)]
+        except SQLAlchemyError as error:
+            log.warning("Thesaurus not read: %s", error.__class__.__name__)
+            return
+        if entries:
+            self.entries, self.version = entries, built
+            self.index.synonyms = Synonyms.cached(entries)
 
     # --- rebuilding ----------------------------------------------------------------------------------------------
 
@@ -255,21 +322,31 @@ class ThesaurusFollower:
 class CheckReport:
     missing: set[str]  # in the database, not in the index
     extra: set[str]  # in the index, not in the database
+    stale: set[str] = field(default_factory=set)  # in both, but the index's document is of another listing revision
+    old_schema: bool = False  # the index was built before documents stored their revision: build it again
 
     @property
     def ok(self) -> bool:
-        return not self.missing and not self.extra
+        return not self.missing and not self.extra and not self.stale and not self.old_schema
 
 
 def check(index: SearchIndex, session: Session) -> CheckReport:
-    db_ids = documents.active_service_ids(session)
-    index_ids = index.document_ids()
-    return CheckReport(missing=db_ids - index_ids, extra=index_ids - db_ids)
+    """The database's active services and their latest listing revisions against the index's documents."""
+    in_database = documents.active_service_revisions(session)
+    in_index = index.stored_revisions()
+    stale = {i for i, revision in in_index.items() if i in in_database and revision != in_database[i]}
+    return CheckReport(missing=set(in_database) - set(in_index), extra=set(in_index) - set(in_database),
+                       stale=stale, old_schema=not index.stores_revisions())
 
 
 def repair(index: SearchIndex, session: Session, report: CheckReport) -> None:
-    docs = list(documents.service_documents(session, [uuid.UUID(i) for i in report.missing]))
-    index.update(docs, deleted_ids=report.extra)
+    if report.old_schema:
+        rebuild(index, session)
+        return
+    docs = list(documents.service_documents(session, [uuid.UUID(i) for i in report.missing | report.stale]))
+    present = {doc["id"] for doc in docs}
+    # A service that stopped being active between the check and now leaves the index too.
+    index.update(docs, deleted_ids=report.extra | ((report.missing | report.stale) - present))
 
 
 def rebuild(index: SearchIndex, session: Session) -> int:
@@ -280,6 +357,8 @@ def rebuild(index: SearchIndex, session: Session) -> int:
 def _rebuild_with_thesaurus(index: SearchIndex, session: Session) -> tuple[int, int, list[dict] | None]:
     """(services, thesaurus version, its groups) after building a new index in a new folder with the database's
     thesaurus, swapping it in, and only then giving `index` the new Synonyms."""
+    # What the change feed holds now: the index built from the reads below holds all of it.
+    seen = search_state.record_seen(index.root, session)
     version = thesaurus.version(session)
     entries = [thesaurus.entry(group) for group in thesaurus.groups(session)] or None
     synonyms = Synonyms.cached(entries) if entries else index.synonyms
@@ -287,6 +366,7 @@ def _rebuild_with_thesaurus(index: SearchIndex, session: Session) -> tuple[int, 
     index.synonyms = synonyms
     if entries:
         ThesaurusFollower.note_built_version(index.root, version)
+    seen.done()
     return count, version, entries
 
 
@@ -299,6 +379,11 @@ def ensure_index(app: Flask) -> None:
     try:
         with database.session_factory() as session:
             documents.active_service_ids(session)  # fails here, before any writing, if the tables are not there
+            if app.config.get("SEARCH_FOLLOWER"):
+                # The follower process builds and repairs this index: search with the thesaurus it was built with.
+                follower.load(session)
+                follower.version = follower._built_version()
+                return
             if follower.load(session) and index.exists():
                 count = follower.rebuild(session)
                 log.warning("The search index was built with another thesaurus: rebuilt it with %d services.", count)
@@ -310,8 +395,8 @@ def ensure_index(app: Flask) -> None:
             report = check(index, session)
             if not report.ok:
                 repair(index, session, report)
-                log.warning("The search index was stale: added %d and removed %d services.",
-                            len(report.missing), len(report.extra))
+                log.warning("The search index was stale: added %d, updated %d and removed %d services.",
+                            len(report.missing), len(report.stale), len(report.extra))
     except SQLAlchemyError as error:
         log.warning("Search index not checked: the database is not ready (%s). Run flask db upgrade.",
                     error.__class__.__name__)
@@ -334,5 +419,7 @@ def init_app(app: Flask) -> None:
     app.extensions[THESAURUS_KEY] = follower
     database.session_info[INFO_KEY] = index
     database.session_info[THESAURUS_KEY] = follower
+    if app.config.get("SEARCH_FOLLOWER"):
+        database.session_info[FOLLOWED_KEY] = True
     if app.config.get("SEARCH_CHECK_ON_START"):
         ensure_index(app)

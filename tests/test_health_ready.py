@@ -4,6 +4,8 @@ answer (no database, no index); never a 500, nothing personal, no session cookie
 import shutil
 from datetime import timedelta
 
+from sqlmodel import select
+
 from directory import create_app
 from directory.models import OutboxMessage, SearchChange
 from directory.models.accounts import utcnow
@@ -29,22 +31,35 @@ def test_the_liveness_check_stays_bare(client):
 
 
 def test_a_change_the_index_has_not_applied_is_lag_not_unreadiness(client, db_session):
-    written_age = client.get("/health/ready").json["search"]["index_written_age_seconds"]
-    # A change older than the index's last write has been applied (or was there when it was built).
-    db_session.add(SearchChange(service_id=None, directory_revision=1,
-                                created_at=utcnow() - timedelta(seconds=written_age + 60)))
-    db_session.commit()
-    response = client.get("/health/ready")
-    assert response.json["status"] == "ok" and response.json["search"]["lag_seconds"] == 0
-    # A change made since: this server's index has not applied it (no follower yet, or it failed).
+    before = client.get("/health/ready").json["search"]
+    assert before["unapplied_changes"] == 0 and before["last_applied_change_id"] == before["newest_change_id"]
+    # A change written without this server's index applying it (another server's, before its follower ran): the
+    # lag is the age of the oldest change the index's folder has not recorded as applied.
+    older = SearchChange(service_id=None, directory_revision=1, created_at=utcnow() - timedelta(seconds=90))
     later = SearchChange(service_id=None, directory_revision=1, created_at=utcnow())
-    db_session.add(later)
+    db_session.add_all([older, later])
     db_session.commit()
     response = client.get("/health/ready")
     assert response.status_code == 200 and response.json["status"] == "degraded"
     search = response.json["search"]
     assert search["status"] == "behind" and search["newest_change_id"] == later.id
-    assert 0 <= search["lag_seconds"] < 60
+    assert search["unapplied_changes"] == 2 and search["last_applied_change_id"] == before["last_applied_change_id"]
+    assert 90 <= search["lag_seconds"] < 150
+
+
+def test_a_change_applied_after_commit_is_recorded_as_applied(app, client):
+    """One server (no follower): the committing process applies its change and records it beside the index."""
+    from directory.listings import writer
+    from directory.models import Service
+
+    with app.extensions["db"].session_factory() as session:
+        service = session.exec(select(Service).where(Service.status == "active").limit(1)).one()
+        writer.update_service(session, service.id, {"summary": "A summary written for the readiness test"},
+                              source="lead")
+        session.commit()
+    search = client.get("/health/ready").json["search"]
+    assert search["status"] == "ok" and search["unapplied_changes"] == 0 and search["lag_seconds"] == 0
+    assert search["last_applied_change_id"] == search["newest_change_id"]
 
 
 def test_the_outbox_backlog_is_counted_with_the_age_of_the_oldest(client, db_session):
