@@ -2,13 +2,18 @@
 synthetic 10,000-service directory of benchmarks/search.py (generated once and cached in --workdir).
 
     .venv/bin/python -m benchmarks.api [--size 10000] [--requests 300] [--workdir /tmp/send-directory-bench]
-                                       [--only search]
+                                       [--only search] [--database-url URL]
+    .venv/bin/python -m benchmarks.api --make-postgresql   # the same directory in a new PostgreSQL database
 
 Each request is timed with time.perf_counter (and its CPU time with time.process_time) around the Flask test
 client's GET: parameter checks, the rate limit, the revision read for the ETag, the queries and the JSON. No
 network. Pages are chosen at random over the whole list, ids at random over every service. Targets (issue 15):
 a page of 50 full services at most 50 ms p95, one service at most 10 ms p95. The number of SQL statements per
 request is counted too: it must not grow with the page size.
+
+On PostgreSQL: `--make-postgresql` generates the same directory (same generator and seed, so the same ids as the
+cached index) into a new database on the server of TEST_POSTGRES_URL and prints its URL; `--database-url URL` then
+measures on it (drop it with dropdb when done).
 """
 
 import argparse
@@ -16,19 +21,22 @@ import os
 import random
 import statistics
 import time
+import uuid
 from pathlib import Path
 
 from sqlalchemy import event
 
-from benchmarks.search import DEFAULT_WORKDIR, WARMUP, percentile, prepare
+from benchmarks.search import DATA_SEED, DEFAULT_WORKDIR, WARMUP, generate, percentile, prepare
 from directory import create_app
+from directory.db import make_engine
 
 LIMIT = "100000000/1"
 TARGETS_MS = {"services?per_page=50&full=true": 50.0, "services/{id}": 10.0}
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 
 
-def make_app(dataset):
-    return create_app({"DATABASE_URL": dataset.db_url, "SEARCH_INDEX_PATH": str(dataset.index_root),
+def make_app(dataset, database_url: str | None = None):
+    return create_app({"DATABASE_URL": database_url or dataset.db_url, "SEARCH_INDEX_PATH": str(dataset.index_root),
                        "SEARCH_CHECK_ON_START": False, "TESTING": True, "SECRET_KEY": "bench",
                        "API_REQUESTS_PER_CLIENT": LIMIT})
 
@@ -58,9 +66,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--only", default="", help="measure only the requests whose name holds this text")
+    parser.add_argument("--database-url", help="measure on this database, holding the same directory")
+    parser.add_argument("--make-postgresql", action="store_true",
+                        help="put the same directory in a new PostgreSQL database, print its URL and stop")
     args = parser.parse_args(argv)
     dataset = prepare(args.size, args.workdir, args.rebuild)
-    app = make_app(dataset)
+    if args.make_postgresql:
+        print(make_postgresql(args.size))
+        return
+    app = make_app(dataset, args.database_url)
     statements = [0]
 
     def _count(*_args):
@@ -98,6 +112,20 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{name:<38} {result['n']:>5} {result['p50']:>8.1f} {result['p95']:>8.1f} {result['max']:>8.1f} "
               f"{result['cpu95']:>8.1f} "
               f"{low if low == high else f'{low}-{high}':>7} {result['bytes']:>8}  {verdict}", flush=True)
+
+
+def make_postgresql(size: int) -> str:
+    """A new database on TEST_POSTGRES_URL's server with benchmarks/search.py's directory of this size; its URL."""
+    import psycopg
+
+    name = f"send_api_bench_{size}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{name}"
+    engine = make_engine(url)
+    generate(engine, size, random.Random(DATA_SEED + size))
+    engine.dispose()
+    return url
 
 
 if __name__ == "__main__":
