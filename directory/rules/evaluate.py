@@ -111,6 +111,12 @@ _VALUE = (False, None, True)
 _OUTCOMES = (NOT_ELIGIBLE, UNKNOWN, ELIGIBLE)
 
 
+def _test_key(test: "_Test") -> str:
+    # The message is part of the key: two tests that differ only in their message give different reasons.
+    return repr((test.test.get("field"), test.test.get("op"), test.test.get("value"), test.test.get("message"),
+                 test.negated))
+
+
 class RuleSet:
     """The distinct tests of the rules compiled into it. Compile every rule first, then evaluate: a set that
     families are being evaluated against must not be given more rules (the app compiles a whole directory at once)."""
@@ -121,10 +127,8 @@ class RuleSet:
         self._slots: dict[str, int] = {}
         self._by_field: dict[str, list[int]] = {}
 
-    def slot(self, test: "_Test") -> int:
-        # The message is part of the key: two tests that differ only in their message give different reasons.
-        key = repr((test.test.get("field"), test.test.get("op"), test.test.get("value"), test.test.get("message"),
-                    test.negated))
+    def slot(self, test: "_Test", key: str | None = None) -> int:
+        key = key if key is not None else _test_key(test)
         slot = self._slots.get(key)
         if slot is None:
             slot = self._slots[key] = len(self.tests)
@@ -262,19 +266,38 @@ def _runner(root) -> tuple:
     return _function(source), tests
 
 
+# Each rule's plan, by the rule's text: a directory reloaded after one listing changes has the same rules again.
+_PLANS: dict[str, tuple] = {}
+_PLANS_KEPT = 20_000
+
+
+def _plan(rule: dict) -> tuple:
+    """(the rule's function, its tests in order with their keys, the positions of its gates)."""
+    text = repr(rule)  # exact: a list is not a tuple, True is not 1
+    plan = _PLANS.get(text)
+    if plan is None:
+        root = _compile(rule, False)  # the tree: checks the rule, and works out each test
+        run, tests = _runner(root)
+        # A rule that is all(...) is false as soon as one of its own tests is (an age range, the areas): checked
+        # first, the rest of the rule is only worked out if its reasons are wanted.
+        top = root.parts if type(root) is _All else []
+        gates = tuple(tests.index(part) for part in top if isinstance(part, _Test))
+        plan = (run, tuple((test, _test_key(test)) for test in tests), gates)
+        if len(_PLANS) >= _PLANS_KEPT:
+            _PLANS.clear()
+        _PLANS[text] = plan
+    return plan
+
+
 class CompiledRule:
-    __slots__ = ("rule", "_root", "rules", "_run", "_slots", "_own", "_gather", "_gates")
+    __slots__ = ("rule", "rules", "_run", "_slots", "_own", "_gather", "_gates")
 
     def __init__(self, rule: dict, rules: RuleSet | None = None):
         self.rule = rule
-        self._root = _compile(rule, False)  # the tree: checks the rule, and works out each test
         self.rules = rules if rules is not None else RuleSet()
-        self._run, tests = _runner(self._root)
-        self._slots = tuple(self.rules.slot(test) for test in tests)
-        # A rule that is all(...) is false as soon as one of its own tests is (an age range, the areas): checked
-        # first, the rest of the rule is only worked out if its reasons are wanted.
-        top = self._root.parts if type(self._root) is _All else []
-        self._gates = tuple(self._slots[tests.index(part)] for part in top if isinstance(part, _Test))
+        self._run, tests, gates = _plan(rule)
+        self._slots = tuple(self.rules.slot(test, key) for test, key in tests)
+        self._gates = tuple(self._slots[position] for position in gates)
         self._own = frozenset(self._slots)
         if len(self._slots) > 1:
             self._gather = operator.itemgetter(*self._slots)
