@@ -11,6 +11,8 @@
 - `cached_per_key(name, key, session, build)` is the same for many values of one kind (a service's page by its
   slug): `build(session, key)` kept per key, the least recently used dropped beyond `limit` keys; a None is not kept
   (an unknown key costs a build each time, and fills nothing).
+- `detached(session, rows)` takes ORM rows out of the session so that a cache may keep them: a rollback or close
+  of the request's session then leaves them as they were read.
 - `revision(session)` is the revision itself: read once per request (memoised on `flask.g`, forgotten when this
   request's own transaction bumps it), and once per call outside a request (a CLI or a follower process sees every
   change).
@@ -104,6 +106,14 @@ def cached_per_key(name: str, key: Hashable, session: Session, build: Callable[[
     if not has_app_context():
         return build(session, key)
     return cached(name, session, lambda _session: _Recent(limit)).get(key, session, build)
+
+
+def detached(session: Session, rows: list) -> list:
+    """The rows, taken out of the session (see the module note)."""
+    for row in rows:
+        if row in session:
+            session.expunge(row)
+    return rows
 
 
 def revision(session: Session) -> int:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from directory import reference_cache
 from directory.models import (
     Accessibility,
     Address,
@@ -120,6 +121,33 @@ def listings_in_order(session: Session, ids: list[str]) -> list[ServiceListing]:
             listing.self_referral = service_id in self_referral
             ordered.append(listing)
     return ordered
+
+
+def kept_listings(session: Session) -> dict[uuid.UUID, ServiceListing]:
+    """Every active service's listing with its areas, by id, kept until the directory revision changes: rows shared
+    by every request, detached from the session; read them, never change them."""
+    return reference_cache.cached("active-listings", session, _all_listings)
+
+
+def _all_listings(session: Session) -> dict[uuid.UUID, ServiceListing]:
+    listings = {listing.service.id: listing for listing in _listings(session)}
+    names = defaultdict(list)
+    for service_id, name in session.exec(
+        select(ServiceArea.service_id, District.name).join(District, District.id == ServiceArea.district_id)
+        .order_by(District.name)
+    ):
+        names[service_id].append(name)
+    self_referral = set(session.exec(
+        select(ServiceAttribute.service_id)
+        .join(TaxonomyTerm, TaxonomyTerm.id == ServiceAttribute.taxonomy_term_id)
+        .where(ServiceAttribute.link_type == "referrer", TaxonomyTerm.code == SELF_REFERRAL)
+    ))
+    for service_id, listing in listings.items():
+        listing.districts = names[service_id]
+        listing.self_referral = service_id in self_referral
+    reference_cache.detached(session, [row for listing in listings.values()
+                                       for row in (listing.service, listing.organisation)])
+    return listings
 
 
 def categories_of(session: Session, service_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[TaxonomyTerm]]:

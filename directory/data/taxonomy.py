@@ -5,6 +5,7 @@ import uuid
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from directory import reference_cache
 from directory.listings.revision import directory_revision
 from directory.models import Service, ServiceAttribute, Taxonomy, TaxonomyTerm
 
@@ -18,6 +19,13 @@ def list_terms(session: Session, taxonomy_slug: str) -> list[TaxonomyTerm]:
             .order_by(TaxonomyTerm.position)
         )
     )
+
+
+def kept_terms(session: Session, taxonomy_slug: str) -> list[TaxonomyTerm]:
+    """list_terms, kept until the directory revision changes (terms change only with it): rows shared by every
+    request, detached from the session; read them, never change them."""
+    return reference_cache.cached(f"terms:{taxonomy_slug}", session,
+                                  lambda s: reference_cache.detached(s, list_terms(s, taxonomy_slug)))
 
 
 def get_term(session: Session, taxonomy_slugs: tuple[str, ...], code: str) -> TaxonomyTerm | None:

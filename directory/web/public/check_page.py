@@ -2,11 +2,12 @@
 
 from flask import current_app, render_template
 
-from directory import places, routing
+from directory import places, reference_cache, routing
 from directory.data import taxonomy
-from directory.data.services import listings_in_order
+from directory.data.services import kept_listings
 from directory.db import get_session
 from directory.models.taxonomy import CONDITIONS, SEN_TYPES
+from directory.routing_labels import labels
 from directory.rules import MISSING_QUESTIONS
 from directory.web.public import bp
 from directory.web.public.check_forms import NOT_SURE, CheckForm
@@ -25,14 +26,22 @@ QUESTIONS = {**MISSING_QUESTIONS, "age_months": "how many months old your child 
              "local_authority": MISSING_QUESTIONS["district"]}
 
 
+def _choices(session) -> dict[str, list[tuple[str, str]]]:
+    conditions = [(t.code, t.name[0].upper() + t.name[1:]) for t in taxonomy.list_terms(session, CONDITIONS)]
+    return {
+        "district": [("", "Choose your area")] + [(d.slug, d.name) for d in places.list_districts(session)],
+        # Plain words first, the school code after, so families recognise the need.
+        "needs": [(t.code, f"{t.description} ({t.name})") for t in taxonomy.list_terms(session, SEN_TYPES)],
+        "diagnoses": conditions,
+        "suspected": conditions,
+    }
+
+
 def _form(session) -> CheckForm:
     form = CheckForm()
-    form.district.choices = [("", "Choose your area")] + [(d.slug, d.name) for d in places.list_districts(session)]
-    # Plain words first, the school code after, so families recognise the need.
-    form.needs.choices = [(t.code, f"{t.description} ({t.name})") for t in taxonomy.list_terms(session, SEN_TYPES)]
-    conditions = [(t.code, t.name[0].upper() + t.name[1:]) for t in taxonomy.list_terms(session, CONDITIONS)]
-    form.diagnoses.choices = conditions
-    form.suspected.choices = conditions
+    # Districts and terms change only with the directory revision.
+    for name, choices in reference_cache.cached("checker-choices", session, _choices).items():
+        getattr(form, name).choices = list(choices)
     return form
 
 
@@ -97,7 +106,7 @@ def check():
     hidden = routing.hidden_by_age(cache.get(session), facts, results)
     groups = {outcome: [r for r in results if r.outcome == outcome] for outcome in routing.ORDER}
     services = {listing.service.id: listing for listing in _listings(session, results)}
-    names = routing.labels(session)
+    names = labels(session)
     return render_template(
         "public/check.html", form=form, facts=facts, groups=groups, services=services, lookup=lookup,
         asks={r.service_id: asks(r.missing) for r in results}, role_names=names.names["referrer_role"],
@@ -109,4 +118,6 @@ def check():
 
 
 def _listings(session, results):
-    return listings_in_order(session, [str(r.service_id) for r in results])
+    # The router's results are every active service: each listing comes from those kept by the revision.
+    kept = kept_listings(session)
+    return [kept[r.service_id] for r in results if r.service_id in kept]

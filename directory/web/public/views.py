@@ -2,7 +2,7 @@
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 
-from directory import places, readiness
+from directory import places, readiness, reference_cache
 from directory.data import services as service_data
 from directory.data import taxonomy
 from directory.db import get_database, get_session
@@ -18,8 +18,9 @@ def start():
     session = get_session()
     return render_template(
         "public/start.html",
-        local_authorities=places.list_local_authorities(session),
-        categories=taxonomy.list_terms(session, CATEGORIES),
+        local_authorities=reference_cache.cached(
+            "local-authorities", session, lambda s: reference_cache.detached(s, places.list_local_authorities(s))),
+        categories=taxonomy.kept_terms(session, CATEGORIES),
         form=PostcodeForm(formdata=None),
         search_form=SearchForm(formdata=None),
     )

@@ -19,6 +19,7 @@ from directory.postcodes import PostcodeError
 from directory.referrals import access, channels, choices, drafts, readable, sent, status_page, submit
 from directory.referrals import fields as family_fields
 from directory.referrals import records as family_records
+from directory.routing_labels import labels
 from directory.rules import MISSING_QUESTIONS
 from directory.web.referrals import bp
 from directory.web.referrals.forms import (
@@ -89,9 +90,9 @@ def _section_form(db, section: str, blank: bool = False):
     form = SECTION_FORMS[section](formdata=None) if blank else SECTION_FORMS[section]()
     if section == "needs":
         form.needs.choices = [SelectChoice(t.code, t.description, render_kw=None)
-                              for t in taxonomy.list_terms(db, SEN_TYPES)]
+                              for t in taxonomy.kept_terms(db, SEN_TYPES)]
         conditions = [SelectChoice(t.code, t.name[0].upper() + t.name[1:])
-                      for t in taxonomy.list_terms(db, CONDITIONS)]
+                      for t in taxonomy.kept_terms(db, CONDITIONS)]
         form.diagnoses.choices = conditions
         form.suspected.choices = conditions
     return form
@@ -181,7 +182,7 @@ def services(record_id: uuid.UUID):
     return render_template(
         "referrals/services.html", family=family, form=form, groups=groups, ruled_out=ruled_out, facts=facts,
         choosable=set(choosable), self_referral=_role() == "family", by_id=by_id,
-        role_names=routing.labels(db).names["referrer_role"], asks={r.service_id: _asks(r.missing) for r in results},
+        role_names=labels(db).names["referrer_role"], asks={r.service_id: _asks(r.missing) for r in results},
     )
 
 
