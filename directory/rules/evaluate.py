@@ -5,6 +5,7 @@ tree says what each test and group means; evaluation runs on codes of the tests 
 thousands of rules of a directory are decided for one family without walking thousands of trees.
 """
 
+import copy
 import functools
 import itertools
 import operator
@@ -276,7 +277,8 @@ def _plan(rule: dict) -> tuple:
     text = repr(rule)  # exact: a list is not a tuple, True is not 1
     plan = _PLANS.get(text)
     if plan is None:
-        root = _compile(rule, False)  # the tree: checks the rule, and works out each test
+        # The tree checks the rule and works out each test; made from a copy, as the plan outlives this rule.
+        root = _compile(copy.deepcopy(rule), False)
         run, tests = _runner(root)
         # A rule that is all(...) is false as soon as one of its own tests is (an age range, the areas): checked
         # first, the rest of the rule is only worked out if its reasons are wanted.

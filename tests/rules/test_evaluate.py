@@ -151,3 +151,12 @@ def test_a_rule_ruled_out_by_its_first_test_still_gives_every_reason():
     assert evaluate(rule, facts).reasons == reasons
     assert evaluate(rule, {**facts, "school_year": 1}).reasons == [
         *reasons, "Only for children who are in year 3 or above at school; your child is in year 1"]
+
+
+def test_a_rule_changed_after_it_was_compiled_does_not_change_another_compiled_from_the_same_text():
+    # Compiled rules are kept by their text; what is kept is a copy.
+    rule = {"all": [{"field": "age", "op": "eq", "value": 3}]}
+    evaluate(rule, {"age": 5})
+    rule["all"][0]["value"] = 4
+    assert evaluate({"all": [{"field": "age", "op": "eq", "value": 3}]}, {"age": 5}).reasons == [
+        "Only for children who are aged 3 years; your child is 5"]
