@@ -227,10 +227,13 @@ def test_a_leads_pending_change_request_is_left_waiting_and_reported(runner, db_
     (lambda folder: "ftp://example.org/feed.json", "only http and https addresses and file paths can be read"),
 ])
 def test_a_bad_file_or_address_is_a_clear_message_and_changes_nothing(runner, db_session, tmp_path, make, message):
+    # A folder of its own: the app's index folder (with its search state, JSON) is in tmp_path too.
+    folder = tmp_path / "feed"
+    folder.mkdir()
     if message.startswith("broken"):
-        (tmp_path / "broken.json").write_text("{")
+        (folder / "broken.json").write_text("{")
     before = dump(db_session)
-    result = import_oruk(runner, make(tmp_path))
+    result = import_oruk(runner, make(folder))
     assert result.exit_code == 1
     assert message in result.output and "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
