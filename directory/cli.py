@@ -146,12 +146,16 @@ def search_rebuild():
 def search_follow_command(once: bool, interval: float):
     """Keep this server's index following the database's search changes (one per index folder; SEARCH_FOLLOWER=1
     on the web servers). Runs until stopped (SIGTERM or Ctrl-C), finishing the change it is applying."""
+    import logging
     import signal
     import threading
 
     from directory.search import SearchUnavailable
     from directory.search_follow import SearchFollower
 
+    # Its log says what it applied and how long it took (counts only): shown at INFO through the app's handler.
+    current_app.logger.handlers  # noqa: B018 - the app's logger installs its handler when first used
+    logging.getLogger("directory.search_follow").setLevel(logging.INFO)
     follower = SearchFollower.for_app(current_app)
     try:
         follower.start()

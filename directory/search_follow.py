@@ -52,6 +52,10 @@ class SearchFollower:
         """Apply every change the folder has not applied; then move the watermark up as far as is safe."""
         state = search_state.read_state(self.index.root) or search_state.FollowState()
         with self.session_factory() as session:
+            if search_state.is_ahead_of(state, session):
+                log.warning("Search follower: the index applied changes the database does not have (restored from "
+                            "a backup?): building it again.")
+                return Applied(services=self.thesaurus.rebuild(session), rebuilt=True)
             changes, xmin, xmax = search_state.read_changes(session, state.watermark)
         new = [change for change in changes if not state.is_applied(change.id)]
         applied = Applied(changes=len(new))
@@ -81,8 +85,9 @@ class SearchFollower:
             try:
                 applied = self.poll()
                 if applied.changes:
-                    log.info("Search follower: applied %d change(s)%s.", applied.changes,
-                             " with a rebuild" if applied.rebuilt else f" to {applied.services} service(s)")
+                    log.info("Search follower: applied %d change(s)%s in %.0f ms.", applied.changes,
+                             " with a rebuild" if applied.rebuilt else f" to {applied.services} service(s)",
+                             (time.monotonic() - started) * 1000)
                 failing = False
             except (SQLAlchemyError, SearchUnavailable, OSError) as error:
                 if not failing:  # once per outage, not five times a second

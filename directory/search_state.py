@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from directory.models import SearchChange
@@ -146,11 +146,22 @@ def read_changes(session: Session, after: int) -> tuple[list[ChangeRow], int, in
     return [ChangeRow(*row) for row in rows], 0, 0
 
 
+def newest_id(session: Session) -> int:
+    return session.exec(select(func.max(SearchChange.id))).one() or 0
+
+
+def is_ahead_of(state: FollowState, session: Session) -> bool:
+    """The record says changes were applied that the database does not have: it was restored from a backup, or
+    the folder followed another database. The record is worthless then: the index must be built again."""
+    return state.last_applied > newest_id(session)
+
+
 def record_seen(root: Path, session: Session) -> "Recorder":
     """Before a whole rebuild reads the database: what it is about to include. Call `.done()` after the swap."""
-    state = read_state(root) or FollowState()
-    changes, xmin, xmax = read_changes(session, state.watermark)
-    return Recorder(Path(root), changes, xmin, xmax)
+    state = read_state(root)
+    fresh = state is None or is_ahead_of(state, session)
+    changes, xmin, xmax = read_changes(session, 0 if fresh else state.watermark)
+    return Recorder(Path(root), changes, xmin, xmax, fresh)
 
 
 @dataclass
@@ -159,10 +170,13 @@ class Recorder:
     changes: list[ChangeRow]
     xmin: int
     xmax: int
+    fresh: bool  # the record is started again: it was missing or ahead of the database
 
     def done(self) -> None:
         """The index now holds everything these changes asked for (it was built from a later read)."""
         with updating(self.root) as state:
+            if self.fresh:
+                state.watermark, state.applied, state.pending = 0, set(), []
             state.applied |= {change.id for change in self.changes if not state.is_applied(change.id)}
             if self.changes:
                 state.saw(self.changes[-1].id, self.xmax)

@@ -213,3 +213,16 @@ def test_search_check_finds_a_document_of_an_older_revision_and_repairs_it(follo
     assert repaired.exit_code == 0 and "Repaired" in repaired.output
     assert found(followed, "snorkelling") == {service_id}
     assert runner.invoke(args=["search", "check"]).output.strip() == "The search index matches the database."
+
+
+def test_after_a_restore_the_follower_builds_the_index_again_and_starts_its_record_afresh(followed):
+    follower = SearchFollower.for_app(followed)
+    follower.start()
+    newest = newest_change(followed)
+    with search_state.updating(follower.index.root) as state:  # what a folder that followed a later database holds
+        state.watermark, state.applied = newest + 50, {newest + 60}
+    applied = follower.poll()
+    assert applied.rebuilt and applied.changes == 0
+    assert search_state.read_state(follower.index.root).last_applied == newest
+    service_id = change_summary(followed, 7, "Tiddlywinking mornings for younger children")
+    assert follower.poll().changes == 1 and found(followed, "tiddlywinking") == {service_id}
