@@ -1,12 +1,15 @@
 """What a service's public page shows, kept until the directory revision changes: a page costs one revision read
-instead of twenty queries (directory.reference_cache)."""
+instead of twenty queries (directory.reference_cache), and its main content is drawn once a day."""
 
 from dataclasses import dataclass
 
+from flask import render_template
+from markupsafe import Markup
 from sqlmodel import Session
 
 from directory import reference_cache, routing
 from directory.data import services as service_data
+from directory.listings.quick_edits import today_in_england
 from directory.routing_labels import labels
 from directory.rules import describe_rule
 
@@ -31,6 +34,16 @@ def shown_service(session: Session, slug: str) -> ShownService | None:
     """The service's page, None when there is no such service. Shared by every request until the directory
     revision changes: read it, never change it."""
     return reference_cache.cached_per_key("public-service-page", slug, session, _build)
+
+
+def main_content(session: Session, slug: str, shown: ShownService) -> Markup:
+    """The page's main content as HTML, rendered once per service, revision and day (the day says whether its
+    details are out of date); the rest of the page (header, sign-in state, messages) is drawn for each request."""
+    return reference_cache.cached_per_key(
+        "public-service-page-html", (slug, today_in_england()), session,
+        lambda _session, _key: Markup(render_template(
+            "public/_service-main.html", page=shown.page, eligibility=shown.eligibility, sections=shown.sections,
+            elsewhere=shown.elsewhere)))
 
 
 def _build(session: Session, slug: str) -> ShownService | None:

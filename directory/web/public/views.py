@@ -76,11 +76,12 @@ def services():
 
 @bp.get("/services/<slug>")
 def service(slug: str):
-    shown = service_page.shown_service(get_session(), slug)
+    session = get_session()
+    shown = service_page.shown_service(session, slug)
     if shown is None:
         abort(404)
-    return render_template("public/service.html", page=shown.page, eligibility=shown.eligibility,
-                           sections=shown.sections, elsewhere=shown.elsewhere)
+    return render_template("public/service.html", page=shown.page,
+                           main=service_page.main_content(session, slug, shown))
 
 
 @bp.get("/find-by-area")
