@@ -220,16 +220,17 @@ class RoutingDirectory:
     services: list[RoutedService]
     labels: Labels
     version: tuple
-    # Worked out once: the services' positions in the order results are shown (by name, ignoring case), and each
-    # service's relations to the others as (relation type, position); relations to services not here are left out.
+    # Worked out once: the services' positions in the order results are shown (by name, ignoring case), and
+    # (position, [(relation type, the other's position)]) for each service related to others in the directory.
     by_name: list[int] = field(init=False, repr=False)
-    related: list[list[tuple[str, int]]] = field(init=False, repr=False)
+    related: list[tuple[int, list[tuple[str, int]]]] = field(init=False, repr=False)
 
     def __post_init__(self):
         self.by_name = sorted(range(len(self.services)), key=lambda i: self.services[i].name.casefold())
         position = {service.id: i for i, service in enumerate(self.services)}
-        self.related = [[(relation, position[other]) for relation, other in service.relations if other in position]
-                        for service in self.services]
+        related = ((i, [(relation, position[other]) for relation, other in service.relations if other in position])
+                   for i, service in enumerate(self.services))
+        self.related = [(i, pairs) for i, pairs in related if pairs]
 
 
 def effective_rule(service: Service, district_slugs: list[str]) -> dict:
@@ -381,9 +382,10 @@ def route(directory: RoutingDirectory, facts: Facts) -> list[ServiceResult]:
         if decided[0] != 2:
             result._rule, result._family, result._decided = service.rule, family, decided
         listed.append(result)
-    for result, related in zip(listed, directory.related, strict=True):
-        for relation, position in related:
-            other = listed[position]
+    for position, related in directory.related:
+        result = listed[position]
+        for relation, other_position in related:
+            other = listed[other_position]
             wanted = (
                 (relation in ALTERNATIVES and result.outcome == NOT_ELIGIBLE and other.outcome == ELIGIBLE)
                 or relation == "requires_prerequisite"
@@ -393,8 +395,8 @@ def route(directory: RoutingDirectory, facts: Facts) -> list[ServiceResult]:
                 result.suggestions.append(Suggestion(other.service_id, relation, other.outcome))
     # Eligible first, then unknown, then not eligible; by name within each.
     shown: dict[str, list[ServiceResult]] = {ELIGIBLE: [], UNKNOWN: [], NOT_ELIGIBLE: []}
-    for i in directory.by_name:
-        shown[listed[i].outcome].append(listed[i])
+    for result in map(listed.__getitem__, directory.by_name):
+        shown[result.outcome].append(result)
     return shown[ELIGIBLE] + shown[UNKNOWN] + shown[NOT_ELIGIBLE]
 
 
