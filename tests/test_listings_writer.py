@@ -91,3 +91,34 @@ def test_search_finds_a_listing_change_once_it_is_committed(app, client, db_sess
                               source="lead")
         session.commit()
     assert "Early Help family support" in client.get("/search?q=zebracrossing").get_data(as_text=True)
+
+
+def test_an_organisation_changed_on_its_own_moves_the_directory_revision_and_its_services_search_documents(
+        db_session):
+    from directory.seed.export import location_entries, organisation_entries
+    early_help = service(db_session)
+    organisation = organisation_entries(db_session, [early_help.organisation_id])[early_help.organisation_id]
+    runs = set(db_session.exec(select(Service.id).where(Service.organisation_id == early_help.organisation_id)))
+    before = (writer.directory_revision(db_session), count(db_session, ListingRevision),
+              db_session.exec(select(func.max(SearchChange.id))).one() or 0)
+    renamed = {**organisation, "name": "A renamed council"}
+    writer.apply_services(db_session, {"format": "send-directory-services/1", "organisations": [renamed],
+                                       "locations": [], "services": []}, source="import")
+    db_session.commit()
+    # No listing is a new revision (their own fields did not change), but the directory is, so caches and the
+    # API's ETag move, and every server's search reads the services that show the organisation's name again.
+    assert writer.directory_revision(db_session) == before[0] + 1
+    assert count(db_session, ListingRevision) == before[1]
+    noted = set(db_session.exec(select(SearchChange.service_id).where(SearchChange.id > before[2])))
+    assert noted == runs and early_help.id in noted
+    # The same document again changes nothing.
+    writer.apply_services(db_session, {"format": "send-directory-services/1", "organisations": [renamed],
+                                       "locations": [], "services": []}, source="import")
+    assert writer.directory_revision(db_session) == before[0] + 1
+    # A location's address: the same for the services offered there.
+    location = next(iter(location_entries(db_session).values()))
+    moved = {**location, "address": {**location["address"], "address_1": "1 New Street"}}
+    writer.apply_services(db_session, {"format": "send-directory-services/1", "organisations": [],
+                                       "locations": [moved], "services": []}, source="import")
+    db_session.commit()
+    assert writer.directory_revision(db_session) == before[0] + 2

@@ -14,9 +14,9 @@ from sqlmodel import Session, select
 from directory.listings import guard
 from directory.listings.revision import bump, directory_revision
 from directory.listings.rows import RowWriter, SeedReport
-from directory.models import ListingRevision, SearchChange, stable_id
+from directory.models import ListingRevision, SearchChange, Service, ServiceAtLocation, stable_id
 from directory.models.listings import SOURCES
-from directory.seed.export import FORMAT, service_entries
+from directory.seed.export import FORMAT, location_entries, organisation_entries, service_entries
 from directory.seed.files import check_services, validate_document
 from directory.seed.known import known_from_database
 
@@ -74,16 +74,26 @@ def apply_services(session: Session, document: dict, *, source: str, user_id: uu
             raise ListingError(problems)
     report = report or SeedReport()
     ids = [stable_id("service", service["id"]) for service in document["services"]]
+    organisation_ids = [stable_id("organisation", o["id"]) for o in document.get("organisations", [])]
+    location_ids = [stable_id("location", x["id"]) for x in document.get("locations", [])]
     before = service_entries(session, ids)
+    places_before = (organisation_entries(session, organisation_ids), location_entries(session, location_ids))
     with guard.writing():
         RowWriter(session, report).services(document)
         session.flush()
     after = service_entries(session, ids)
     changed = [service_id for service_id in ids if before.get(service_id) != after.get(service_id)]
+    # An organisation or a location changed on its own (a new name, an address): the listings that show it are
+    # not new revisions, but the directory is, and their search documents are.
+    shown_elsewhere = _services_showing(
+        session, *_changed_entries(places_before, (organisation_entries(session, organisation_ids),
+                                                   location_entries(session, location_ids)))) - set(changed)
     applied = Applied(report)
-    if not changed:
+    if not changed and not shown_elsewhere:
         return applied
     applied.directory_revision = bump(session)
+    for service_id in sorted(shown_elsewhere):
+        session.add(SearchChange(service_id=service_id, directory_revision=applied.directory_revision))
     for service_id in changed:
         entry = after[service_id]
         previous = before.get(service_id) or {}
@@ -97,6 +107,23 @@ def apply_services(session: Session, document: dict, *, source: str, user_id: uu
         applied.revisions.append(revision)
     session.flush()
     return applied
+
+
+def _changed_entries(before: tuple[dict, dict], after: tuple[dict, dict]) -> tuple[set, set]:
+    """(organisation ids, location ids) whose entries differ between before and after."""
+    return tuple({key for key in set(old) | set(new) if old.get(key) != new.get(key)}
+                 for old, new in zip(before, after))
+
+
+def _services_showing(session: Session, organisation_ids: set, location_ids: set) -> set[uuid.UUID]:
+    """The services run by these organisations or offered at these locations."""
+    shown = set()
+    if organisation_ids:
+        shown |= set(session.exec(select(Service.id).where(Service.organisation_id.in_(sorted(organisation_ids)))))
+    if location_ids:
+        shown |= set(session.exec(select(ServiceAtLocation.service_id)
+                                  .where(ServiceAtLocation.location_id.in_(sorted(location_ids)))))
+    return shown
 
 
 def update_service(session: Session, service_id: uuid.UUID, changes: dict, *, source: str,

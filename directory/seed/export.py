@@ -35,16 +35,33 @@ def _drop_empty(record: dict) -> dict:
 
 def export_services(session: Session) -> dict:
     """Every organisation, location and service (any status), ids as UUIDs, in a stable order."""
-    def by_parent(model, parent: str) -> dict:
-        grouped = defaultdict(list)
-        for row in session.exec(select(model).order_by(*[model.position] if hasattr(model, "position") else [])):
-            grouped[getattr(row, parent)].append(row)
-        return grouped
+    return {"format": FORMAT, "organisations": list(organisation_entries(session).values()),
+            "locations": list(location_entries(session).values()),
+            "services": list(service_entries(session).values())}
 
-    addresses = {a.location_id: a for a in session.exec(select(Address))}
-    accessibility = by_parent(Accessibility, "location_id")
-    locations = [
-        _drop_empty({
+
+def organisation_entries(session: Session, organisation_ids: list | None = None) -> dict:
+    """{organisation id: its entry in the import format}, for these organisations (every one when None), by id."""
+    query = select(Organisation).order_by(Organisation.id)
+    if organisation_ids is not None:
+        query = query.where(Organisation.id.in_(organisation_ids))
+    return {o.id: _drop_empty({"id": str(o.id), "name": o.name, "description": o.description, "website": o.website,
+                               "email": o.email})
+            for o in session.exec(query)}
+
+
+def location_entries(session: Session, location_ids: list | None = None) -> dict:
+    """{location id: its entry in the import format}, for these locations (every one when None), by id; a location
+    without an address is not written (the import format needs one)."""
+    def where(query, column):
+        return query if location_ids is None else query.where(column.in_(location_ids))
+
+    addresses = {a.location_id: a for a in session.exec(where(select(Address), Address.location_id))}
+    accessibility = defaultdict(list)
+    for row in session.exec(where(select(Accessibility), Accessibility.location_id)):
+        accessibility[row.location_id].append(row)
+    return {
+        location.id: _drop_empty({
             "id": str(location.id), "name": location.name, "description": location.description,
             "address": _drop_empty({
                 "address_1": address.address_1, "address_2": address.address_2, "city": address.city,
@@ -54,16 +71,9 @@ def export_services(session: Session) -> dict:
             "latitude": location.latitude, "longitude": location.longitude,
             "accessibility": sorted(a.description for a in accessibility[location.id]),
         })
-        for location in session.exec(select(Location).order_by(Location.id))
+        for location in session.exec(where(select(Location).order_by(Location.id), Location.id))
         if (address := addresses.get(location.id))
-    ]
-    services = list(service_entries(session).values())
-    organisations = [
-        _drop_empty({"id": str(o.id), "name": o.name, "description": o.description, "website": o.website,
-                     "email": o.email})
-        for o in session.exec(select(Organisation).order_by(Organisation.id))
-    ]
-    return {"format": FORMAT, "organisations": organisations, "locations": locations, "services": services}
+    }
 
 
 def service_entries(session: Session, service_ids: list | None = None) -> dict:
