@@ -75,3 +75,15 @@ def _init_templates(app: Flask) -> None:
     from directory.web import filters
 
     filters.init_app(app)
+    # The GOV.UK macros that the base template and many pages use, loaded once: a `{% from ... import %}` in the
+    # base template would load each of them again (and compare every global) for every page drawn.
+    for name, path in BASE_MACROS.items():
+        app.jinja_env.globals[name] = getattr(app.jinja_env.get_template(path).module, name)
+
+
+BASE_MACROS = {
+    name: f"govuk_frontend_jinja/components/{component}/macro.html"
+    for name, component in (("govukServiceNavigation", "service-navigation"), ("govukErrorSummary", "error-summary"),
+                            ("govukBackLink", "back-link"), ("govukBreadcrumbs", "breadcrumbs"),
+                            ("govukNotificationBanner", "notification-banner"))
+}
