@@ -282,6 +282,11 @@ def _rows(session: Session, items: list[_Item], services: dict, districts: dict,
     _districts_of(session, [item for item in items if item.district is None])
     found = {row.id: row for row in session.exec(select(ServiceReferral).where(
         ServiceReferral.id.in_([item.id for item in items])))} if items else {}
+    if found:
+        # Each row's referral and family record read at once: session.get below then finds them in the session
+        # (two queries a page instead of two a row).
+        session.exec(select(Referral).where(Referral.id.in_({row.referral_id for row in found.values()}))).all()
+        session.exec(select(FamilyRecord).where(FamilyRecord.id.in_({row.record_id for row in found.values()}))).all()
     rows = []
     for item in items:
         service_referral = found[item.id]
