@@ -50,8 +50,10 @@ PHRASE_BOOST = 4.0
 TIEBREAK = 0.1
 # A concept found in more than this share of services tells little (see SearchIndex._soft_matching).
 COMMON = 0.4
-# Concepts whose scores each searcher keeps (a word or a thesaurus group; at most a few MB at 100,000 services).
-CONCEPTS_KEPT = 256
+# Document scores each searcher keeps, over all concepts (a word or a thesaurus group), least recently used
+# dropped first: about 50 MB. At 10,000 services every concept of the benchmark's queries fits; at 100,000 about
+# ten common ones do.
+SCORES_KEPT = 500_000
 # Below this share of a concept's matches, a search scores just the documents it needs by skipping to them;
 # above it, all the matches are scored at once (straight through the postings, faster per document).
 SKIP_SHARE = 8
@@ -168,6 +170,7 @@ class _Generation:
         self._docnums: dict[str, int] | None = None
         self._ids: dict[int, str] | None = None
         self._concept_scores: OrderedDict[tuple, _ConceptScores] = OrderedDict()
+        self._scores_kept = 0  # documents' scores kept, over all concepts
         self.corrections: dict[str, str | None] = {}  # word -> its correction (None: left as typed)
 
     def concept_scores(self, concept: "_Concept", docs: int) -> dict[int, float]:
@@ -182,13 +185,12 @@ class _Generation:
             for term in concept.terms:
                 matches |= self.postings(term.fieldname, term.text)
             kept = self._concept_scores[key] = _ConceptScores({}, 0, matches)
-            if len(self._concept_scores) > CONCEPTS_KEPT:
-                self._concept_scores.popitem(last=False)
         else:
             self._concept_scores.move_to_end(key)
         missing = docs & kept.matches & ~kept.covered
         if not missing:
             return kept.scores
+        self._scores_kept -= len(kept.scores)
         if missing.bit_count() * SKIP_SHARE < kept.matches.bit_count():
             # A few documents: the matcher skips to each.
             query = _BestField(concept.terms, tiebreak=TIEBREAK)
@@ -197,6 +199,10 @@ class _Generation:
         else:
             kept.scores.update(_every_best_field_score(self.searcher, concept.terms))
             kept.covered = kept.matches
+        self._scores_kept += len(kept.scores)
+        while self._scores_kept > SCORES_KEPT and len(self._concept_scores) > 1:
+            _key, dropped = self._concept_scores.popitem(last=False)
+            self._scores_kept -= len(dropped.scores)
         return kept.scores
 
     def postings(self, fieldname: str, value: str) -> int:

@@ -266,6 +266,22 @@ def test_a_concept_scored_all_at_once_scores_as_its_matcher_does(app):
         assert by_matcher and _every_best_field_score(searcher, concept.terms) == by_matcher
 
 
+def test_a_small_score_budget_drops_concepts_and_ranks_the_same(app, monkeypatch):
+    from directory import search
+    from directory.search import SearchIndex
+
+    index = get_index(app)
+    texts = ("speech therapy", "autism support", "short breaks", "family", "speech and language", "leek")
+    expected = [SearchIndex(index.root, index.synonyms).search(SearchRequest(text=t, per_page=50)).ids for t in texts]
+    monkeypatch.setattr(search, "SCORES_KEPT", 30)
+    small = SearchIndex(index.root, index.synonyms)
+    for _round in range(2):
+        assert [small.search(SearchRequest(text=t, per_page=50)).ids for t in texts] == expected
+    generation = small._generation()
+    assert 0 < generation._scores_kept == sum(len(k.scores) for k in generation._concept_scores.values())
+    assert len(generation._concept_scores) < len(texts)
+
+
 def test_zero_results_explain_and_point_to_impartial_advice(client):
     response = client.get("/search?q=trampoline&category=short-breaks&age=3")
     assert heading(response) == (
