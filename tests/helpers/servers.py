@@ -26,11 +26,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _environment(database_url: str, folder: Path) -> dict:
+def _environment(database_url: str, folder: Path, follower: bool) -> dict:
     environment = {key: value for key, value in os.environ.items()
                    if key not in ("REDIS_URL", "FLASK_APP", "GUNICORN_BIND", "WEB_CONCURRENCY")}
     return {**environment, "DATABASE_URL": database_url, "SEARCH_INDEX_PATH": str(folder / "search"),
-            "SEARCH_FOLLOWER": "1", "SECRET_KEY": SECRET_KEY, "INSTANCE_PATH": str(folder / "instance"),
+            "SEARCH_FOLLOWER": "1" if follower else "0", "SECRET_KEY": SECRET_KEY,
+            "INSTANCE_PATH": str(folder / "instance"),
             "SITE_URL": "http://127.0.0.1", "APP_ENV": "development", "STAFF_TWO_FACTOR_REQUIRED": "0"}
 
 
@@ -57,16 +58,19 @@ class Server:
                                                 stderr=subprocess.STDOUT)
         log.close()
 
-    def start(self, database_url: str, workers: int = 1, interval: float = 0.2) -> None:
-        """The follower first (it builds the folder's index), then gunicorn once the index is there."""
+    def start(self, database_url: str, workers: int = 1, interval: float = 0.2, follower: bool = True) -> None:
+        """The follower first (it builds the folder's index), then gunicorn once the index is there. Without a
+        follower (a single server's setting), gunicorn's workers build the index at start and write their own
+        commits to it."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        environment = _environment(database_url, self.folder)
-        self._start("follower", [str(BIN / "flask"), "--app", "wsgi", "search", "follow", "--interval",
-                                 str(interval)], environment)
-        self.wait_for(lambda: read_state(self.index_root) is not None, 120, "its follower to build the index")
+        environment = _environment(database_url, self.folder, follower)
+        if follower:
+            self._start("follower", [str(BIN / "flask"), "--app", "wsgi", "search", "follow", "--interval",
+                                     str(interval)], environment)
+            self.wait_for(lambda: read_state(self.index_root) is not None, 120, "its follower to build the index")
         self._start("web", [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
                             "--timeout", "60", "--no-control-socket", "wsgi:app"], environment)
-        self.wait_for(lambda: self.get("/health")[0] == 200, 60, "gunicorn to answer")
+        self.wait_for(lambda: self.get("/health/ready")[0] == 200, 120, "gunicorn to answer with its index")
 
     def wait_for(self, ready, seconds: float, what: str) -> None:
         deadline = time.monotonic() + seconds
