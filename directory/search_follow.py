@@ -69,11 +69,18 @@ class SearchFollower:
             with self.session_factory() as session:
                 search_sync.apply_changes(self.index, session, search_sync.PendingChanges(services=services))
             applied.services = len(services)
-        with search_state.updating(self.index.root) as saved:
+
+        def record(saved: search_state.FollowState) -> None:
             saved.applied |= {change.id for change in new if not saved.is_applied(change.id)}
             if changes:
                 saved.saw(changes[-1].id, xmax)
             saved.advance(xmin)
+
+        probe = search_state.FollowState(state.watermark, set(state.applied), list(state.pending))
+        record(probe)
+        if probe != state:  # an idle poll writes nothing
+            with search_state.updating(self.index.root) as saved:
+                record(saved)
         return applied
 
     def run(self, interval: float, stop: threading.Event) -> None:
