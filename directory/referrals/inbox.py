@@ -15,11 +15,10 @@ from sqlmodel import Session, select
 from directory import people
 from directory.audit import record as audit
 from directory.db import begin_write
-from directory.models import District, FamilyRecord, FamilySection, Referral, Service, ServiceReferral, User
+from directory.models import District, FamilySection, Referral, Service, ServiceReferral, User
 from directory.models.accounts import utcnow
 from directory.models.referrals import FINAL_STATUSES, OPEN_STATUSES, STATUSES
 from directory.referrals import fields as family_fields
-from directory.referrals.records import section_data
 from directory.referrals.sent import withheld_from_service
 from directory.referrals.words import STATUS_NAMES
 from directory.working_days import local_date, working_days_between
@@ -282,11 +281,13 @@ def _rows(session: Session, items: list[_Item], services: dict, districts: dict,
     _districts_of(session, [item for item in items if item.district is None])
     found = {row.id: row for row in session.exec(select(ServiceReferral).where(
         ServiceReferral.id.in_([item.id for item in items])))} if items else {}
+    # Each row's referral and its family record's sections read at once (two queries a page instead of three a row);
+    # the referrals are held here until the rows are made, as the session keeps only weak references.
+    loaded = list(session.exec(select(Referral).where(Referral.id.in_({row.referral_id for row in found.values()}))))
+    sections: dict = {row.record_id: {} for row in found.values()}
     if found:
-        # Each row's referral and family record read at once: session.get below then finds them in the session
-        # (two queries a page instead of two a row).
-        session.exec(select(Referral).where(Referral.id.in_({row.referral_id for row in found.values()}))).all()
-        session.exec(select(FamilyRecord).where(FamilyRecord.id.in_({row.record_id for row in found.values()}))).all()
+        for section in session.exec(select(FamilySection).where(FamilySection.record_id.in_(sections))):
+            sections[section.record_id][section.section] = section.data
     rows = []
     for item in items:
         service_referral = found[item.id]
@@ -302,7 +303,8 @@ def _rows(session: Session, items: list[_Item], services: dict, districts: dict,
             district=None if withheld else districts.get(item.district), sent_on=sent_on,
             days_since_sent=working_days_between(sent_on, today), days_waiting=waited, target=target,
             overdue=is_overdue(service_referral, waited),
-            changed=False if withheld else _changed(session, service_referral)))
+            changed=False if withheld else _changed(service_referral, sections[service_referral.record_id])))
+    del loaded
     return rows
 
 
@@ -329,9 +331,9 @@ def response_clock(service_referral: ServiceReferral, sent_at: datetime, today: 
     return waited, is_overdue(service_referral, waited)
 
 
-def _changed(session: Session, service_referral: ServiceReferral) -> bool:
-    record = session.get(FamilyRecord, service_referral.record_id)
-    current = family_fields.values(section_data(session, record), service_referral.shared_fields)
+def _changed(service_referral: ServiceReferral, sections: dict[str, dict]) -> bool:
+    """Whether the record's sections now (section_data) differ from what the service was sent."""
+    current = family_fields.values(sections, service_referral.shared_fields)
     return bool(family_fields.changed_keys(service_referral.sent_snapshot, current))
 
 
