@@ -13,6 +13,7 @@ import shutil
 import threading
 import uuid
 from array import array
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -257,6 +258,24 @@ def _swaps(word: str) -> list[str]:
 
 # The bits set in each byte value.
 _BYTE_BITS = tuple(tuple(bit for bit in range(8) if value >> bit & 1) for value in range(256))
+
+
+class _WordListCorrector(ListCorrector):
+    """Whoosh's ListCorrector, whose Skipper reads past the end of its list (an IndexError, so a 500, for a word
+    after the last one, or with an empty thesaurus)."""
+
+    class Skipper(ListCorrector.Skipper):
+        def __call__(self, w):
+            if self.i < len(self.data) and self.data[self.i] == w:
+                return w
+            self.i += 1
+            pos = bisect_left(self.data, w, min(self.i, len(self.data)))
+            return self.data[pos] if pos < len(self.data) else None
+
+
+def _splits(word: str) -> list[tuple[str, str]]:
+    """The word cut in two, each part at least three letters: "shortbreaks" is tried as "short" "breaks"."""
+    return [(word[:i], word[i:]) for i in range(3, len(word) - 2)]
 
 
 def _bit_numbers(bits: int) -> list[int]:
@@ -519,13 +538,20 @@ class SearchIndex:
             # A count needs the correction only when the words as typed found nothing.
             wanted = not request.count_only or not text_bits
             correction = self._correction(generation, query_words) if wanted else None
+            matched_any = bool(text_bits) and not ranking.all_matched
             if correction:
                 suggestion = " ".join(correction)
-                if not text_bits and (fixed := self._concepts(correction)):
-                    corrected = self._soft_matching(generation, fixed)
-                    if corrected.bits:
+                fixed = self._concepts(correction) if not text_bits or not ranking.all_matched else []
+                corrected = self._soft_matching(generation, fixed) if fixed else None
+                if corrected is not None and corrected.bits:
+                    if not text_bits:
                         ranking, text_bits, corrected_from = corrected, corrected.bits, request.text
-            matched_any = bool(text_bits) and not ranking.all_matched
+                        matched_any = not ranking.all_matched
+                    else:
+                        # The original words found something: the page stays theirs, with "Did you mean" offered,
+                        # but a misspelt word counts as the word it is nearest to ("speach therapy" ranks speech
+                        # and language therapy first, not every therapy).
+                        ranking, text_bits = corrected, corrected.bits
         child_bits = generation.live
         if request.age is not None:
             child_bits &= generation.postings("ages", str(request.age))
@@ -713,7 +739,7 @@ class SearchIndex:
                 if len(generation.corrections) >= CORRECTIONS_KEPT:
                     generation.corrections.clear()
                 generation.corrections[word] = suggestion
-            corrected.append(suggestion or word)
+            corrected.extend((suggestion or word).split())
             changed = changed or suggestion is not None
         return corrected if changed else None
 
@@ -726,8 +752,14 @@ class SearchIndex:
         # Two letters swapped is the commonest slip ("echp", "autsim"), one step for a person but two for
         # Levenshtein: tried first. Then nearest first, the listings' words before the thesaurus's (Whoosh's
         # MultiCorrector returns its pairs the wrong way round in 2.7).
-        suggestion = next((swapped for swapped in _swaps(word)
-                           if swapped in known or ("spelling", swapped) in reader), None)
+        def is_known(candidate: str) -> bool:
+            return candidate in known or ("spelling", candidate) in reader
+
+        suggestion = next((swapped for swapped in _swaps(word) if is_known(swapped)), None)
+        # Two words run together ("shortbreaks", "selfharm"): both halves known words, neither a stop word.
+        suggestion = suggestion or next((f"{first} {second}" for first, second in _splits(word)
+                                         if first not in FILLER and second not in FILLER
+                                         and is_known(first) and is_known(second)), None)
         correctors = (generation.searcher.corrector("spelling"), self._thesaurus_corrector())
         return suggestion or next(
             (found[0] for distance in (1, 2) for corrector in correctors
@@ -742,6 +774,6 @@ class SearchIndex:
     def _thesaurus_corrector(self) -> ListCorrector:
         words_known = getattr(self, "_thesaurus_words", None)
         if words_known is None or words_known[0] is not self.synonyms:
-            self._thesaurus_words = (self.synonyms, ListCorrector(sorted(
+            self._thesaurus_words = (self.synonyms, _WordListCorrector(sorted(
                 w for w in self.synonyms.vocabulary if w.isalpha() and len(w) > 3)))
         return self._thesaurus_words[1]

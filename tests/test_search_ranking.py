@@ -111,6 +111,33 @@ def test_spelling_help_suggests_from_the_directory_and_the_thesaurus(index):
     assert found.ids and found.corrected_from is None and found.suggestion == "dyslexia support"
 
 
+def test_a_misspelt_word_counts_as_the_word_it_is_nearest_when_the_others_found_something(index):
+    documents = [service("Children's occupational therapy", description="Therapy for handwriting."),
+                 service("Art therapy club", description="Therapy through painting."),
+                 service("Speech and language therapy", description="Speech, talking and understanding.")]
+    built = index(documents)
+    found = built.search(SearchRequest(text="speach therapy"))
+    # "therapy" alone found all three; the page stays the typed words' (Did you mean, not replaced), but the
+    # service for the word the person meant comes first instead of whichever therapy sorts highest.
+    assert found.corrected_from is None and found.suggestion == "speech therapy"
+    assert names(built, documents, "speach therapy")[0] == "Speech and language therapy"
+    # The honest message: no service matched every word as typed.
+    assert found.matched_any_word
+
+
+def test_two_words_run_together_are_suggested_apart(index):
+    documents = [service("Short breaks for disabled children", description="Activities and clubs."),
+                 service("Family hub", description="Help for families.")]
+    built = index(documents)
+    found = built.search(SearchRequest(text="shortbreaks"))
+    assert found.suggestion == "short breaks" and found.corrected_from == "shortbreaks"
+    assert names(built, documents, "shortbreaks") == ["Short breaks for disabled children"]
+    # Stop words are not halves ("andthe" is not offered as "and the"), and known words are never split. (With no
+    # thesaurus, "andthe" once made Whoosh's word-list corrector read past its end: a 500.)
+    assert built.search(SearchRequest(text="andthe")).suggestion in (None, "")
+    assert built.search(SearchRequest(text="families")).suggestion is None
+
+
 def test_two_letters_swapped_are_put_back_first(index):
     documents = [service("EHC needs assessments", description="For an EHCP."), service("Each and every club")]
     built = index(documents, groups=[["ehcp", "education health and care plan"]])
