@@ -43,8 +43,10 @@ _ANALYZER = StemmingAnalyzer()
 _SPELLING = RegexTokenizer() | LowercaseFilter()
 # (field, weight): the service name weighs most.
 # "topic" holds the thesaurus groups mapped to the service's categories and needs: a service for speech and
-# language is found by "doesn't talk" whatever its listing says.
-TEXT_FIELDS = (("name", 6.0), ("topic", 2.0), ("summary", 2.5), ("keywords", 2.0), ("organisation", 1.5),
+# language is found by "doesn't talk" whatever its listing says. A category is broad ("health" holds sleep, feeding
+# and epilepsy alike), so it weighs a little more than a passing mention in a description and less than a summary
+# or keywords that say the thing itself.
+TEXT_FIELDS = (("name", 6.0), ("topic", 1.2), ("summary", 2.5), ("keywords", 2.0), ("organisation", 1.5),
                ("places", 1.5), ("description", 1.0))
 PHRASE_BOOST = 4.0
 # A concept's other fields add this share of their score to its best field's (disjunction-max).
