@@ -131,8 +131,25 @@ class Synonyms:
 
         ["salt", "in", "leek"] -> [("syn0", ("salt",)), (None, ("in",)), (None, ("leek",))]
         """
-        found = list(self._scan(query_words))
+        found = list(self._scan(self._spelled_out(query_words)))
         return [(None if group is None else token(group), phrase) for group, phrase in self._loosely(found)]
+
+    def _spelled_out(self, query_words: list[str]) -> list[str]:
+        """Letters typed one at a time ("C.A.M.H.S.", "send i a s s") read as the word they spell, when the
+        thesaurus knows that word: a run of two or more single letters, joined."""
+        out, i = [], 0
+        while i < len(query_words):
+            end = i
+            while end < len(query_words) and len(query_words[end]) == 1 and query_words[end].isalpha():
+                end += 1
+            joined = "".join(query_words[i:end])
+            if end - i >= 2 and (joined,) in self._by_phrase:
+                out.append(joined)
+                i = end
+            else:
+                out.append(query_words[i])
+                i += 1
+        return out
 
     def _loosely(self, found: list[tuple[int | None, tuple[str, ...]]]):
         """The exact scan's result with words no phrase matched exactly read loosely (see `_loose`): the phrase

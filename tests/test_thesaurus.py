@@ -142,8 +142,20 @@ def test_abbreviations_in_capitals_are_found_with_dots():
     assert phrase_forms("ehcp") == [("ehcp",)]  # written in small letters: an ordinary word
     synonyms = Synonyms(FILE_GROUPS)
     ehcp = synonyms.concepts(["ehcp"])[0][0]
-    assert synonyms.concepts(words("E.H.C.P.")) == [(ehcp, ("e", "h", "c", "p"))]
+    assert synonyms.concepts(words("E.H.C.P.")) == [(ehcp, ("ehcp",))]
     assert synonyms.tokens_in("Ask about an E.H.C.P. here") == [ehcp]
+
+
+def test_letters_typed_one_at_a_time_are_read_as_the_word_they_spell():
+    synonyms = Synonyms([{"phrases": ["camhs", "child and adolescent mental health"]},
+                         {"phrases": ["sendiass", "iass"]}])
+    camhs, sendiass = synonyms.concepts(["camhs"])[0][0], synonyms.concepts(["iass"])[0][0]
+    # A word the thesaurus has in small letters only ("camhs"), spelled out with dots or spaces.
+    assert synonyms.concepts(words("C.A.M.H.S.")) == [(camhs, ("camhs",))]
+    assert synonyms.concepts(words("send i a s s")) == [(None, ("send",)), (sendiass, ("iass",))]
+    # Single letters that spell nothing the thesaurus knows stay as typed ("i a m" is not a word here).
+    assert synonyms.concepts(words("i a m worried")) == [(None, ("i",)), (None, ("a",)), (None, ("m",)),
+                                                        (None, ("worried",))]
 
 
 def test_query_only_phrases_are_understood_but_not_looked_for_in_listings():
