@@ -29,4 +29,6 @@ FILLER = frozenset(STOP_WORDS) | CONTRACTIONS | frozenset("""
     am any anyone anything child childs children could daughter daughters did do does doing get gets getting got
     he help her hers him his how i im is it kid kids me mine my need needs old our please really should so some son
     sons she their them they there trying very want wants was what where which who why would year years yr yrs
+    always never constantly keeps keep just still lot lots much quite bit been had has having seems seem lately
+    recently currently anymore often sometimes ever know think thinks also were
 """.split())

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from whoosh.lang import porter
 
-from directory.spelling_words import FILLER
+from directory.spelling_words import FILLER, LEAVE_ALONE
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _APOSTROPHES = re.compile(r"['’‘`]")
@@ -82,6 +82,16 @@ class Synonyms:
                 self._by_code.setdefault(code, set()).add(number)
             self._groups.append(forms)
         self._longest = max((len(p) for p in self._by_phrase), default=1)
+        # Another form of a one-word phrase, for a query only: "sleeps" is "sleep", "stammered" is "stammer". Only
+        # for groups that describe a need or a service (mapped to a category or need: "waiting" is not "wait", the
+        # waiting-list group), where the stem belongs to one group, for a typed word that is itself an inflected form (a bare "care" is
+        # not "caring"), and never an everyday word ("down" is not "downs").
+        by_stem: dict[str, set[int]] = {}
+        described = {number for numbers in self._by_code.values() for number in numbers}
+        for form, number in self._by_phrase.items():
+            if len(form) == 1 and len(form[0]) > 3 and form[0].isalpha() and number in described:
+                by_stem.setdefault(stem(form[0]), set()).add(number)
+        self._by_stem = {word_stem: next(iter(numbers)) for word_stem, numbers in by_stem.items() if len(numbers) == 1}
         # Loose forms, for a query only: a phrase's meaning words, stemmed, in any order, with other words between
         # ("scared to go to school" holds "won't go to school"; "struggling to read" is "struggling with
         # reading"). A phrase needs two meaning words to be found loosely: one word alone would say more than the
@@ -132,7 +142,22 @@ class Synonyms:
         ["salt", "in", "leek"] -> [("syn0", ("salt",)), (None, ("in",)), (None, ("leek",))]
         """
         found = list(self._scan(self._spelled_out(query_words)))
-        return [(None if group is None else token(group), phrase) for group, phrase in self._loosely(found)]
+        return [(None if group is None else token(group), phrase) for group, phrase in self._other_forms(
+            self._loosely(found))]
+
+    def _other_forms(self, found):
+        """Words no phrase matched that are another form of a one-word phrase (see `_by_stem`), unless the query
+        already has that group ("support groups for parents" asks for parents' support once)."""
+        found = list(found)
+        present = {group for group, _phrase in found if group is not None}
+        for group, phrase in found:
+            if group is None and len(phrase[0]) > 3 and phrase[0] not in LEAVE_ALONE:
+                word_stem = stem(phrase[0])
+                other = self._by_stem.get(word_stem) if word_stem != phrase[0] else None
+                if other is not None and other not in present:
+                    group = other
+                    present.add(other)
+            yield group, phrase
 
     def _spelled_out(self, query_words: list[str]) -> list[str]:
         """Letters typed one at a time ("C.A.M.H.S.", "send i a s s") read as the word they spell, when the

@@ -145,3 +145,12 @@ def test_two_letters_swapped_are_put_back_first(index):
     # "each" is one letter away as Levenshtein counts; the swap back to "ehcp" is what the person meant.
     assert found.suggestion == "ehcp" and found.corrected_from == "echp"
     assert [d["name"] for d in documents if d["id"] in found.ids] == ["EHC needs assessments"]
+
+
+def test_words_that_say_how_often_ask_for_nothing(index):
+    documents = [service("Anger and behaviour support", description="For children who are angry."),
+                 service("Always open club", description="We are always here.")]
+    built = index(documents)
+    # "always" is not what the family is looking for: it neither narrows the results nor ranks the club first.
+    assert names(built, documents, "he's always angry") == ["Anger and behaviour support"]
+    assert names(built, documents, "she keeps getting angry") == ["Anger and behaviour support"]

@@ -444,3 +444,19 @@ def test_after_commit_the_index_is_rebuilt_in_a_background_thread(fresh_app, eng
         assert time.monotonic() < deadline, "the index was not rebuilt within a minute"
         time.sleep(0.05)
     assert service_id in ids_for(index, "numbat")
+
+
+def test_another_form_of_a_one_word_phrase_is_read_as_its_group_in_a_query():
+    synonyms = Synonyms([{"phrases": ["sleep", "not sleeping"], "categories": ["health"]},
+                         {"phrases": ["caring", "carer"], "categories": ["carers"]},
+                         {"phrases": ["downs", "down syndrome"], "categories": ["health"]},
+                         {"phrases": ["wait", "waiting list"]}])
+    sleep = synonyms.concepts(["sleep"])[0][0]
+    assert synonyms.concepts(words("he never sleeps"))[-1] == (sleep, ("sleeps",))
+    # Not a bare root of a longer phrase ("care" is not "caring"), not an everyday word ("down"), and not a group
+    # that names no need or service ("waiting" is not the waiting-list group).
+    for typed in ("care", "down", "waiting"):
+        assert synonyms.concepts([typed]) == [(None, (typed,))], typed
+    # Listings are not read this way: only the phrases themselves are looked for in them.
+    assert synonyms.tokens_in("She sleeps well") == []
+
