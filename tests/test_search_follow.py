@@ -179,7 +179,7 @@ def test_a_change_committed_after_a_later_one_is_applied_not_skipped(postgresql_
     late = factory()
     try:
         early_service = a_service(late, 4)
-        writer.update_service(late, early_service.id, {"summary": "Grommeting classes for the whole family"},
+        writer.update_service(late, early_service.id, {"summary": "Quazzlewort classes for the whole family"},
                               source="import")
         late.flush()  # its search change has its id now, and stays invisible until the commit below
         late_id = late.exec(select(SearchChange.id).where(SearchChange.service_id == early_service.id)
@@ -192,14 +192,14 @@ def test_a_change_committed_after_a_later_one_is_applied_not_skipped(postgresql_
         assert newest_change(followed) > late_id
         applied = follower.poll()
         assert applied.changes == 1 and applied.rebuilt
-        assert not found(followed, "grommeting")
+        assert not found(followed, "quazzlewort")
         state = search_state.read_state(follower.index.root)
         assert not state.is_applied(late_id) and state.last_applied > late_id and state.watermark < late_id
         late.commit()
     finally:
         late.close()
     applied = follower.poll()
-    assert applied.changes == 1 and found(followed, "grommeting") == {str(early_service.id)}
+    assert applied.changes == 1 and found(followed, "quazzlewort") == {str(early_service.id)}
     assert search_state.read_state(follower.index.root).is_applied(late_id)
 
 
