@@ -527,6 +527,12 @@ class SearchIndex:
         local.target = target
         return local.generation
 
+    def version(self) -> tuple[str | None, int]:
+        """What this thread's searches read: the live folder and its generation. It changes with every write and
+        every rebuild, so what a search showed can be kept by it."""
+        generation = self._generation()
+        return self._local.target, generation.searcher.reader().generation()
+
     def search(self, request: SearchRequest) -> SearchResults:
         generation = self._generation()
         query_words = words(request.text)[:32]

@@ -48,3 +48,41 @@ def test_each_service_keeps_its_own_page(client):
     sendiass = text_of(client.get("/services/staffordshire-sendiass").soup)
     assert north != sendiass
     assert text_of(client.get("/services/ot-north-team").soup) == north
+
+
+
+def found_names(page) -> list[str]:
+    return [text_of(link) for link in page.select("#main-content h3 a")]
+
+
+def test_a_search_seen_before_reads_only_the_revision_and_finds_a_change_at_once(app, client, db_session,
+                                                                                  db_connection):
+    from directory.db import get_session
+    service = db_session.exec(select(Service).where(Service.slug == "ot-north-team")).one()
+    address = "/search?q=quazzlewort"
+    first = client.get(address).soup
+    assert service.name not in found_names(first)
+    seen = statements(db_connection)
+    assert text_of(client.get(address).soup) == text_of(first)
+    assert len(seen) == 1 and "directory_revision" in seen[0]
+    with app.test_request_context():  # the app's own session, which keeps the index behind the database
+        session = get_session()
+        writer.update_service(session, service.id, {"summary": "Quazzlewort club for handwriting."},
+                              source="import", reason="test")
+        session.commit()
+    assert found_names(client.get(address).soup) == [service.name]
+
+
+def test_a_kept_search_still_draws_the_frame_for_each_person(app, client, db_session):
+    from tests.helpers.people import make_user, sign_in
+    # The same address, first for someone signed out, then for someone signed in: the main content is kept, the
+    # header (Sign in, or Your account) is drawn for each request.
+    assert "Your account" not in text_of(client.get("/search?q=speech").soup)
+    app.config["WTF_CSRF_ENABLED"] = False  # signing in is not what this test is about
+    other = app.test_client()
+    sign_in(other, make_user(db_session, ["family"]))
+    assert "Your account" in text_of(other.get("/search?q=speech").soup)
+    # A kept page with errors still has its error summary and the title that says so.
+    for _ in range(2):
+        page = client.get("/search?q=speech&age=seven").soup
+        assert page.select_one(".govuk-error-summary") and page.title.get_text().startswith("Error")

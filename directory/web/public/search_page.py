@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app, render_template, request, url_for
+from markupsafe import Markup
 
 from directory import places, reference_cache, routing
 from directory.data import service_search, taxonomy
@@ -84,9 +85,31 @@ def _where_child_lives(form: SearchForm, session):
     return None, None
 
 
+# Searches whose main content each process keeps (about 45 kB each), by address, revision and index version.
+KEPT_PAGES = 200
+
+
 @bp.get("/search")
 def search():
     session = get_session()
+    try:
+        index = get_index(current_app)
+        # The same address shows the same main content until the directory or the index changes: drawn once.
+        key = (tuple(sorted(request.args.items(multi=True))), index.version())
+        main_html, form = reference_cache.cached_per_key("public-search-html", key, session,
+                                                         lambda _session, _key: _main_content(session, index),
+                                                         limit=KEPT_PAGES)
+    except SearchUnavailable:
+        current_app.logger.exception("Search unavailable")
+        return render_template("public/search-unavailable.html"), 503
+    # The form goes to the page's frame only when it has errors (the title and the error summary); it is shared by
+    # every request for this address and only read.
+    return render_template("public/search.html", main_html=main_html, form=form)
+
+
+def _main_content(session, index) -> tuple[Markup, SearchForm | None]:
+    """The page's main content for this address (the form as typed, what was found, the filters and help), and
+    the form when it has errors."""
     form = SearchForm(request.args, meta={"csrf": False})
     form.validate()
     district, lookup = _where_child_lives(form, session)
@@ -101,20 +124,16 @@ def search():
                                    else frozenset())
     # Where the child lives, when given, wins over a place in the words.
     read_place = not (form.all_areas.data or form.postcode.data or form.district.data)
-    try:
-        found = service_search.find(session, get_index(current_app), search_request, read_place=read_place,
-                                    places=_places(), explain=True, read_age_from_words=not form.all_ages.data)
-    except SearchUnavailable:
-        current_app.logger.exception("Search unavailable")
-        return render_template("public/search-unavailable.html"), 503
+    found = service_search.find(session, index, search_request, read_place=read_place, places=_places(),
+                                explain=True, read_age_from_words=not form.all_ages.data)
     results = found.results
     labels = _labels(session)
     listings = service_search.result_rows(session, results.ids)
     advice = [] if results.total else service_data.services_linked_to(
         session, [t.id for t in taxonomy.list_terms(session, CATEGORIES) if t.code == "impartial-advice"]
     )
-    return render_template(
-        "public/search.html",
+    return Markup(render_template(
+        "public/_search-main.html",
         form=form,
         results=results,
         found=found,
@@ -131,7 +150,7 @@ def search():
         all_ages_url=_url_without(all_ages="1") if found.age_from_words is not None else None,
         age=_age(form, found),
         hidden=_hidden_messages(found, form, labels, district),
-    )
+    )), (form if form.errors else None)
 
 
 def _service_url():
