@@ -118,40 +118,37 @@ def _roles_banner(name: str, given: set, taken: set) -> str:
 @bp.route("/people/<uuid:person_id>/services", methods=["GET", "POST"])
 @roles_required("admin")
 def person_services(person_id: uuid.UUID):
-    db = get_session()
     found = _person(person_id)
     form = ServicesForm(data={"services": [str(s.id) for s in found.services]} if request.method == "GET" else None)
-    form.services.choices = [SelectChoice(str(s.id), s.name) for s in people.list_services(db)]
-    if form.validate_on_submit():
-        try:
-            gave_role = people_admin.set_services(db, current_user.id, person_id, form.services.data)
-        except people_admin.Refused as error:
-            form.services.errors.append(str(error))
-        else:
-            flash(f"{found.user.name}'s services have been saved."
-                  + (" They have been given the service lead role." if gave_role else ""), "success")
-            return redirect(url_for("admin.person", person_id=person_id))
-    return render_template("admin/person-services.html", form=form, person=found)
+    form.services.choices = [SelectChoice(str(s.id), s.name) for s in people.list_services(get_session())]
+    return _links_page(found, form, form.services, people_admin.set_services, "admin/person-services.html",
+                       f"{found.user.name}'s services have been saved.", " They have been given the service lead role.")
 
 
 @bp.route("/people/<uuid:person_id>/districts", methods=["GET", "POST"])
 @roles_required("admin")
 def person_districts(person_id: uuid.UUID):
-    db = get_session()
     found = _person(person_id)
     form = DistrictsForm(data={"districts": [str(d.id) for d in found.districts]}
                          if request.method == "GET" else None)
-    form.districts.choices = [SelectChoice(str(d.id), d.name) for d in people.list_districts(db)]
+    form.districts.choices = [SelectChoice(str(d.id), d.name) for d in people.list_districts(get_session())]
+    return _links_page(found, form, form.districts, people_admin.set_districts, "admin/person-districts.html",
+                       f"The areas {found.user.name} takes new families from have been saved.",
+                       " They have been given the key worker role.")
+
+
+def _links_page(found, form, field, save, template: str, saved: str, given: str):
+    """A page that links a person to exactly the rows ticked (services they lead, areas they take families from):
+    saved with a message (and what role came with it), or the form again with the refusal under the field."""
     if form.validate_on_submit():
         try:
-            gave_role = people_admin.set_districts(db, current_user.id, person_id, form.districts.data)
+            gave_role = save(get_session(), current_user.id, found.user.id, field.data)
         except people_admin.Refused as error:
-            form.districts.errors.append(str(error))
+            field.errors.append(str(error))
         else:
-            flash(f"The areas {found.user.name} takes new families from have been saved."
-                  + (" They have been given the key worker role." if gave_role else ""), "success")
-            return redirect(url_for("admin.person", person_id=person_id))
-    return render_template("admin/person-districts.html", form=form, person=found)
+            flash(saved + (given if gave_role else ""), "success")
+            return redirect(url_for("admin.person", person_id=found.user.id))
+    return render_template(template, form=form, person=found)
 
 
 @bp.route("/people/<uuid:person_id>/caseload", methods=["GET", "POST"])
