@@ -449,3 +449,11 @@ def test_start_up_check_on_an_empty_database_reports_and_writes_nothing(fresh_ap
     ensure_index(fresh_app)
     assert "database is not ready" in caplog.text
     assert not get_index(fresh_app).root.exists() or not list(get_index(fresh_app).root.glob("index-*"))
+
+
+def test_a_results_details_are_separate_sentences(client):
+    # Areas and the waiting time are written one after the other: "…Tamworth. Waiting time: …", not "Tamworth.Waiting".
+    page = client.get("/search?q=short+breaks").soup
+    details = [text_of(p) for p in page.select(".app-result p.app-meta") if "Waiting time" in text_of(p)]
+    assert details and all(". Waiting time:" in line for line in details if "Areas:" in line)
+    assert not any(".Waiting" in line or ".Not taking" in line for line in details)
