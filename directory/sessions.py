@@ -2,18 +2,22 @@
 when REDIS_URL is set, or otherwise in the app's own database table, so the embedded default needs nothing else."""
 
 import hashlib
+import logging
 from datetime import timedelta
 
 from flask import Flask, g
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
 from flask_session.redis import RedisSessionInterface
 from redis import Redis
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import delete, select, update
 
 from directory.db import get_database
 from directory.encryption import EncryptionKeyError, keyring
 from directory.models import WebSession
 from directory.models.accounts import utcnow
+
+log = logging.getLogger(__name__)
 
 SESSION_ID_BYTES = 32
 
@@ -88,9 +92,14 @@ class DatabaseSessionInterface(_RefreshUnlessChanged, ServerSideSessionInterface
             db.commit()
 
     def _delete_expired_sessions(self) -> None:
-        with self._session() as db:
-            db.exec(delete(WebSession).where(WebSession.expires_at <= utcnow()))
-            db.commit()
+        """Housekeeping that about one request in 500 does for everyone: when the table is busy (a long import
+        holding SQLite's lock) it is left for a later request, never a failed request."""
+        try:
+            with self._session() as db:
+                db.exec(delete(WebSession).where(WebSession.expires_at <= utcnow()))
+                db.commit()
+        except SQLAlchemyError as error:
+            log.warning("Expired web sessions not deleted this time: %s", error.__class__.__name__)
 
 
 def init_app(app: Flask) -> None:

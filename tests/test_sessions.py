@@ -149,3 +149,12 @@ def test_a_request_that_changed_nothing_does_not_undo_one_that_ran_alongside(app
         interface.save_session(app, page_request, app.response_class())
         interface.save_session(app, asset_request, app.response_class())
         assert interface.open_session(app, context.request)["csrf_token"] == "new token"
+
+
+def test_expired_session_housekeeping_that_fails_never_fails_the_request(tmp_path, caplog):
+    # A database with no web_session table at all: the delete fails for real, as a busy SQLite lock would.
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
+                      "SEARCH_INDEX_PATH": str(tmp_path / "index")})
+    with app.app_context(), caplog.at_level("WARNING", logger="directory.sessions"):
+        app.session_interface._delete_expired_sessions()
+    assert "Expired web sessions not deleted this time: OperationalError" in caplog.text
