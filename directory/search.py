@@ -527,11 +527,12 @@ class SearchIndex:
         local.target = target
         return local.generation
 
-    def version(self) -> tuple[str | None, int]:
-        """What this thread's searches read: the live folder and its generation. It changes with every write and
-        every rebuild, so what a search showed can be kept by it."""
+    def version(self) -> tuple[str | None, int, int]:
+        """What this thread's searches read: the live folder, its generation and the thesaurus the queries are read
+        with (a server takes up a new thesaurus a moment after the rebuilt index). It changes with every write,
+        every rebuild and every new thesaurus, so what a search showed can be kept by it."""
         generation = self._generation()
-        return self._local.target, generation.searcher.reader().generation()
+        return self._local.target, generation.searcher.reader().generation(), self.synonyms.number
 
     def search(self, request: SearchRequest) -> SearchResults:
         generation = self._generation()

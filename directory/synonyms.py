@@ -2,6 +2,7 @@
 and the categories and needs each group describes. Built from the database's thesaurus (or its seed file)."""
 
 import functools
+import itertools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -12,6 +13,7 @@ from whoosh.lang import porter
 from directory.spelling_words import FILLER, LEAVE_ALONE
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_BUILT = itertools.count(1)
 _APOSTROPHES = re.compile(r"['’‘`]")
 _ABBREVIATION = re.compile(r"[A-Z]{2,6}")
 
@@ -66,6 +68,8 @@ class Synonyms:
         """`groups`: thesaurus entries ({"phrases", "query_only", "categories", "needs"}) or plain lists of
         phrases, in order (a group's token is its number). `query_only`: phrases, anywhere, never looked for in
         listings (the older file format kept them in one list)."""
+        # Which thesaurus this is, within the process: what a search showed can be kept by it.
+        self.number = next(_BUILT)
         # Understood in searches, not looked for in listings ("add" is ADD, and also a common verb).
         self._query_only = {form for phrase in query_only for form in phrase_forms(phrase)}
         self._groups: list[tuple[tuple[str, ...], ...]] = []

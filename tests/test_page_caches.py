@@ -86,3 +86,20 @@ def test_a_kept_search_still_draws_the_frame_for_each_person(app, client, db_ses
     for _ in range(2):
         page = client.get("/search?q=speech&age=seven").soup
         assert page.select_one(".govuk-error-summary") and page.title.get_text().startswith("Error")
+
+
+def test_a_kept_search_is_drawn_again_when_the_server_takes_up_a_new_thesaurus(app, client, db_session):
+    # On several servers the follower swaps in an index built with a new thesaurus, and each web worker takes the
+    # new thesaurus up a moment later: a page drawn in between must not be kept past that moment.
+    from directory.data import search_documents
+    from directory.search import SearchIndex
+    from directory.synonyms import Synonyms
+    index = app.extensions["search"]
+    with app.app_context():
+        newer = Synonyms([["snickersnee", "occupational therapy"]])
+        SearchIndex(index.root, newer).rebuild(search_documents.service_documents(db_session))
+    address = "/search?q=snickersnee"
+    north = "Children's occupational therapy – North team"
+    assert north not in found_names(client.get(address).soup)  # the worker still reads queries with the old one
+    index.synonyms = newer
+    assert north in found_names(client.get(address).soup)
