@@ -31,7 +31,8 @@ Target (issue 16): a service page <= 5 ms p95.
 first database of --databases and runs `wrk -t2 -c8` against /health, a rotating set of service pages (Lua
 script), /search?q=speech (one address: its main content kept by each worker after the first request) and 400
 search addresses in turn (more than a worker keeps, so none is kept: every request searches and draws), then
-prints req/s and the ratios (targets: a service page >= 0.3x and /search >= 0.2x the req/s of /health). Needs `wrk` on PATH (apt-get install -y wrk). Loopback only; bounded in time.
+prints req/s and the ratios (targets: a service page >= 0.3x and /search >= 0.2x the req/s of /health). Needs `wrk`
+on PATH (apt-get install -y wrk). Loopback only; bounded in time.
 """
 
 from __future__ import annotations

@@ -88,8 +88,8 @@ class Synonyms:
         self._longest = max((len(p) for p in self._by_phrase), default=1)
         # Another form of a one-word phrase, for a query only: "sleeps" is "sleep", "stammered" is "stammer". Only
         # for groups that describe a need or a service (mapped to a category or need: "waiting" is not "wait", the
-        # waiting-list group), where the stem belongs to one group, for a typed word that is itself an inflected form (a bare "care" is
-        # not "caring"), and never an everyday word ("down" is not "downs").
+        # waiting-list group), where the stem belongs to one group, for a typed word that is itself an inflected
+        # form (a bare "care" is not "caring"), and never an everyday word ("down" is not "downs").
         by_stem: dict[str, set[int]] = {}
         described = {number for numbers in self._by_code.values() for number in numbers}
         for form, number in self._by_phrase.items():

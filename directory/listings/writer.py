@@ -112,7 +112,7 @@ def apply_services(session: Session, document: dict, *, source: str, user_id: uu
 def _changed_entries(before: tuple[dict, dict], after: tuple[dict, dict]) -> tuple[set, set]:
     """(organisation ids, location ids) whose entries differ between before and after."""
     return tuple({key for key in set(old) | set(new) if old.get(key) != new.get(key)}
-                 for old, new in zip(before, after))
+                 for old, new in zip(before, after, strict=True))
 
 
 def _services_showing(session: Session, organisation_ids: set, location_ids: set) -> set[uuid.UUID]:
