@@ -4,21 +4,20 @@ The one implementation of eligibility that the CLI, the public checker, search a
 """
 
 import gc
-import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session, select
 
-from directory import places
+from directory import places, reference_cache
 from directory.data.taxonomy import list_terms, term_names
 from directory.listings.revision import directory_revision
 from directory.models import District, LocalAuthority, Service, ServiceArea, ServiceAttribute, ServiceRelation
 from directory.models import TaxonomyTerm as Term
 from directory.models.taxonomy import CONDITIONS, NEED_AREAS, REFERRER_ROLES, SEN_TYPES
 from directory.postcodes import PostcodeError
-from directory.rules import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN, Labels, OneOf, compile_rule, describe_rule
+from directory.rules import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN, Labels, OneOf, compile_rule
 from directory.rules.evaluate import CompiledRule, RuleSet
 from directory.rules.fields import EHCP_VALUES
 
@@ -289,22 +288,27 @@ def labels(session: Session) -> Labels:
 
 
 class DirectoryCache:
-    """The compiled directory, kept until the directory revision changes (one indexed read per use)."""
+    """The compiled directory, kept until the directory revision changes (directory.reference_cache's keeping, one
+    revision read per request); an instance of its own, so that a test or a command may hold one outside an app."""
 
     def __init__(self):
-        self._lock = threading.Lock()
-        self._directory: RoutingDirectory | None = None
+        self._kept = reference_cache.ReferenceCache()
 
     def get(self, session: Session) -> RoutingDirectory:
-        current = self._directory
-        if current is not None and current.version == directory_revision(session):
-            return current
-        with self._lock:
-            self._directory = load_directory(session)
-            # The compiled rules live as long as the process: keep the garbage collector from rescanning them
-            # (at 10,000 services a full collection otherwise costs more than routing a family).
-            gc.freeze()
-            return self._directory
+        return self._kept.get("routing-directory", reference_cache.revision(session), session, _load_for_keeps)
+
+
+def _load_for_keeps(session: Session) -> RoutingDirectory:
+    directory = load_directory(session)
+    # The compiled rules live as long as the process: keep the garbage collector from rescanning them (at 10,000
+    # services a full collection otherwise costs more than routing a family).
+    gc.freeze()
+    return directory
+
+
+def cached_labels(session: Session) -> Labels:
+    """labels(session), shared by every request until the directory revision changes: read it only."""
+    return reference_cache.cached("routing-labels", session, labels)
 
 
 # --- routing -------------------------------------------------------------------------------------------------
@@ -446,12 +450,3 @@ def init_app(app) -> None:
 
 def get_cache(app) -> DirectoryCache:
     return app.extensions["routing"]
-
-
-def describe_eligibility(session: Session, service: Service) -> dict:
-    """The service's whole rule (ages, areas and its own rule) as plain-English lines for its page."""
-    slugs = list(session.exec(
-        select(District.slug).join(ServiceArea, ServiceArea.district_id == District.id)
-        .where(ServiceArea.service_id == service.id)
-    ))
-    return describe_rule(effective_rule(service, slugs), labels(session))

@@ -13,7 +13,6 @@ from sqlmodel import Session, select
 from directory import routing
 from directory.models import District, Phone, Service, ServiceArea, ServiceAttribute, TaxonomyTerm
 from directory.referrals import channels
-from directory.routing_labels import labels
 from directory.rules import describe_rule
 
 
@@ -86,9 +85,8 @@ def options(session: Session, results: list[routing.ServiceResult], sender_role:
     for phone in session.exec(select(Phone).where(Phone.service_id.in_(ids)).order_by(Phone.position)):
         phones.setdefault(phone.service_id, []).append(phone)
     categories = _categories(session, ids)
-    # Each service's whole rule for "who it is for": its areas read at once, the labels from the cache (the same
-    # as routing.describe_eligibility, without its eight queries a service).
-    areas, names = _district_slugs(session, ids), labels(session)
+    # Each service's whole rule for "who it is for": its areas read at once, the labels kept by revision.
+    areas, names = _district_slugs(session, ids), routing.cached_labels(session)
     by_id = {r.service_id: Option(r, services[r.service_id], decided[r.service_id], phones.get(r.service_id, []))
              for r in results}
     page = {group.code: Group(group.code, group.name) for group in groups}

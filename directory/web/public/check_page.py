@@ -7,7 +7,6 @@ from directory.data import taxonomy
 from directory.data.services import kept_listings
 from directory.db import get_session
 from directory.models.taxonomy import CONDITIONS, SEN_TYPES
-from directory.routing_labels import labels
 from directory.rules import MISSING_QUESTIONS
 from directory.web.public import bp
 from directory.web.public.check_forms import NOT_SURE, CheckForm
@@ -106,7 +105,7 @@ def check():
     hidden = routing.hidden_by_age(cache.get(session), facts, results)
     groups = {outcome: [r for r in results if r.outcome == outcome] for outcome in routing.ORDER}
     services = {listing.service.id: listing for listing in _listings(session, results)}
-    names = labels(session)
+    names = routing.cached_labels(session)
     return render_template(
         "public/check.html", form=form, facts=facts, groups=groups, services=services, lookup=lookup,
         asks={r.service_id: asks(r.missing) for r in results}, role_names=names.names["referrer_role"],

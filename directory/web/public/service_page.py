@@ -10,7 +10,6 @@ from sqlmodel import Session
 from directory import reference_cache, routing
 from directory.data import services as service_data
 from directory.listings.quick_edits import today_in_england
-from directory.routing_labels import labels
 from directory.rules import describe_rule
 
 # How each kind of relation is shown on a service page, in this order: (heading, relation types).
@@ -54,7 +53,7 @@ def _build(session: Session, slug: str) -> ShownService | None:
     sections = [(heading, [r for r in related if r.relation_type in types]) for heading, types in RELATION_SECTIONS]
     rule = routing.effective_rule(page.service, [district.slug for district in page.districts])
     shown = ShownService(
-        page=page, eligibility=describe_rule(rule, labels(session)),
+        page=page, eligibility=describe_rule(rule, routing.cached_labels(session)),
         sections=[(heading, items) for heading, items in sections if items],
         elsewhere=[r for r in related if r.relation_type == "cross_border_equivalent"],
     )

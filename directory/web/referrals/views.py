@@ -19,7 +19,6 @@ from directory.postcodes import PostcodeError
 from directory.referrals import access, channels, choices, drafts, readable, sent, status_page, submit
 from directory.referrals import fields as family_fields
 from directory.referrals import records as family_records
-from directory.routing_labels import labels
 from directory.rules import MISSING_QUESTIONS
 from directory.web.referrals import bp
 from directory.web.referrals.forms import (
@@ -182,7 +181,8 @@ def services(record_id: uuid.UUID):
     return render_template(
         "referrals/services.html", family=family, form=form, groups=groups, ruled_out=ruled_out, facts=facts,
         choosable=set(choosable), self_referral=_role() == "family", by_id=by_id,
-        role_names=labels(db).names["referrer_role"], asks={r.service_id: _asks(r.missing) for r in results},
+        role_names=routing.cached_labels(db).names["referrer_role"],
+        asks={r.service_id: _asks(r.missing) for r in results},
     )
 
 
