@@ -23,6 +23,14 @@ class Builds:
         return ("value", self.calls)
 
 
+
+def change_a_listing(db_session) -> None:
+    """A committed listing change through the writer: the directory revision moves on."""
+    service = db_session.exec(select(Service).limit(1)).one()
+    writer.update_service(db_session, service.id, {"description": service.description + " More."},
+                          source="import", reason="test")
+    db_session.commit()
+
 def revision_reads(session):
     """A list that gathers the SQL of every directory_revision read made through the session's connection."""
     reads = []
@@ -63,10 +71,7 @@ def test_rebuilt_after_a_listing_change(app, db_session):
     build = Builds()
     with app.test_request_context():
         assert reference_cache.cached("thing", get_session(), build) == ("value", 1)
-    service = db_session.exec(select(Service).limit(1)).one()
-    writer.update_service(db_session, service.id, {"description": service.description + " More."},
-                          source="import", reason="test")
-    db_session.commit()
+    change_a_listing(db_session)
     with app.test_request_context():
         assert reference_cache.cached("thing", get_session(), build) == ("value", 2)
         assert reference_cache.cached("thing", get_session(), build) == ("value", 2)
@@ -90,10 +95,7 @@ def test_one_app_context_across_requests_reads_each_request(app, db_session):
     with app.app_context():
         with app.test_request_context():
             reference_cache.cached("thing", get_session(), build)
-        service = db_session.exec(select(Service).limit(1)).one()
-        writer.update_service(db_session, service.id, {"description": service.description + " More."},
-                              source="import", reason="test")
-        db_session.commit()
+        change_a_listing(db_session)
         with app.test_request_context():
             assert reference_cache.cached("thing", get_session(), build) == ("value", 2)
 
@@ -152,10 +154,7 @@ def test_per_key_values_are_rebuilt_after_a_listing_change(app, db_session):
 
     with app.test_request_context():
         assert reference_cache.cached_per_key("things", "a", get_session(), build) == 1
-    service = db_session.exec(select(Service).limit(1)).one()
-    writer.update_service(db_session, service.id, {"description": service.description + " More."},
-                          source="import", reason="test")
-    db_session.commit()
+    change_a_listing(db_session)
     with app.test_request_context():
         assert reference_cache.cached_per_key("things", "a", get_session(), build) == 2
         assert reference_cache.cached_per_key("things", "a", get_session(), build) == 2
