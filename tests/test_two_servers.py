@@ -69,6 +69,10 @@ def test_a_leads_change_through_one_server_is_found_through_the_other(two_server
     wait_until(lambda: f"/services/{EARLY_HELP}" in one.get(not_accepting)[1], "the change on server one")
     ready = two.get("/health/ready")
     assert ready[0] == 200 and '"unapplied_changes":0' in ready[1].replace(" ", "")
+    # The load balancer may send the lead's next request to server two: the session signed in on server one holds
+    # there too (sessions live in the shared database), and so does the change they made.
+    again = browser.get(f"{two.base}/your-services/{service_id}/accepting", allow_redirects=False, timeout=10)
+    assert again.status_code == 200 and 'value="no" checked' in again.text.replace("checked=\"checked\"", "checked")
 
 
 def test_a_thesaurus_edit_reaches_the_other_servers_index(two_servers):
