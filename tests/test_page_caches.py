@@ -1,24 +1,17 @@
 """Pages kept by the directory revision (directory.reference_cache): a warm service page reads only the revision,
 and a listing change shows at once; the services page and the checker read the router's labels once."""
 
-from sqlalchemy import event
 from sqlmodel import select
 
 from directory.listings import writer
 from directory.models import Service
 from tests.helpers.pages import text_of
+from tests.helpers.statements import Statements
 
 
 def statements(connection) -> list[str]:
-    """The SQL the app sends on the test's connection (savepoints, which only the tests make, left out)."""
-    seen: list[str] = []
-
-    def _seen(conn, cursor, statement, *_):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO", "BEGIN")):
-            seen.append(statement)
-
-    event.listen(connection, "before_cursor_execute", _seen)
-    return seen
+    """The SQL the app sends on the test's connection from now on (tests.helpers.statements says what is left out)."""
+    return Statements(connection).texts
 
 
 def test_a_warm_service_page_reads_only_the_revision(client, db_connection):

@@ -5,7 +5,6 @@ per-client limit's windows (in this process, or shared in Redis)."""
 import shutil
 import uuid
 
-from sqlalchemy import event
 from sqlmodel import select
 
 from directory.api.guards import LocalWindows
@@ -15,26 +14,7 @@ from directory.models.ids import NAMESPACE
 from directory.oruk import publish
 from tests.api.conftest import get_json, make_api_app
 from tests.helpers.redis import redis_settings  # noqa: F401 - a fixture
-
-
-class Statements:
-    """The SQL statements run on a connection while counting."""
-
-    def __init__(self, connection):
-        self.texts: list[str] = []
-        event.listen(connection, "before_cursor_execute", self._count)
-        self.connection = connection
-
-    def _count(self, _conn, _cursor, statement, *_args):
-        self.texts.append(statement)
-
-    def during(self, client, url: str) -> list[str]:
-        self.texts = []
-        assert client.get(url).status_code == 200, url
-        return [text for text in self.texts if not text.upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))]
-
-    def stop(self):
-        event.remove(self.connection, "before_cursor_execute", self._count)
+from tests.helpers.statements import Statements
 
 
 def test_a_page_or_a_service_takes_three_statements_whatever_its_size(seeded_database, seeded_index,
