@@ -29,7 +29,7 @@ from whoosh.query import DisjunctionMax, Phrase, Query, Term
 from whoosh.spelling import ListCorrector
 from whoosh.util import make_weighted_tree
 
-from directory.spelling_words import FILLER, LEAVE_ALONE
+from directory.spelling_words import FILLER, LEAVE_ALONE, is_english
 from directory.synonyms import Synonyms, words
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,9 @@ TEXT_FIELDS = (("name", 6.0), ("topic", 1.2), ("summary", 2.5), ("keywords", 2.0
 PHRASE_BOOST = 4.0
 # A concept's other fields add this share of their score to its best field's (disjunction-max).
 TIEBREAK = 0.1
+# The soft AND takes services missing more than one of the query's concepts only while fewer than this have all
+# but one (in the whole directory, whatever the filters: a filter only ever hides).
+SHOWN_AT_LEAST = 10
 # A concept found in more than this share of services tells little (see SearchIndex._soft_matching).
 COMMON = 0.4
 # Document scores each searcher keeps, over all concepts (a word or a thesaurus group), least recently used
@@ -114,6 +117,9 @@ class SearchRequest:
     exclude_ids: frozenset[str] = frozenset()  # e.g. services the router says the child cannot use
     page: int = 1
     per_page: int = PAGE_SIZE  # results in a page (the API may ask for more in one call)
+    # With no words to search for: words that order the results without narrowing them (the place of "tamworth"
+    # typed alone: the services named for it or for few places besides it first).
+    order_by: str = ""
     # Also give every matching id, unranked (SearchResults.all_ids): to say what a filter hid.
     every_id: bool = False
     # Only the total (and all_ids when asked): no ranked page, no facet counts, no "Did you mean" unless the words
@@ -396,7 +402,9 @@ class _BestField(DisjunctionMax):
 class _Concept:
     terms: list[Term]  # any of which match the concept
     name_term: Term  # the one that finds it in a service's name
-    phrase: bool = True  # a word, which can be part of an exact phrase in a name (a group's token cannot)
+    # The stems of the words as typed that carry meaning, which an exact phrase in a name is looked for with (a
+    # group's words too: "aiming high" is the short breaks group, and the name of one of them).
+    stems: tuple[str, ...] = ()
 
 
 @dataclass
@@ -591,7 +599,7 @@ class SearchIndex:
         if request.count_only:
             docnums = []
         elif ranking is None:
-            docnums = self._by_name(generation, matching, page, per_page)
+            docnums = self._ordered(generation, request.order_by, matching, page, per_page)
         else:
             docnums = self._ranked(generation, ranking, matching, page, per_page)
         stored = generation.searcher.stored_fields
@@ -618,19 +626,22 @@ class SearchIndex:
         for group, phrase in self.synonyms.concepts(query_words):
             if group is not None:
                 terms = [Term(field_name, group, boost=weight) for field_name, weight in TEXT_FIELDS]
-                concepts.append(_Concept(terms, terms[0], phrase=False))
+                stems = tuple(t.text for word in phrase if word not in FILLER for t in _ANALYZER(word))
+                concepts.append(_Concept(terms, terms[0], stems))
             elif phrase[0] not in FILLER and not phrase[0].isdecimal():
                 stems = [t.text for t in _ANALYZER(phrase[0])]
                 if stems:
                     terms = [Term(field_name, stems[0], boost=weight) for field_name, weight in TEXT_FIELDS]
-                    concepts.append(_Concept(terms, terms[0]))
+                    concepts.append(_Concept(terms, terms[0], (stems[0],)))
         return concepts
 
     @staticmethod
     def _soft_matching(generation: _Generation, concepts: list[_Concept]) -> _Ranking:
-        """A soft AND: services with all of the query's telling concepts first, then those missing one, never
-        fewer. A concept most services mention ("child", "support") tells little: it adds to the score but
-        neither narrows the results nor counts towards "all"; one no service mentions counts for nothing."""
+        """A soft AND: services with all of the query's telling concepts first, then those missing one, and fewer
+        only while that leaves under SHOWN_AT_LEAST services (a long sentence, "school is too far away and she
+        can't use the normal bus", is rarely all in one listing). A concept most services mention ("child",
+        "support") tells little: it adds to the score but neither narrows the results nor counts towards "all";
+        one no service mentions counts for nothing."""
         bits = []
         for concept in concepts:
             found = 0
@@ -647,6 +658,8 @@ class SearchIndex:
             for k in range(len(telling), 0, -1):
                 at_least[k] |= at_least[k - 1] & concept_bits
         fewest = max(1, len(telling) - 1)
+        while fewest > 1 and at_least[fewest].bit_count() < SHOWN_AT_LEAST:
+            fewest -= 1
         tiers = [at_least[k] & ~(at_least[k + 1] if k < len(telling) else 0)
                  for k in range(len(telling), fewest - 1, -1)]
         # "All" is honest: a word no listing uses means no service matched every word.
@@ -664,7 +677,7 @@ class SearchIndex:
         every match, and only the documents that can reach the page are put in full order."""
         if not matching:
             return []
-        stems = [concept.name_term.text for concept in ranking.concepts if concept.phrase]
+        stems = [stem for concept in ranking.concepts for stem in concept.stems]
         phrase, phrase_docs = None, 0
         if len(stems) > 1:
             # The exact phrase in a service's name ranks above the same words scattered.
@@ -719,6 +732,23 @@ class SearchIndex:
                                      len(generation.name_key(hit[1])), hit[1]))
         return [docnum for _key, docnum in scored[:count]]
 
+    def _ordered(self, generation: _Generation, order_by: str, matching: int, page: int, per_page: int) -> list[int]:
+        """Every match, those the `order_by` words score highest first, the rest by name."""
+        concepts = self._concepts(words(order_by)) if order_by and matching else []
+        if not concepts:
+            return self._by_name(generation, matching, page, per_page)
+        scores: dict[int, float] = {}
+        for concept in concepts:
+            for docnum, score in generation.concept_scores(concept, matching).items():
+                if matching >> docnum & 1:
+                    scores[docnum] = scores.get(docnum, 0.0) + score
+        wanted = page * per_page
+        in_name = [generation.postings(c.name_term.fieldname, c.name_term.text) for c in concepts]
+        out = self._best(generation, list((score, docnum) for docnum, score in scores.items()), in_name, wanted)
+        if len(out) < wanted:
+            out += self._by_name(generation, matching & ~_bits_from(scores), 1, wanted - len(out))
+        return out[wanted - per_page:wanted]
+
     @staticmethod
     def _by_name(generation: _Generation, matching: int, page: int, per_page: int) -> list[int]:
         start, found, out = (page - 1) * per_page, 0, []
@@ -737,9 +767,11 @@ class SearchIndex:
     def _correction(self, generation: _Generation, query_words: list[str]) -> list[str] | None:
         """The query with each word nobody would mean as typed replaced by its nearest word in the directory's
         own vocabulary or the thesaurus. Never touched: stop words and contractions ("wont" is not "want"),
-        numbers and short words, and any word the directory (in any field) or the thesaurus already knows."""
+        numbers and short words, and any word the directory (in any field) or the thesaurus already knows. An
+        English word ("hits", "floor") is changed only when its nearest word makes a thesaurus phrase with the
+        words beside it ("short brakes" is "short breaks"; "hits other kids" stays as typed)."""
         corrected, changed = [], False
-        for word in query_words:
+        for i, word in enumerate(query_words):
             # Kept per generation: whether and how a word is corrected depends only on the index and thesaurus.
             if word in generation.corrections:
                 suggestion = generation.corrections[word]
@@ -748,9 +780,19 @@ class SearchIndex:
                 if len(generation.corrections) >= CORRECTIONS_KEPT:
                     generation.corrections.clear()
                 generation.corrections[word] = suggestion
+            if suggestion is not None and is_english(word) and not self._makes_phrase(query_words, i, suggestion):
+                suggestion = None
             corrected.extend((suggestion or word).split())
             changed = changed or suggestion is not None
         return corrected if changed else None
+
+    def _makes_phrase(self, query_words: list[str], i: int, suggestion: str) -> bool:
+        """Whether the suggestion in place of word i, with the word before or after it, is a thesaurus phrase."""
+        fixed = [*query_words[:i], *suggestion.split(), *query_words[i + 1:]]
+        last = i + len(suggestion.split()) - 1
+        return any(self.synonyms.is_phrase(fixed[start:end])
+                   for start in range(max(0, i - 2), i + 1) for end in range(last + 1, min(len(fixed), last + 3) + 1)
+                   if end - start >= 2)
 
     def _correct_word(self, generation: _Generation, word: str) -> str | None:
         reader = generation.searcher.reader()

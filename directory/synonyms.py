@@ -10,7 +10,7 @@ from pathlib import Path
 
 from whoosh.lang import porter
 
-from directory.spelling_words import FILLER, LEAVE_ALONE
+from directory.spelling_words import FILLER, LEAVE_ALONE, STANCE_PHRASES
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _BUILT = itertools.count(1)
@@ -39,6 +39,10 @@ def phrase_forms(phrase: str) -> list[tuple[str, ...]]:
 _APOSTROPHE_PIECES = frozenset({"won", "don", "doesn", "didn", "can", "couldn", "isn", "wasn", "aren", "t", "s", "ll",
                                 "ve", "re", "d", "m"})
 
+
+# The scan's mark for a stance phrase, which asks for nothing.
+_STANCE = -1
+_STANCE_LONGEST = max(len(phrase) for phrase in STANCE_PHRASES)
 
 stem = functools.lru_cache(maxsize=65536)(porter.stem)
 
@@ -123,17 +127,26 @@ class Synonyms:
     def vocabulary(self) -> set[str]:
         return {word for phrase in self._by_phrase for word in phrase}
 
+    def is_phrase(self, phrase_words: list[str]) -> bool:
+        """Whether these words, in order, are a phrase of a group."""
+        return tuple(phrase_words) in self._by_phrase
+
     def __len__(self) -> int:
         return len(self._groups)
 
-    def _scan(self, text_words: list[str]):
-        """(group number or None, the words) for each stretch, longest synonym phrase first."""
+    def _scan(self, text_words: list[str], stance: bool = False):
+        """(group number or None, the words) for each stretch, longest synonym phrase first. With `stance` (a
+        query), a phrase that only says how the asker feels (STANCE_PHRASES) is yielded as group _STANCE."""
         i = 0
         while i < len(text_words):
-            for size in range(min(self._longest, len(text_words) - i), 0, -1):
+            for size in range(min(max(self._longest, _STANCE_LONGEST), len(text_words) - i), 0, -1):
                 phrase = tuple(text_words[i:i + size])
                 if phrase in self._by_phrase:
                     yield self._by_phrase[phrase], phrase
+                    i += size
+                    break
+                if stance and phrase in STANCE_PHRASES:
+                    yield _STANCE, phrase
                     i += size
                     break
             else:
@@ -145,7 +158,7 @@ class Synonyms:
 
         ["salt", "in", "leek"] -> [("syn0", ("salt",)), (None, ("in",)), (None, ("leek",))]
         """
-        found = list(self._scan(self._spelled_out(query_words)))
+        found = [item for item in self._scan(self._spelled_out(query_words), stance=True) if item[0] != _STANCE]
         return [(None if group is None else token(group), phrase) for group, phrase in self._other_forms(
             self._loosely(found))]
 

@@ -4,7 +4,7 @@ filter and is said back, unless the person chose an area themselves or the words
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlmodel import select
+from sqlmodel import func, select
 
 from directory.data import service_search
 from directory.models import District, LocalAuthority, Service, ServiceArea
@@ -71,6 +71,20 @@ def test_a_town_alone_shows_every_service_covering_it(client, db_session):
     assert every_result(client, "q=tamworth") == covering(db_session, "tamworth")
     assert heading(response) == "36 services found in Tamworth"
     assert said_back(response) == "Showing services for Tamworth. Search all areas"
+
+
+def test_a_town_alone_lists_the_services_named_for_it_and_the_most_local_first(client, db_session):
+    # Not the alphabet: the service named for the town, then those for few places, then the county-wide ones.
+    order = [a["href"].rsplit("/", 1)[1] for page in (1, 2)
+             for a in client.get(f"/search?q=tamworth&page={page}").soup.select("#results li.app-result h3 a")]
+    assert order[0] == "family-hub-tamworth"
+    areas = dict(db_session.exec(
+        select(Service.slug, func.count(ServiceArea.district_id))
+        .join(ServiceArea, ServiceArea.service_id == Service.id).group_by(Service.slug)).all())
+    widest = max(areas[slug] for slug in order)
+    local = [i for i, slug in enumerate(order) if areas[slug] < widest]
+    county_wide = [i for i, slug in enumerate(order) if areas[slug] == widest]
+    assert local and county_wide and max(local) < min(county_wide)
 
 
 @pytest.mark.parametrize(("typed", "said", "district"), [

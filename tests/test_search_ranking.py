@@ -53,8 +53,28 @@ def test_every_word_first_then_services_missing_one_word_never_fewer(index):
     assert found[0] == "Speech delay clinic" and set(found[1:]) == {"Speech therapy", "Delay repay"}
     results = built.search(SearchRequest(text="speech delay"))
     assert not results.matched_any_word
-    # Three words: the ones with only one of them are not returned.
-    assert names(built, documents, "speech delay clinic") == ["Speech delay clinic"]
+
+
+
+def test_services_missing_several_words_come_only_when_few_services_have_all_but_one(index, monkeypatch):
+    from directory import search
+    documents = [
+        service("School transport", description="Travel to school for children who cannot use the normal bus."),
+        service("Bus passes", description="A bus pass for a young person."),
+        service("Walking club", description="Walks far from town."),
+        *(service(f"Swimming club {n}", description="Lessons.") for n in range(4)),
+    ]
+    built = index(documents)
+    text = "school is too far away and she cant use the normal bus"
+    # No listing holds every word, or all but one: those holding most of them come, most words first, rather
+    # than nothing at all.
+    found = names(built, documents, text)
+    assert found == ["School transport", "Bus passes", "Walking club"]
+    assert built.search(SearchRequest(text=text)).matched_any_word
+    assert names(built, documents, "far town school bus") == ["School transport", "Walking club", "Bus passes"]
+    # Once enough services hold all the words but one, those holding fewer are left out.
+    monkeypatch.setattr(search, "SHOWN_AT_LEAST", 1)
+    assert names(built, documents, "far town school bus") == ["School transport", "Walking club"]
 
 
 def test_a_word_most_services_use_neither_narrows_nor_counts(index):
@@ -123,6 +143,47 @@ def test_a_misspelt_word_counts_as_the_word_it_is_nearest_when_the_others_found_
     assert names(built, documents, "speach therapy")[0] == "Speech and language therapy"
     # The honest message: no service matched every word as typed.
     assert found.matched_any_word
+
+
+@pytest.mark.parametrize("text", ["hits other kids", "bangs his head on the floor", "wears ear defenders",
+                                  "only eats beige food", "upset when we leave"])
+def test_spelling_help_leaves_english_words_alone(index, text):
+    # Each word here is one or two letters from a word in these listings ("hubs", "binge", "for", "west",
+    # "being", "uses", "lift"), but is an English word the family meant.
+    documents = [service("Family hubs", description="Binge eating support, for the west of the county."),
+                 service("Being active", description="Uses the lift to get to the pool. School leaver groups.")]
+    found = index(documents).search(SearchRequest(text=text))
+    assert found.suggestion is None and found.corrected_from is None
+
+
+def test_an_english_word_is_corrected_when_the_correction_makes_a_thesaurus_phrase(index):
+    documents = [service("Short breaks for disabled children", description="Activities and clubs."),
+                 service("Car repairs", description="Short lessons on breaks in your exhaust.")]
+    built = index(documents, groups=[["short breaks", "respite"]])
+    # "brakes" is an English word, but "short breaks" is what the family meant: a phrase the thesaurus knows.
+    assert built.search(SearchRequest(text="short brakes")).suggestion == "short breaks"
+    assert names(built, documents, "short brakes")[0] == "Short breaks for disabled children"
+    # Alone, or beside words that make no phrase, it is left as typed.
+    assert built.search(SearchRequest(text="brakes")).suggestion is None
+    assert built.search(SearchRequest(text="car brakes")).suggestion is None
+
+
+def test_words_about_the_person_asking_ask_for_nothing(index):
+    documents = [service("Child development clinic", description="Checks on a baby's development."),
+                 service("Anxiety service", description="For children who are worried or anxious.")]
+    built = index(documents, groups=[["anxiety", "worried", "anxious"]])
+    # "worried about my" is the parent's worry: the search is for development, not anxiety.
+    assert names(built, documents, "i'm worried about my baby's development") == ["Child development clinic"]
+    # The child's own worries are still anxiety.
+    assert names(built, documents, "he is worried about school")[0] == "Anxiety service"
+
+
+def test_a_service_named_by_a_thesaurus_phrase_comes_before_others_in_its_group(index):
+    documents = [service("Overnight short breaks", description="Short breaks with an overnight stay."),
+                 service("Aiming High short breaks", description="Activities for disabled children.")]
+    built = index(documents, groups=[["short breaks", "aiming high", "respite"]])
+    # "aiming high" is the short breaks group, and the very words of one service's name.
+    assert names(built, documents, "aiming high") == ["Aiming High short breaks", "Overnight short breaks"]
 
 
 def test_two_words_run_together_are_suggested_apart(index):

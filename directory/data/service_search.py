@@ -323,7 +323,10 @@ def find(session: Session, index: SearchIndex, request: SearchRequest, *, read_p
         found = Found(index.search(request), request.text)
     else:
         text = " ".join(reading.words)
-        placed = replace(request, text=text, filters={**request.filters, "district": reading.districts})
+        # A place typed alone lists its services, those named for it, or for few places besides it, first.
+        order_by = "" if text.strip() else " ".join([_said(reading.places), *(p.area or "" for p in reading.places)])
+        placed = replace(request, text=text, filters={**request.filters, "district": reading.districts},
+                         order_by=order_by)
         found = Found(index.search(placed), text, reading.districts, _said(reading.places), _area(reading.places),
                       " ".join(word for start, end in reading.spans for word in reading.typed[start:end]))
     # With no words, choices narrowing the directory is what they are for: said only when nothing is left.
