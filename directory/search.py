@@ -49,6 +49,11 @@ _SPELLING = RegexTokenizer() | LowercaseFilter()
 TEXT_FIELDS = (("name", 6.0), ("topic", 1.2), ("summary", 2.5), ("keywords", 2.0), ("organisation", 1.5),
                ("places", 1.5), ("description", 1.0))
 PHRASE_BOOST = 4.0
+# How many of the best-scored services with the words of the query in their name are looked at for the exact
+# phrase.
+PHRASE_CANDIDATES = PAGE_SIZE
+# When at least this many services have every telling concept of a query, they come first (see _ranked).
+EVERY_WORD_FIRST = PAGE_SIZE
 # A concept's other fields add this share of their score to its best field's (disjunction-max).
 TIEBREAK = 0.1
 # The soft AND takes services missing more than one of the query's concepts only while fewer than this have all
@@ -118,7 +123,7 @@ class SearchRequest:
     page: int = 1
     per_page: int = PAGE_SIZE  # results in a page (the API may ask for more in one call)
     # With no words to search for: words that order the results without narrowing them (the place of "tamworth"
-    # typed alone: the services named for it or for few places besides it first).
+    # typed alone: the services named for it, then those for the fewest areas, first).
     order_by: str = ""
     # Also give every matching id, unranked (SearchResults.all_ids): to say what a filter hid.
     every_id: bool = False
@@ -180,6 +185,8 @@ class _Generation:
         self._ids: dict[int, str] | None = None
         self._concept_scores: OrderedDict[tuple, _ConceptScores] = OrderedDict()
         self._scores_kept = 0  # documents' scores kept, over all concepts
+        self._area_counts: array | None = None
+        self._name_ranks: array | None = None
         self.corrections: dict[str, str | None] = {}  # word -> its correction (None: left as typed)
 
     def concept_scores(self, concept: "_Concept", docs: int) -> dict[int, float]:
@@ -213,6 +220,25 @@ class _Generation:
             _key, dropped = self._concept_scores.popitem(last=False)
             self._scores_kept -= len(dropped.scores)
         return kept.scores
+
+    def name_ranks(self) -> array:
+        """Each document's place in name order, by document number."""
+        if self._name_ranks is None:
+            ranks = array("I", bytes(4 * self.searcher.doc_count_all()))
+            for rank, docnum in enumerate(self.name_order()):
+                ranks[docnum] = rank
+            self._name_ranks = ranks
+        return self._name_ranks
+
+    def area_counts(self) -> array:
+        """How many districts each document's service covers, by document number."""
+        if self._area_counts is None:
+            counts = array("H", bytes(2 * self.searcher.doc_count_all()))
+            for value in self.values("district"):
+                for docnum in _bit_numbers(self.postings("district", value)):
+                    counts[docnum] += 1
+            self._area_counts = counts
+        return self._area_counts
 
     def postings(self, fieldname: str, value: str) -> int:
         key = (fieldname, value)
@@ -413,6 +439,7 @@ class _Ranking:
     bits: int  # the services that match enough of the concepts
     tiers: list[int]  # those services, most concepts first
     all_matched: bool  # some service has every telling concept
+    telling: int = 0  # how many concepts the tiers count
 
 
 class SearchIndex:
@@ -663,18 +690,20 @@ class SearchIndex:
         tiers = [at_least[k] & ~(at_least[k + 1] if k < len(telling) else 0)
                  for k in range(len(telling), fewest - 1, -1)]
         # "All" is honest: a word no listing uses means no service matched every word.
-        return _Ranking(concepts, at_least[fewest], tiers, bool(at_least[len(telling)]) and all(bits))
+        return _Ranking(concepts, at_least[fewest], tiers, bool(at_least[len(telling)]) and all(bits), len(telling))
 
     def _ranked(self, generation: _Generation, ranking: _Ranking, matching: int, page: int,
                 per_page: int) -> list[int]:
-        """The page's documents: the tier with the most concepts first; in a tier, by score; equal scores by how
-        many concepts the name holds, then the shorter name (a service named for the query), never the alphabet.
+        """The page's documents, by score; equal scores by how many concepts the name holds, then the shorter name
+        (a service named for the query), never the alphabet.
 
         A document's score is the sum of its concepts' scores (each by its best field, with a little for the
         others: a word in a service's name counts for the name, not once for every field that repeats it), plus
-        a boost when the name holds the words as an exact phrase. Concept scores are kept per generation
-        (_Generation.concept_scores), so a search mostly adds up kept scores instead of running a matcher over
-        every match, and only the documents that can reach the page are put in full order."""
+        a boost when the name holds the words as an exact phrase, times the share of the query's telling concepts
+        it has (a service with every word keeps all its score; one missing one of three keeps two thirds, so a
+        service named for the main word can still come before two passing mentions). Concept scores are kept per
+        generation (_Generation.concept_scores), so a search mostly adds up kept scores instead of running a
+        matcher over every match, and only the documents that can reach the page are put in full order."""
         if not matching:
             return []
         stems = [stem for concept in ranking.concepts for stem in concept.stems]
@@ -686,13 +715,14 @@ class SearchIndex:
             for stem in stems:
                 phrase_docs &= generation.postings("name", stem)
         in_name = [generation.postings(c.name_term.fieldname, c.name_term.text) for c in ranking.concepts]
-        wanted, out = page * per_page, []
-        for tier in ranking.tiers:
+        wanted, out, merged = page * per_page, [], []
+        # Many services with every telling concept: those first, as a plain soft AND (and the others are scored
+        # only if the page needs them). Few: every service found competes, with its share of the score.
+        strict = (ranking.tiers[0] & matching).bit_count() >= EVERY_WORD_FIRST if ranking.tiers else True
+        for number, tier in enumerate(ranking.tiers):
             tier &= matching
             if not tier:
                 continue
-            near = tier & phrase_docs
-            boosts = {docnum: score for score, docnum in _score_only(generation.searcher, phrase, near)} if near else {}
             concept_scores = [generation.concept_scores(concept, tier) for concept in ranking.concepts]
             if len(concept_scores) == 1:
                 only = concept_scores[0]
@@ -708,13 +738,32 @@ class SearchIndex:
                             found = True
                     if found:
                         scored.append((score, docnum))
-            if boosts:
-                scored = [(score + boosts[docnum], docnum) if docnum in boosts else (score, docnum)
-                          for score, docnum in scored]
-            out.extend(self._best(generation, scored, in_name, wanted - len(out)))
-            if len(out) >= wanted:
-                break
+            if strict:
+                scored = self._with_phrase(generation, phrase, phrase_docs, scored)
+                out.extend(self._best(generation, scored, in_name, wanted - len(out)))
+                if len(out) >= wanted:
+                    break
+            else:
+                # A service missing some of the telling concepts keeps that share of its score.
+                share = (ranking.telling - number) / ranking.telling
+                merged.extend((score * share, docnum) for score, docnum in scored)
+        if not strict:
+            out = self._best(generation, self._with_phrase(generation, phrase, phrase_docs, merged), in_name, wanted)
         return out[wanted - per_page:wanted]
+
+    @staticmethod
+    def _with_phrase(generation: _Generation, phrase: Phrase | None, phrase_docs: int,
+                     scored: list[tuple[float, int]]) -> list[tuple[float, int]]:
+        """The scores with the exact phrase's boost added, for the best few that have its words in their name (not
+        every service whose name has them: "family support" is in hundreds of names at 10,000 services)."""
+        if phrase is None or not scored:
+            return scored
+        named = _Bits(phrase_docs)
+        near = [docnum for _score, docnum in heapq.nlargest(
+            PHRASE_CANDIDATES, (hit for hit in scored if hit[1] in named))]
+        boosts = dict((docnum, score) for score, docnum in
+                      _score_only(generation.searcher, phrase, _bits_from(near))) if near else {}
+        return [(score + boosts.get(docnum, 0.0), docnum) for score, docnum in scored] if boosts else scored
 
     @staticmethod
     def _best(generation: _Generation, scored: list[tuple[float, int]], in_name: list[int], count: int) -> list[int]:
@@ -732,22 +781,22 @@ class SearchIndex:
                                      len(generation.name_key(hit[1])), hit[1]))
         return [docnum for _key, docnum in scored[:count]]
 
-    def _ordered(self, generation: _Generation, order_by: str, matching: int, page: int, per_page: int) -> list[int]:
-        """Every match, those the `order_by` words score highest first, the rest by name."""
-        concepts = self._concepts(words(order_by)) if order_by and matching else []
-        if not concepts:
-            return self._by_name(generation, matching, page, per_page)
-        scores: dict[int, float] = {}
-        for concept in concepts:
-            for docnum, score in generation.concept_scores(concept, matching).items():
-                if matching >> docnum & 1:
-                    scores[docnum] = scores.get(docnum, 0.0) + score
+    @staticmethod
+    def _ordered(generation: _Generation, order_by: str, matching: int, page: int, per_page: int) -> list[int]:
+        """Every match: those with the `order_by` words in their name first, then those for the fewest areas, each
+        by name. With no `order_by` words, by name."""
+        stems = [token.text for token in _ANALYZER(order_by)] if order_by else []
+        if not stems or not matching:
+            return SearchIndex._by_name(generation, matching, page, per_page)
+        named = generation.live
+        for stem in stems:
+            named &= generation.postings("name", stem)
+        areas, by_name = generation.area_counts(), generation.name_ranks()
         wanted = page * per_page
-        in_name = [generation.postings(c.name_term.fieldname, c.name_term.text) for c in concepts]
-        out = self._best(generation, list((score, docnum) for docnum, score in scores.items()), in_name, wanted)
-        if len(out) < wanted:
-            out += self._by_name(generation, matching & ~_bits_from(scores), 1, wanted - len(out))
-        return out[wanted - per_page:wanted]
+        named = _Bits(named)
+        first = heapq.nsmallest(wanted, _bit_numbers(matching),
+                                key=lambda docnum: (docnum not in named, areas[docnum], by_name[docnum]))
+        return first[wanted - per_page:]
 
     @staticmethod
     def _by_name(generation: _Generation, matching: int, page: int, per_page: int) -> list[int]:

@@ -323,8 +323,10 @@ def find(session: Session, index: SearchIndex, request: SearchRequest, *, read_p
         found = Found(index.search(request), request.text)
     else:
         text = " ".join(reading.words)
-        # A place typed alone lists its services, those named for it, or for few places besides it, first.
-        order_by = "" if text.strip() else " ".join([_said(reading.places), *(p.area or "" for p in reading.places)])
+        # A place typed alone lists its services, those named for it, or for few places besides it, first (a
+        # postcode by the district it is in: no listing says "ST16").
+        order_by = "" if text.strip() else " ".join(
+            (place.area or place.name) if place.postcode else place.name for place in reading.places)
         placed = replace(request, text=text, filters={**request.filters, "district": reading.districts},
                          order_by=order_by)
         found = Found(index.search(placed), text, reading.districts, _said(reading.places), _area(reading.places),
