@@ -648,16 +648,21 @@ class SearchIndex:
 
     def _concepts(self, query_words: list[str]) -> list[_Concept]:
         """Each concept of the query as the terms any of which match it: a synonym group's token (in the name
-        or elsewhere), or a word's stem in any text field. Stop words alone ask for nothing."""
-        concepts = []
+        or elsewhere), or a word's stem in any text field. Stop words alone ask for nothing, and a concept said
+        twice ("masks at school, falls apart at home" is autism twice) counts once."""
+        concepts, seen = [], set()
         for group, phrase in self.synonyms.concepts(query_words):
             if group is not None:
+                if group in seen:
+                    continue
+                seen.add(group)
                 terms = [Term(field_name, group, boost=weight) for field_name, weight in TEXT_FIELDS]
                 stems = tuple(t.text for word in phrase if word not in FILLER for t in _ANALYZER(word))
                 concepts.append(_Concept(terms, terms[0], stems))
             elif phrase[0] not in FILLER and not phrase[0].isdecimal():
                 stems = [t.text for t in _ANALYZER(phrase[0])]
-                if stems:
+                if stems and stems[0] not in seen:
+                    seen.add(stems[0])
                     terms = [Term(field_name, stems[0], boost=weight) for field_name, weight in TEXT_FIELDS]
                     concepts.append(_Concept(terms, terms[0], (stems[0],)))
         return concepts

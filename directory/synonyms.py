@@ -47,6 +47,29 @@ _STANCE_LONGEST = max(len(phrase) for phrase in STANCE_PHRASES)
 stem = functools.lru_cache(maxsize=65536)(porter.stem)
 
 
+# Ways of saying "not" ("won't", "doesnt", "can't", "isn't"): one word for matching phrases, so "isn't walking
+# yet" is "not walking yet", and "my son can't talk" is "doesn't talk". An apostrophe splits "won't" into "won" "t".
+_NEGATIONS = frozenset("""
+    aint arent cant cannot couldnt didnt doesnt dont hadnt hasnt havent isnt mightnt mustnt neednt shant shouldnt
+    wasnt werent wont wouldnt not
+""".split())
+_NEGATED_PIECES = frozenset({word[:-1] for word in _NEGATIONS if word.endswith("nt")} | {"ca", "wo", "ai"}) - {""}
+
+
+def negated(phrase_words) -> tuple[str, ...]:
+    """The words with each way of saying "not" as "not"."""
+    out, i = [], 0
+    while i < len(phrase_words):
+        word = phrase_words[i]
+        if word in _NEGATED_PIECES and i + 1 < len(phrase_words) and phrase_words[i + 1] == "t":
+            out.append("not")
+            i += 2
+            continue
+        out.append("not" if word in _NEGATIONS else word)
+        i += 1
+    return tuple(out)
+
+
 def content_stems(phrase_words: Iterable[str]) -> tuple[str, ...]:
     """The stems of the words that carry a phrase's meaning: "struggling with reading" is ("struggl", "read")."""
     return tuple(stem(word) for word in phrase_words if word not in FILLER and word not in _APOSTROPHE_PIECES)
@@ -75,17 +98,20 @@ class Synonyms:
         # Which thesaurus this is, within the process: what a search showed can be kept by it.
         self.number = next(_BUILT)
         # Understood in searches, not looked for in listings ("add" is ADD, and also a common verb).
-        self._query_only = {form for phrase in query_only for form in phrase_forms(phrase)}
+        self._query_only = {negated(form) for phrase in query_only for form in phrase_forms(phrase)}
         self._groups: list[tuple[tuple[str, ...], ...]] = []
         self._by_phrase: dict[tuple[str, ...], int] = {}
         self._by_code: dict[str, set[int]] = {}
+        self._words: set[str] = set()  # every word of every phrase, as written (never changed once built)
         for group in groups:
             phrases, only, codes = _group_parts(group)
             number = len(self._groups)
-            forms = tuple(dict.fromkeys(form for phrase in [*phrases, *only] for form in phrase_forms(phrase)))
+            typed = [form for phrase in [*phrases, *only] for form in phrase_forms(phrase)]
+            self._words.update(word for form in typed for word in form)
+            forms = tuple(dict.fromkeys(negated(form) for form in typed))
             for form in forms:
                 self._by_phrase.setdefault(form, number)
-            self._query_only.update(form for phrase in only for form in phrase_forms(phrase))
+            self._query_only.update(negated(form) for phrase in only for form in phrase_forms(phrase))
             for code in codes:
                 self._by_code.setdefault(code, set()).add(number)
             self._groups.append(forms)
@@ -125,11 +151,12 @@ class Synonyms:
 
     @property
     def vocabulary(self) -> set[str]:
-        return {word for phrase in self._by_phrase for word in phrase}
+        """Every word of every phrase, as written (read only)."""
+        return self._words
 
     def is_phrase(self, phrase_words: list[str]) -> bool:
         """Whether these words, in order, are a phrase of a group."""
-        return tuple(phrase_words) in self._by_phrase
+        return negated(phrase_words) in self._by_phrase
 
     def __len__(self) -> int:
         return len(self._groups)
@@ -158,7 +185,8 @@ class Synonyms:
 
         ["salt", "in", "leek"] -> [("syn0", ("salt",)), (None, ("in",)), (None, ("leek",))]
         """
-        found = [item for item in self._scan(self._spelled_out(query_words), stance=True) if item[0] != _STANCE]
+        found = [item for item in self._scan(list(negated(self._spelled_out(query_words))), stance=True)
+                 if item[0] != _STANCE]
         return [(None if group is None else token(group), phrase) for group, phrase in self._other_forms(
             self._loosely(found))]
 
@@ -219,7 +247,7 @@ class Synonyms:
     def tokens_in(self, text: str) -> list[str]:
         """The synonym groups a text mentions, as tokens to index: a document saying "speech and language
         therapy" gets the same token as a search for "SALT", so synonyms cost one term lookup."""
-        return sorted({token(group) for group, phrase in self._scan(words(text))
+        return sorted({token(group) for group, phrase in self._scan(list(negated(words(text))))
                        if group is not None and phrase not in self._query_only})
 
     def tokens_for_codes(self, codes: Iterable[str]) -> list[str]:

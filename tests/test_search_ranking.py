@@ -235,6 +235,18 @@ def test_two_letters_swapped_are_put_back_first(index):
     assert [d["name"] for d in documents if d["id"] in found.ids] == ["EHC needs assessments"]
 
 
+def test_a_concept_said_twice_counts_once(index):
+    documents = [service("Autism support", description="For autistic children and their families."),
+                 *(service(f"Club {n}", description="Lessons at school, then home.") for n in range(2))]
+    built = index(documents, groups=[["autism", "masks at school", "falls apart at home"]])
+    # Autism twice: one concept, so the service for it has every concept (no "some of the words" message).
+    from directory.synonyms import words
+    assert len(built._concepts(words("she masks at school then falls apart at home"))) == 1
+    found = built.search(SearchRequest(text="she masks at school then falls apart at home"))
+    assert names(built, documents, "she masks at school then falls apart at home")[0] == "Autism support"
+    assert not found.matched_any_word
+
+
 def test_words_that_say_how_often_ask_for_nothing(index):
     documents = [service("Anger and behaviour support", description="For children who are angry."),
                  service("Always open club", description="We are always here.")]

@@ -117,6 +117,17 @@ def test_contractions_match_with_or_without_the_apostrophe():
     assert {"wont", "doesnt", "cant", "t"} <= synonyms.vocabulary
 
 
+def test_every_way_of_saying_not_matches_a_phrase_said_with_another():
+    synonyms = Synonyms([{"phrases": ["not walking yet", "late walker"]}, {"phrases": ["won't sleep", "insomnia"]}])
+    walking, sleep = synonyms.concepts(["late", "walker"])[0][0], synonyms.concepts(["insomnia"])[0][0]
+    for typed, wanted in (("she isn't walking yet", walking), ("shes 2 and isnt walking yet", walking),
+                          ("he doesn't sleep", sleep), ("cannot sleep", sleep), ("can't sleep", sleep)):
+        assert wanted in [concept for concept, _ in synonyms.concepts(words(typed))], typed
+    # "can" and "won" on their own are not "not".
+    assert synonyms.concepts(words("can sleep")) == [(None, ("can",)), (None, ("sleep",))]
+    assert synonyms.tokens_in("He won a walking race. The baby isn't walking yet.") == [walking]
+
+
 def test_a_described_need_is_found_loosely_in_the_query_but_never_in_listings():
     synonyms = Synonyms([{"phrases": ["won't go to school", "school refusal"]},
                          {"phrases": ["struggling with reading", "dyslexia"]},
