@@ -307,9 +307,19 @@ class _WordListCorrector(ListCorrector):
             return self.data[pos] if pos < len(self.data) else None
 
 
+# The short words that may join two others typed as one ("speech and language" as "speechandlanguage").
+_JOINING = frozenset({"and", "of", "to", "for", "in", "with", "a"})
+
+
 def _splits(word: str) -> list[tuple[str, str]]:
     """The word cut in two, each part at least three letters: "shortbreaks" is tried as "short" "breaks"."""
     return [(word[:i], word[i:]) for i in range(3, len(word) - 2)]
+
+
+def _three_way_splits(word: str) -> list[tuple[str, str, str]]:
+    """The word cut in three around a short joining word: "speechandlanguage" is "speech" "and" "language"."""
+    return [(word[:i], word[i:j], word[j:]) for i in range(3, len(word) - 4)
+            for j in range(i + 1, min(i + 4, len(word) - 2)) if word[i:j] in _JOINING]
 
 
 def _bit_numbers(bits: int) -> list[int]:
@@ -865,6 +875,9 @@ class SearchIndex:
         suggestion = suggestion or next((f"{first} {second}" for first, second in _splits(word)
                                          if first not in FILLER and second not in FILLER
                                          and is_known(first) and is_known(second)), None)
+        suggestion = suggestion or next((f"{first} {joining} {last}" for first, joining, last in _three_way_splits(word)
+                                         if first not in FILLER and last not in FILLER
+                                         and is_known(first) and is_known(last)), None)
         correctors = (generation.searcher.corrector("spelling"), self._thesaurus_corrector())
         return suggestion or next(
             (found[0] for distance in (1, 2) for corrector in correctors

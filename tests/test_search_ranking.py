@@ -220,6 +220,11 @@ def test_two_words_run_together_are_suggested_apart(index):
     found = built.search(SearchRequest(text="shortbreaks"))
     assert found.suggestion == "short breaks" and found.corrected_from == "shortbreaks"
     assert names(built, documents, "shortbreaks") == ["Short breaks for disabled children"]
+    # Three words, the middle one a joining word.
+    documents.append(service("Speech and language therapy", description="Talking and understanding."))
+    built = index(documents)
+    assert built.search(SearchRequest(text="speechandlanguage")).suggestion == "speech and language"
+    assert names(built, documents, "speechandlanguage therapy")[0] == "Speech and language therapy"
     # Stop words are not halves ("andthe" is not offered as "and the"), and known words are never split. (With no
     # thesaurus, "andthe" once made Whoosh's word-list corrector read past its end: a 500.)
     assert built.search(SearchRequest(text="andthe")).suggestion in (None, "")
