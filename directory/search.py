@@ -52,6 +52,9 @@ PHRASE_BOOST = 4.0
 # How many of the best-scored services with the words of the query in their name are looked at for the exact
 # phrase.
 PHRASE_CANDIDATES = PAGE_SIZE
+# A search from someone whose area is not known: a service's score is raised by up to this share, for the share of
+# the widest service's areas it covers (a county-wide service before one for a single town, other things equal).
+WIDE_AREA_PRIOR = 0.3
 # When at least this many services have every telling concept of a query, they come first (see _ranked).
 EVERY_WORD_FIRST = PAGE_SIZE
 # A concept's other fields add this share of their score to its best field's (disjunction-max).
@@ -229,6 +232,10 @@ class _Generation:
                 ranks[docnum] = rank
             self._name_ranks = ranks
         return self._name_ranks
+
+    def widest_area(self) -> int:
+        """The most districts any one service covers (1 when none covers any)."""
+        return max(self.area_counts(), default=0) or 1
 
     def area_counts(self) -> array:
         """How many districts each document's service covers, by document number."""
@@ -638,7 +645,10 @@ class SearchIndex:
         elif ranking is None:
             docnums = self._ordered(generation, request.order_by, matching, page, per_page)
         else:
-            docnums = self._ranked(generation, ranking, matching, page, per_page)
+            # Where the person is not known (no area chosen or read from the words), a service for more of the
+            # directory's area is more likely to be one they can use.
+            located = bool(request.district or request.filters.get("district"))
+            docnums = self._ranked(generation, ranking, matching, page, per_page, located)
         stored = generation.searcher.stored_fields
         return SearchResults(
             ids=[stored(docnum)["id"] for docnum in docnums], total=total, page=page, pages=pages, facets=facets,
@@ -708,7 +718,7 @@ class SearchIndex:
         return _Ranking(concepts, at_least[fewest], tiers, bool(at_least[len(telling)]) and all(bits), len(telling))
 
     def _ranked(self, generation: _Generation, ranking: _Ranking, matching: int, page: int,
-                per_page: int) -> list[int]:
+                per_page: int, located: bool = True) -> list[int]:
         """The page's documents, by score; equal scores by how many concepts the name holds, then the shorter name
         (a service named for the query), never the alphabet.
 
@@ -716,7 +726,8 @@ class SearchIndex:
         others: a word in a service's name counts for the name, not once for every field that repeats it), plus
         a boost when the name holds the words as an exact phrase, times the share of the query's telling concepts
         it has (a service with every word keeps all its score; one missing one of three keeps two thirds, so a
-        service named for the main word can still come before two passing mentions). Concept scores are kept per
+        service named for the main word can still come before two passing mentions), and, unless `located`, times
+        1 + WIDE_AREA_PRIOR x the share of the widest service's areas that it covers. Concept scores are kept per
         generation (_Generation.concept_scores), so a search mostly adds up kept scores instead of running a
         matcher over every match, and only the documents that can reach the page are put in full order."""
         if not matching:
@@ -753,6 +764,9 @@ class SearchIndex:
                             found = True
                     if found:
                         scored.append((score, docnum))
+            if not located:
+                areas, widest = generation.area_counts(), generation.widest_area()
+                scored = [(score * (1 + WIDE_AREA_PRIOR * areas[docnum] / widest), docnum) for score, docnum in scored]
             if strict:
                 scored = self._with_phrase(generation, phrase, phrase_docs, scored)
                 out.extend(self._best(generation, scored, in_name, wanted - len(out)))

@@ -240,6 +240,20 @@ def test_two_letters_swapped_are_put_back_first(index):
     assert [d["name"] for d in documents if d["id"] in found.ids] == ["EHC needs assessments"]
 
 
+def test_where_the_person_is_not_known_a_service_for_more_of_the_area_comes_first(index):
+    documents = [service("Speech help A", description="Speech therapy.", district=["moorlands"]),
+                 service("Speech help B", description="Speech therapy.",
+                         district=["moorlands", "stafford", "tamworth"])]
+    built = index(documents)
+    by_id = {d["id"]: d["name"] for d in documents}
+    # The same words, the same way: the one that more families can use first.
+    assert names(built, documents, "speech therapy") == ["Speech help B", "Speech help A"]
+    # Once the area is known, both serve it: the wider one has no advantage (a true tie, in index order).
+    for request in (SearchRequest(text="speech therapy", filters={"district": ["moorlands"]}),
+                    SearchRequest(text="speech therapy", district="moorlands")):
+        assert [by_id[i] for i in built.search(request).ids] == ["Speech help A", "Speech help B"]
+
+
 def test_a_concept_said_twice_counts_once(index):
     documents = [service("Autism support", description="For autistic children and their families."),
                  *(service(f"Club {n}", description="Lessons at school, then home.") for n in range(2))]
