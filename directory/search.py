@@ -55,6 +55,8 @@ PHRASE_CANDIDATES = PAGE_SIZE
 # A search from someone whose area is not known: a service's score is raised by up to this share, for the share of
 # the widest service's areas it covers (a county-wide service before one for a single town, other things equal).
 WIDE_AREA_PRIOR = 0.3
+# Exact phrases whose scores each searcher keeps (forgotten all at once when full).
+PHRASES_KEPT = 10_000
 # When at least this many services have every telling concept of a query, they come first (see _ranked).
 EVERY_WORD_FIRST = PAGE_SIZE
 # A concept's other fields add this share of their score to its best field's (disjunction-max).
@@ -190,6 +192,8 @@ class _Generation:
         self._scores_kept = 0  # documents' scores kept, over all concepts
         self._area_counts: array | None = None
         self._name_ranks: array | None = None
+        self._area_factors: array | None = None
+        self._phrase_scores: dict[tuple, tuple[dict[int, float], set[int]]] = {}
         self.corrections: dict[str, str | None] = {}  # word -> its correction (None: left as typed)
 
     def concept_scores(self, concept: "_Concept", docs: int) -> dict[int, float]:
@@ -224,6 +228,21 @@ class _Generation:
             self._scores_kept -= len(dropped.scores)
         return kept.scores
 
+    def phrase_scores(self, phrase: Phrase, docnums: list[int]) -> dict[int, float]:
+        """{docnum: score} of the exact phrase for these documents (those without it left out), each worked out
+        once per generation (a search repeated, or its next page, reads them again)."""
+        key = (phrase.fieldname, tuple(phrase.words), phrase.boost)
+        kept = self._phrase_scores.setdefault(key, ({}, set()))
+        found, looked_at = kept
+        missing = [docnum for docnum in docnums if docnum not in looked_at]
+        if missing:
+            found.update((docnum, score) for score, docnum in _score_only(self.searcher, phrase, _bits_from(missing)))
+            looked_at.update(missing)
+            if len(self._phrase_scores) > PHRASES_KEPT:
+                self._phrase_scores.clear()
+                self._phrase_scores[key] = kept
+        return {docnum: found[docnum] for docnum in docnums if docnum in found}
+
     def name_ranks(self) -> array:
         """Each document's place in name order, by document number."""
         if self._name_ranks is None:
@@ -233,9 +252,13 @@ class _Generation:
             self._name_ranks = ranks
         return self._name_ranks
 
-    def widest_area(self) -> int:
-        """The most districts any one service covers (1 when none covers any)."""
-        return max(self.area_counts(), default=0) or 1
+    def area_factors(self) -> array:
+        """By document number: 1 + WIDE_AREA_PRIOR x the share of the widest service's districts it covers."""
+        if self._area_factors is None:
+            areas = self.area_counts()
+            widest = max(areas, default=0) or 1
+            self._area_factors = array("d", (1 + WIDE_AREA_PRIOR * count / widest for count in areas))
+        return self._area_factors
 
     def area_counts(self) -> array:
         """How many districts each document's service covers, by document number."""
@@ -765,8 +788,8 @@ class SearchIndex:
                     if found:
                         scored.append((score, docnum))
             if not located:
-                areas, widest = generation.area_counts(), generation.widest_area()
-                scored = [(score * (1 + WIDE_AREA_PRIOR * areas[docnum] / widest), docnum) for score, docnum in scored]
+                factors = generation.area_factors()
+                scored = [(score * factors[docnum], docnum) for score, docnum in scored]
             if strict:
                 scored = self._with_phrase(generation, phrase, phrase_docs, scored)
                 out.extend(self._best(generation, scored, in_name, wanted - len(out)))
@@ -787,12 +810,13 @@ class SearchIndex:
         every service whose name has them: "family support" is in hundreds of names at 10,000 services)."""
         if phrase is None or not scored:
             return scored
-        named = _Bits(phrase_docs)
+        named = set(_bit_numbers(phrase_docs))
         near = [docnum for _score, docnum in heapq.nlargest(
             PHRASE_CANDIDATES, (hit for hit in scored if hit[1] in named))]
-        boosts = dict((docnum, score) for score, docnum in
-                      _score_only(generation.searcher, phrase, _bits_from(near))) if near else {}
-        return [(score + boosts.get(docnum, 0.0), docnum) for score, docnum in scored] if boosts else scored
+        boosts = generation.phrase_scores(phrase, near) if near else {}
+        if not boosts:
+            return scored
+        return [(score + boosts[docnum], docnum) if docnum in boosts else (score, docnum) for score, docnum in scored]
 
     @staticmethod
     def _best(generation: _Generation, scored: list[tuple[float, int]], in_name: list[int], count: int) -> list[int]:
@@ -822,7 +846,7 @@ class SearchIndex:
             named &= generation.postings("name", stem)
         areas, by_name = generation.area_counts(), generation.name_ranks()
         wanted = page * per_page
-        named = _Bits(named)
+        named = set(_bit_numbers(named))
         first = heapq.nsmallest(wanted, _bit_numbers(matching),
                                 key=lambda docnum: (docnum not in named, areas[docnum], by_name[docnum]))
         return first[wanted - per_page:]
