@@ -47,7 +47,7 @@ _SPELLING = RegexTokenizer() | LowercaseFilter()
 # and epilepsy alike), so it weighs a little more than a passing mention in a description and less than a summary
 # or keywords that say the thing itself.
 TEXT_FIELDS = (("name", 6.0), ("topic", 1.2), ("summary", 2.5), ("keywords", 2.0), ("organisation", 1.5),
-               ("places", 1.5), ("description", 1.0))
+               ("places", 1.5), ("description", 1.0), ("waiting", 1.5))
 PHRASE_BOOST = 4.0
 # How many of the best-scored services with the words of the query in their name are looked at for the exact
 # phrase.
@@ -89,6 +89,8 @@ def _schema() -> Schema:
         description=TEXT(analyzer=_ANALYZER, phrase=False),
         keywords=TEXT(analyzer=_ANALYZER, phrase=False),
         topic=TEXT(analyzer=_ANALYZER, phrase=False),
+        # What the service offers families waiting for another ("while you wait" in the service graph).
+        waiting=TEXT(analyzer=_ANALYZER, phrase=False),
         organisation=TEXT(analyzer=_ANALYZER, phrase=False),
         places=TEXT(analyzer=_ANALYZER, phrase=False),
         spelling=TEXT(analyzer=_SPELLING, phrase=False),
@@ -581,9 +583,10 @@ class SearchIndex:
         with self._open().searcher() as searcher:
             return {fields["id"]: fields.get("revision") for fields in searcher.all_stored_fields()}
 
-    def stores_revisions(self) -> bool:
-        """Whether the live index's schema has the revision field (an index built before it must be rebuilt)."""
-        return "revision" in self._open().schema
+    def has_current_schema(self) -> bool:
+        """Whether the live index has every field documents are written with now (an index built before a field
+        was added, such as the listing revision or the services a family might wait for, must be rebuilt)."""
+        return set(_schema().names()) <= set(self._open().schema.names())
 
     # --- searching ---------------------------------------------------------------------------------------
 

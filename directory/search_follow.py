@@ -44,7 +44,7 @@ class SearchFollower:
         with self.session_factory() as session:
             other_thesaurus = self.thesaurus.load(session)
             if (not self.index.exists() or other_thesaurus or search_state.read_state(self.index.root) is None
-                    or not self.index.stores_revisions()):
+                    or not self.index.has_current_schema()):
                 count = self.thesaurus.rebuild(session)
                 log.info("Search follower: built the index with %d services.", count)
 

@@ -36,6 +36,7 @@ from directory.models import (
     Service,
     ServiceArea,
     ServiceAttribute,
+    ServiceRelation,
     TaxonomyTerm,
     ThesaurusGroup,
 )
@@ -74,6 +75,9 @@ class PendingChanges:
             self.services.add(obj.id)
         elif type(obj) in _SERVICE_PARTS:
             self.services.add(getattr(obj, _SERVICE_PARTS[type(obj)]))
+        elif isinstance(obj, ServiceRelation):
+            # Both ends: a service's document says what it offers families waiting for the other.
+            self.services.update({obj.service_id, obj.related_service_id})
         elif isinstance(obj, Organisation):
             self.organisations.add(obj.id)
         elif isinstance(obj, TaxonomyTerm):
@@ -142,7 +146,9 @@ def affected_services(session: Session, pending: PendingChanges) -> set[uuid.UUI
         services |= documents.services_linked_to_terms(session, pending.terms)
     if pending.districts:
         services |= documents.services_in_districts(session, pending.districts)
-    return services
+    # A service's name and summary are also in the documents of the services families may use while they wait
+    # for it.
+    return services | documents.waiting_services(session, services)
 
 
 def apply_changes(index: SearchIndex, session: Session, pending: PendingChanges) -> None:
@@ -336,7 +342,7 @@ def check(index: SearchIndex, session: Session) -> CheckReport:
     in_index = index.stored_revisions()
     stale = {i for i, revision in in_index.items() if i in in_database and revision != in_database[i]}
     return CheckReport(missing=set(in_database) - set(in_index), extra=set(in_index) - set(in_database),
-                       stale=stale, old_schema=not index.stores_revisions())
+                       stale=stale, old_schema=not index.has_current_schema())
 
 
 def repair(index: SearchIndex, session: Session, report: CheckReport) -> None:

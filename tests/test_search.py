@@ -327,6 +327,36 @@ def test_index_follows_commits_but_not_rollbacks(app, client):
     assert search_ids(app, text="zebracorn") == []
 
 
+def test_a_service_is_found_by_what_families_wait_for_and_follows_the_relation(app, client):
+    from directory.db import get_session
+    from directory.listings import writer
+
+    def change(slug: str, changes: dict) -> str:
+        with app.test_request_context():
+            session = get_session()
+            service = session.exec(select(Service).where(Service.slug == slug)).one()
+            entry = writer.service_entry(session, service.id)
+            writer.update_service(session, service.id, changes(entry) if callable(changes) else changes,
+                                  source="lead")
+            session.commit()
+            return str(service.id)
+
+    waiting = {"type": "while_you_wait", "service": "young-carers-and-siblings-support"}
+    young_carers = search_ids(app, text="young carers siblings")[0]
+    advice = change("staffordshire-sendiass", lambda entry: {
+        "name": "Zebracorn advice line", "relations": [*entry.get("relations", []), waiting]})
+    # The service offered while families wait is found by the words of the one they wait for.
+    assert set(search_ids(app, text="zebracorn")) == {advice, young_carers}
+    # Renaming the one they wait for changes what finds the other.
+    change("staffordshire-sendiass", {"name": "Quokkafish advice line"})
+    assert search_ids(app, text="zebracorn") == []
+    assert set(search_ids(app, text="quokkafish")) == {advice, young_carers}
+    # Without the relation, only the service itself.
+    change("staffordshire-sendiass", lambda entry: {"relations": [
+        r for r in entry["relations"] if r["type"] != "while_you_wait"]})
+    assert search_ids(app, text="quokkafish") == [advice]
+
+
 def test_the_applications_sessions_refuse_a_listing_change_outside_the_writer(app):
     from directory.db import get_session
     from directory.listings.guard import ListingWriteRefused

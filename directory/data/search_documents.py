@@ -14,6 +14,7 @@ from directory.models import (
     Service,
     ServiceArea,
     ServiceAttribute,
+    ServiceRelation,
     TaxonomyTerm,
 )
 
@@ -44,6 +45,15 @@ def services_of_organisations(session: Session, organisation_ids: Iterable[uuid.
 
 def services_in_districts(session: Session, district_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
     return set(session.exec(select(ServiceArea.service_id).where(ServiceArea.district_id.in_(list(district_ids)))))
+
+
+def waiting_services(session: Session, service_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """The services offered to families while they wait for any of these ("while you wait" relations)."""
+    ids = list(service_ids)
+    if not ids:
+        return set()
+    return set(session.exec(select(ServiceRelation.related_service_id).where(
+        ServiceRelation.service_id.in_(ids), ServiceRelation.relation_type == "while_you_wait")))
 
 
 def service_documents(session: Session, ids: Iterable[uuid.UUID] | None = None) -> Iterator[dict]:
@@ -81,10 +91,19 @@ def service_documents(session: Session, ids: Iterable[uuid.UUID] | None = None) 
         revisions = dict(session.exec(
             select(ListingRevision.service_id, func.max(ListingRevision.number))
             .where(ListingRevision.service_id.in_(batch)).group_by(ListingRevision.service_id)).all())
+        waiting = defaultdict(list)
+        for related_id, name, summary in session.exec(
+            select(ServiceRelation.related_service_id, Service.name, Service.summary)
+            .join(Service, Service.id == ServiceRelation.service_id)
+            .where(ServiceRelation.related_service_id.in_(batch), ServiceRelation.relation_type == "while_you_wait",
+                   Service.status == "active")
+            .order_by(Service.name)
+        ):
+            waiting[related_id].append(f"While you wait for {name}: {summary}")
         for service in services:
             yield {**_document(service, organisations[service.organisation_id], links, areas[service.id],
                                service.id in free, terms, children),
-                   "revision": str(revisions.get(service.id) or 0)}
+                   "revision": str(revisions.get(service.id) or 0), "waiting": " ".join(waiting[service.id])}
 
 
 def _document(service, organisation, links, areas, free, terms, children) -> dict:
