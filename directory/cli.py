@@ -192,7 +192,7 @@ def search_check(repair: bool):
             click.echo("The search index matches the database.")
             return
         if report.old_schema:
-            click.echo("The search index was built before documents stored their listing revision: "
+            click.echo("The search index was built before its documents had every field they have now: "
                        "it must be built again.")
         click.echo(f"{len(report.missing)} service(s) missing from the index, {len(report.stale)} of an older "
                    f"listing revision, {len(report.extra)} in the index that should not be.")

@@ -329,7 +329,7 @@ class CheckReport:
     missing: set[str]  # in the database, not in the index
     extra: set[str]  # in the index, not in the database
     stale: set[str] = field(default_factory=set)  # in both, but the index's document is of another listing revision
-    old_schema: bool = False  # the index was built before documents stored their revision: build it again
+    old_schema: bool = False  # the index lacks a field documents are written with now: build it again
 
     @property
     def ok(self) -> bool:

@@ -385,6 +385,31 @@ def test_search_check_reports_and_repairs_differences(app, runner):
     assert some_id in search_ids(app, text="physiotherapy")
 
 
+def test_an_index_without_a_field_documents_now_have_is_reported_and_rebuilt(app, runner, monkeypatch):
+    from directory import search as search_module
+    from directory.data import search_documents
+    from directory.db import get_session
+
+    index = get_index(app)
+    current = search_module._schema
+    # An index built by an earlier release, before documents had the "waiting" field.
+    monkeypatch.setattr(search_module, "_schema", lambda: _without(current(), "waiting"))
+    with app.test_request_context():
+        index.rebuild({**document, "waiting": None} for document in search_documents.service_documents(get_session()))
+    monkeypatch.setattr(search_module, "_schema", current)
+    assert not index.has_current_schema()
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 1 and "must be built again" in result.output
+    assert runner.invoke(args=["search", "check", "--repair"]).exit_code == 0
+    assert index.has_current_schema()
+    assert runner.invoke(args=["search", "check"]).output.strip() == "The search index matches the database."
+
+
+def _without(schema, name: str):
+    schema.remove(name)
+    return schema
+
+
 def _document_like() -> dict:
     return {"name": "Ghost", "summary": "A ghost", "description": "Nothing", "organisation": "None",
             "keywords": "", "places": "", "category": [], "need": [], "district": [], "referrer": [],
