@@ -692,6 +692,17 @@ class SearchIndex:
             bits |= generation.postings(name, value)
         return bits
 
+    def names_with(self, name_words: Iterable[str], most: int) -> list[str]:
+        """The names (lower case) of up to `most` services whose name has every one of these words."""
+        generation = self._generation()
+        found = generation.live
+        stems = [token.text for word in name_words for token in _ANALYZER(word)]
+        if not stems:
+            return []
+        for stem in stems:
+            found &= generation.postings("name", stem)
+        return [generation.name_key(docnum) for docnum in _bit_numbers(found)[:most]]
+
     def _concepts(self, query_words: list[str]) -> list[_Concept]:
         """Each concept of the query as the terms any of which match it: a synonym group's token (in the name
         or elsewhere), or a word's stem in any text field. Stop words alone ask for nothing, and a concept said

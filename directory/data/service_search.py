@@ -42,7 +42,7 @@ _APOSTROPHES = re.compile(r"['’‘`]")
 _SHORT_FORM = re.compile(r"^(\w+)[\s-]+(upon|under|on)[\s-]", re.IGNORECASE)
 # Where a service's name divides into parts: "Family Hub – Tamworth", "Speech therapy (Stoke Speaks Out)".
 _NAME_PARTS = re.compile(r"\s[-–—]\s|[()\[\],:;/|]")
-# Ranked matches of the whole text whose names are looked at for the place's words ("Stoke Speaks Out").
+# Names looked at for the place's words with a word typed beside them ("Stoke Speaks Out").
 NAMES_LOOKED_AT = 20
 # A child's age in the words: "my 4 year old", "4-year-old", "4yo", "aged 4", "age 15", "18 month old". Not a
 # school year ("year 6"), a range ("16-25") or a bare number.
@@ -317,7 +317,7 @@ def find(session: Session, index: SearchIndex, request: SearchRequest, *, read_p
     if read_place and not own_area and request.text.strip():
         vocabulary = places.get(session) if places is not None else read_vocabulary(session)
         reading = read_places(vocabulary, request.text)
-        if reading is not None and reading.words and _named_in_results(session, index, request.text, reading):
+        if reading is not None and reading.words and _named_in_a_service(index, reading):
             reading = None
     if reading is None:
         found = Found(index.search(request), request.text)
@@ -352,30 +352,24 @@ def _area(places: list[Place]) -> str | None:
     return places[0].area if len(places) == 1 else None
 
 
-def _named_in_results(session: Session, index: SearchIndex, text: str, reading: PlaceReading) -> bool:
-    """Whether a service the whole text finds has the place's words in its name next to a word typed next to
-    them, in one part of the name: "stoke speaks" in "... (Stoke Speaks Out)". "therapy stoke" is not in
-    "Speech and language therapy – Stoke-on-Trent": there the place only says where the service is."""
-    phrases = []
+def _named_in_a_service(index: SearchIndex, reading: PlaceReading) -> bool:
+    """Whether a service has the place's words in its name next to a word typed next to them, in one part of the
+    name: "stoke speaks" in "... (Stoke Speaks Out)". "therapy stoke" is not in "Speech and language therapy –
+    Stoke-on-Trent": there the place only says where the service is."""
     for (start, end), place in zip(reading.spans, reading.places, strict=True):
         if place.postcode:
             continue
+        phrases = []
         if start > 0:
             phrases.append(tuple(reading.typed[start - 1:end]))
         if end < len(reading.typed):
             phrases.append(tuple(reading.typed[start:end + 1]))
-    if not phrases:
-        return False
-    results = index.search(SearchRequest(text=text))
-    if not results.ids or results.corrected_from or results.matched_any_word:
-        return False
-    ids = [uuid.UUID(i) for i in results.ids[:NAMES_LOOKED_AT]]
-    for name in session.exec(select(Service.name).where(Service.id.in_(ids))):
-        for part in _NAME_PARTS.split(name):
-            named = _words(part)
-            for phrase in phrases:
-                if any(tuple(named[k:k + len(phrase)]) == phrase for k in range(len(named) - len(phrase) + 1)):
-                    return True
+        for phrase in phrases:
+            for name in index.names_with(phrase, NAMES_LOOKED_AT):
+                for part in _NAME_PARTS.split(name):
+                    named = _words(part)
+                    if any(tuple(named[k:k + len(phrase)]) == phrase for k in range(len(named) - len(phrase) + 1)):
+                        return True
     return False
 
 
