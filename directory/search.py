@@ -710,8 +710,8 @@ class SearchIndex:
         concepts, seen = [], set()
         for group, phrase in self.synonyms.concepts(query_words):
             if group is not None:
-                if group in seen:
-                    continue
+                if group in seen or all(word in FILLER for word in phrase):
+                    continue  # said before, or only words that ask for nothing ("while" is "whilst")
                 seen.add(group)
                 terms = [Term(field_name, group, boost=weight) for field_name, weight in TEXT_FIELDS]
                 stems = tuple(t.text for word in phrase if word not in FILLER for t in _ANALYZER(word))

@@ -34,7 +34,7 @@ FILLER = frozenset(STOP_WORDS) | CONTRACTIONS | frozenset("""
     sons she their them they there trying very want wants was what where which who why would year years yr yrs
     always never constantly keeps keep just still lot lots much quite bit been had has having seems seem lately
     recently currently anymore often sometimes ever know think thinks also were about being other others
-    anything everything something every all because again both each even then home but no without
+    anything everything something every all because again both each even then home but no without while whilst
 """.split())
 
 # Phrases that say how the person asking feels or what they are doing, not what they need: "i'm worried about my

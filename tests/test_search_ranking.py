@@ -266,6 +266,16 @@ def test_a_concept_said_twice_counts_once(index):
     assert not found.matched_any_word
 
 
+def test_a_thesaurus_phrase_of_words_that_ask_for_nothing_asks_for_nothing(index):
+    documents = [service("Autism support", description="Help as you wait for an assessment."),
+                 *(service(f"Club {n}", description="Lessons.") for n in range(3))]
+    # "while" is in a spelling group with "whilst": still not something the family is looking for.
+    built = index(documents, groups=[["whilst", "while"], ["autism", "autistic"]])
+    found = built.search(SearchRequest(text="autism support whilst waiting"))
+    assert names(built, documents, "autism support whilst waiting") == ["Autism support"]
+    assert not found.matched_any_word
+
+
 def test_words_that_say_how_often_ask_for_nothing(index):
     documents = [service("Anger and behaviour support", description="For children who are angry."),
                  service("Always open club", description="We are always here.")]
