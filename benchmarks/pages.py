@@ -125,8 +125,8 @@ def postgresql_directory(size: int, workdir: Path) -> Iterator[Directory]:
 
     from directory.db import make_engine
     from directory.search import SearchIndex
-    from directory.search_sync import rebuild
-    from directory.synonyms import Synonyms
+    from directory.search.sync import rebuild
+    from directory.search.synonyms import Synonyms
 
     name = f"send_pages_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:

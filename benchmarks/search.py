@@ -12,7 +12,7 @@ What it measures, for each size N (N services in total: the 51 real seed service
 1. Generation: a SQLite database with the real schema (Alembic migrations), the real seed (places, taxonomies,
    services), then synthetic organisations and services bulk-inserted with SQLAlchemy Core, from a fixed random
    seed, with SEND vocabulary, 1-8 districts, 1-2 categories, 1-4 needs, 2-8 referrer roles and a cost option.
-2. Index build: `directory.search_sync.rebuild` into a fresh folder, timed.
+2. Index build: `directory.search.sync.rebuild` into a fresh folder, timed.
 3. App time: `create_app(...)` and its test client; each `/search?...` request is timed with
    `time.perf_counter` around `client.get(url)`: parsing the form, the search (synonyms, spelling, filters,
    facet counts, ranking), loading the listed rows from the database and rendering the page. No network.
@@ -78,9 +78,9 @@ from directory.models import (
 )
 from directory.models.taxonomy import CATEGORIES, NEED_AREAS, REFERRER_ROLES, SEN_TYPES
 from directory.search import SearchIndex, SearchRequest
-from directory.search_sync import rebuild
+from directory.search.sync import rebuild
+from directory.search.synonyms import Synonyms
 from directory.seed import apply_seed, load_seed
-from directory.synonyms import Synonyms
 
 # Bump when the generator or the index's schema changes, so that cached databases and indexes are not reused by
 # mistake (2: documents store their listing revision).

@@ -25,7 +25,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_templates(app)
 
-    from directory import api, auth, cli, db, logs, routing, search_sync, security, sessions, throttle
+    from directory import api, auth, cli, db, logs, routing, security, sessions, throttle
+    from directory.search import sync as search_sync
     from directory.web import account, admin, audit_context, errors, governance, listings, public, referrals
 
     _trust_proxies(app)

@@ -132,7 +132,7 @@ search_cli = AppGroup("search", help="Build, check and score the search index.")
 @search_cli.command("rebuild")
 def search_rebuild():
     """Build the whole index again in a new folder, then swap it in."""
-    from directory import search_sync
+    from directory.search import sync as search_sync
 
     with _session() as session:
         count = search_sync.rebuild(search_sync.get_index(current_app), session)
@@ -151,11 +151,11 @@ def search_follow_command(once: bool, interval: float):
     import threading
 
     from directory.search import SearchUnavailable
-    from directory.search_follow import SearchFollower
+    from directory.search.follow import SearchFollower
 
     # Its log says what it applied and how long it took (counts only): shown at INFO through the app's handler.
     current_app.logger.handlers  # noqa: B018 - the app's logger installs its handler when first used
-    logging.getLogger("directory.search_follow").setLevel(logging.INFO)
+    logging.getLogger("directory.search.follow").setLevel(logging.INFO)
     follower = SearchFollower.for_app(current_app)
     try:
         follower.start()
@@ -179,8 +179,8 @@ def search_follow_command(once: bool, interval: float):
               "older listing revision, and remove what should not be there.")
 def search_check(repair: bool):
     """Compare the services in the database, and their latest listing revisions, with the index's documents."""
-    from directory import search_sync
     from directory.search import SearchUnavailable
+    from directory.search import sync as search_sync
 
     index = search_sync.get_index(current_app)
     with _session() as session:
@@ -223,9 +223,8 @@ _EVAL = Path(__file__).resolve().parent.parent / "tests" / "search_eval"
               help="Also list each tuned query whose first wanted service is not in the first five.")
 def search_quality_command(tuned_path: str, held_out_path: str, show_failures: bool):
     """Score the search (and a naive BM25 baseline) on the judged queries: success@5, MRR and nDCG@10."""
-    from directory import search_quality as quality
-    from directory import search_sync
-    from directory.search import SearchUnavailable
+    from directory.search import SearchUnavailable, quality
+    from directory.search import sync as search_sync
 
     try:
         parts = [("tuned", quality.read_judged(tuned_path)), ("held-out", quality.read_judged(held_out_path))]

@@ -10,10 +10,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, func, select
 from whoosh import index as whoosh_index
 
-from directory import search_state, thesaurus
+from directory import thesaurus
 from directory.models import OutboxMessage, SearchChange, Service
 from directory.search import SearchIndex
-from directory.search_sync import ThesaurusFollower
+from directory.search import state as search_state
+from directory.search.sync import ThesaurusFollower
 
 
 def _age_seconds(moment: datetime | None, now: datetime) -> float | None:
@@ -46,7 +47,7 @@ def _index_facts(index: SearchIndex) -> tuple[int, datetime, int | None]:
 
 def check_search(session: Session, index: SearchIndex, now: datetime) -> dict:
     """The index's real lag: the search changes it has not applied, by the record its folder keeps of what it
-    applied (directory/search_state.py), their count and the age of the oldest (`lag_seconds`, 0 when none). Also
+    applied (directory/search/state.py), their count and the age of the oldest (`lag_seconds`, 0 when none). Also
     the document count against the active services, and whether it was built with the database's thesaurus."""
     if not index.exists():
         return {"status": "missing"}

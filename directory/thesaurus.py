@@ -12,7 +12,7 @@ from directory.listings.revision import directory_revision
 from directory.models import SearchChange, ThesaurusGroup, stable_id
 from directory.models.accounts import utcnow
 from directory.models.taxonomy import CATEGORIES, NEED_AREAS, SEN_TYPES
-from directory.synonyms import Synonyms, normal, phrase_forms
+from directory.search.synonyms import Synonyms, normal, phrase_forms
 
 FILE = "thesaurus.json"
 FORMAT = "send-directory-thesaurus/1"

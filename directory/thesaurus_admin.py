@@ -1,7 +1,7 @@
 """Admins edit the search thesaurus: list and find groups, add, change and delete one. Each change is checked
 (at least one phrase, no phrase in two groups, known categories and needs), written with its audit entry and a
 search change asking every server for a whole new index, and committed once; refusals write nothing. The index
-itself is rebuilt after commit, outside the request (directory.search_sync)."""
+itself is rebuilt after commit, outside the request (directory.search.sync)."""
 
 import uuid
 from dataclasses import dataclass
@@ -14,7 +14,7 @@ from directory.db import begin_write
 from directory.models import DirectoryRevision, ThesaurusGroup
 from directory.models.accounts import utcnow
 from directory.models.thesaurus import THESAURUS_KINDS
-from directory.synonyms import normal, words
+from directory.search.synonyms import normal, words
 from directory.thesaurus import CATEGORY_TAXONOMIES, NEED_TAXONOMIES, clash, group_name, groups, record_rebuild
 
 __all__ = ["Choices", "NotFound", "Refused", "choices", "delete_group", "find_groups", "get_group", "group_name",

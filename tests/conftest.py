@@ -7,10 +7,11 @@ from argon2 import PasswordHasher
 from sqlmodel import Session
 from werkzeug.routing import Rule
 
-from directory import create_app, encryption, passwords, search_sync
+from directory import create_app, encryption, passwords
 from directory.config import Config
 from directory.search import SearchIndex
-from directory.synonyms import Synonyms
+from directory.search import sync as search_sync
+from directory.search.synonyms import Synonyms
 from tests.helpers.databases import BACKENDS, empty_database, migrate_and_seed
 from tests.helpers.pages import CheckedClient
 

@@ -82,7 +82,7 @@ def test_search_can_show_only_services_the_child_may_use(client):
 
 def test_search_leaves_out_exactly_the_services_it_is_told_to(app):
     from directory.search import SearchRequest
-    from directory.search_sync import get_index
+    from directory.search.sync import get_index
 
     index = get_index(app)
     everything = index.search(SearchRequest(text="therapy"))

@@ -84,9 +84,9 @@ def test_a_kept_search_still_draws_the_frame_for_each_person(app, client, db_ses
 def test_a_kept_search_is_drawn_again_when_the_server_takes_up_a_new_thesaurus(app, client, db_session):
     # On several servers the follower swaps in an index built with a new thesaurus, and each web worker takes the
     # new thesaurus up a moment later: a page drawn in between must not be kept past that moment.
-    from directory.data import search_documents
     from directory.search import SearchIndex
-    from directory.synonyms import Synonyms
+    from directory.search import documents as search_documents
+    from directory.search.synonyms import Synonyms
     index = app.extensions["search"]
     with app.app_context():
         newer = Synonyms([["snickersnee", "occupational therapy"]])

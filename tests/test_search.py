@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from directory.models import District, Service, ServiceArea, ServiceAttribute, TaxonomyTerm
 from directory.search import SearchRequest
-from directory.search_sync import get_index
+from directory.search.sync import get_index
 from tests.helpers.pages import text_of
 
 
@@ -249,8 +249,8 @@ def test_form_fields_show_what_this_search_typed_not_a_kept_one(client):
 
 
 def test_a_concept_scored_all_at_once_scores_as_its_matcher_does(app):
-    from directory.search import TIEBREAK, _BestField, _every_best_field_score, _score_only
-    from directory.synonyms import words
+    from directory.search.index import TIEBREAK, _BestField, _every_best_field_score, _score_only
+    from directory.search.synonyms import words
 
     index = get_index(app)
     generation = index._generation()
@@ -267,8 +267,8 @@ def test_a_concept_scored_all_at_once_scores_as_its_matcher_does(app):
 
 
 def test_a_small_score_budget_drops_concepts_and_ranks_the_same(app, monkeypatch):
-    from directory import search
     from directory.search import SearchIndex
+    from directory.search import index as search
 
     index = get_index(app)
     texts = ("speech therapy", "autism support", "short breaks", "family", "speech and language", "leek")
@@ -386,9 +386,9 @@ def test_search_check_reports_and_repairs_differences(app, runner):
 
 
 def test_an_index_without_a_field_documents_now_have_is_reported_and_rebuilt(app, runner, monkeypatch):
-    from directory import search as search_module
-    from directory.data import search_documents
     from directory.db import get_session
+    from directory.search import documents as search_documents
+    from directory.search import index as search_module
 
     index = get_index(app)
     current = search_module._schema
@@ -430,7 +430,7 @@ def test_search_rebuild_swaps_in_a_new_index(app, runner):
 
 
 def test_missing_index_is_rebuilt_at_start_up(app):
-    from directory.search_sync import ensure_index
+    from directory.search.sync import ensure_index
 
     index = get_index(app)
     import shutil
@@ -468,7 +468,7 @@ def test_an_update_waits_for_another_writer_instead_of_failing(app):
 def test_an_update_during_a_rebuild_lands_in_the_new_index(app, db_session):
     import threading
 
-    from directory import search_sync
+    from directory.search import sync as search_sync
 
     index = get_index(app)
     ghost = {**_document_like(), "id": "22222222-2222-2222-2222-222222222222", "name": "Late arrival"}
@@ -499,7 +499,7 @@ def test_a_failed_rebuild_leaves_the_live_index_and_no_leftovers(app):
 
 
 def test_start_up_check_on_an_empty_database_reports_and_writes_nothing(fresh_app, caplog):
-    from directory.search_sync import ensure_index
+    from directory.search.sync import ensure_index
 
     ensure_index(fresh_app)
     assert "database is not ready" in caplog.text

@@ -7,8 +7,7 @@ import uuid
 import pytest
 from sqlmodel import Session, select
 
-from directory import create_app, search_state, thesaurus
-from directory.data import search_documents as documents
+from directory import create_app, thesaurus
 from directory.listings import writer
 from directory.models import (
     Organisation,
@@ -19,9 +18,10 @@ from directory.models import (
     ThesaurusGroup,
 )
 from directory.models.accounts import utcnow
-from directory.search import SearchRequest
-from directory.search_follow import SearchFollower
-from directory.search_state import FollowState
+from directory.search import SearchRequest, documents
+from directory.search import state as search_state
+from directory.search.follow import SearchFollower
+from directory.search.state import FollowState
 from directory.seed.export import FORMAT
 from tests.conftest import TEST_CONFIG
 from tests.helpers.databases import empty_database, migrate_and_seed

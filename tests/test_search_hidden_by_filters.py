@@ -11,7 +11,7 @@ from directory import routing
 from directory.data import service_search
 from directory.models import District, Service, ServiceArea, ServiceAttribute, TaxonomyTerm
 from directory.search import SearchRequest
-from directory.search_sync import get_index
+from directory.search.sync import get_index
 from directory.web.public.search_page import _ages_note
 from tests.helpers.pages import text_of
 

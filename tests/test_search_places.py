@@ -9,7 +9,7 @@ from sqlmodel import func, select
 from directory.data import service_search
 from directory.models import District, LocalAuthority, Service, ServiceArea
 from directory.search import SearchRequest
-from directory.search_sync import get_index
+from directory.search.sync import get_index
 from tests.helpers.pages import text_of
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from directory import search_quality as quality
-from directory.search_quality import JudgedQuery
+from directory.search import quality
+from directory.search.quality import JudgedQuery
 
 EVAL = Path(__file__).parent / "search_eval"
 SEED_SERVICES = Path(__file__).parent.parent / "seed_data" / "services.json"

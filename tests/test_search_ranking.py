@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from directory.search import SearchIndex, SearchRequest
-from directory.synonyms import Synonyms
+from directory.search.synonyms import Synonyms
 
 BLANK = {"summary": "", "description": "", "organisation": "Council", "keywords": "", "places": "",
          "category": [], "need": [], "district": [], "referrer": [], "cost": [], "accepting": [], "ages": []}
@@ -51,7 +51,7 @@ def test_a_service_missing_a_word_keeps_only_its_share_of_the_score(index):
 
 
 def test_a_service_named_for_the_main_word_comes_before_passing_mentions_of_every_word(index, monkeypatch):
-    from directory import search
+    from directory.search import index as search
     documents = [
         service("Portage", summary="Portage home visits.", description="Portage for babies and toddlers."),
         service("Family centre", description="Rooms to hire, a café, a library, a garden, parking, and a board "
@@ -83,7 +83,7 @@ def test_every_word_first_then_services_missing_one_word_never_fewer(index):
 
 
 def test_services_missing_several_words_come_only_when_few_services_have_all_but_one(index, monkeypatch):
-    from directory import search
+    from directory.search import index as search
     documents = [
         service("School transport", description="Travel to school for children who cannot use the normal bus."),
         service("Bus passes", description="A bus pass for a young person."),
@@ -259,7 +259,7 @@ def test_a_concept_said_twice_counts_once(index):
                  *(service(f"Club {n}", description="Lessons at school, then home.") for n in range(2))]
     built = index(documents, groups=[["autism", "masks at school", "falls apart at home"]])
     # Autism twice: one concept, so the service for it has every concept (no "some of the words" message).
-    from directory.synonyms import words
+    from directory.search.synonyms import words
     assert len(built._concepts(words("she masks at school then falls apart at home"))) == 1
     found = built.search(SearchRequest(text="she masks at school then falls apart at home"))
     assert names(built, documents, "she masks at school then falls apart at home")[0] == "Autism support"

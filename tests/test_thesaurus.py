@@ -10,15 +10,16 @@ import uuid
 import pytest
 from sqlmodel import Session, func, select
 
-from directory import search_sync, thesaurus, thesaurus_admin
+from directory import thesaurus, thesaurus_admin
 from directory.config import Config
-from directory.data import search_documents
 from directory.models import AuditEntry, SearchChange, Service, ThesaurusGroup
 from directory.models.thesaurus import THESAURUS_KINDS
 from directory.search import SearchIndex, SearchRequest
-from directory.search_sync import ThesaurusFollower, get_index
+from directory.search import documents as search_documents
+from directory.search import sync as search_sync
+from directory.search.sync import ThesaurusFollower, get_index
+from directory.search.synonyms import Synonyms, phrase_forms, token, words
 from directory.seed import apply_seed, load_seed
-from directory.synonyms import Synonyms, phrase_forms, token, words
 from tests.helpers.databases import SEED_PATH
 from tests.helpers.pages import text_of
 from tests.helpers.people import make_user, sign_in
@@ -254,7 +255,7 @@ def test_everyday_and_professional_words_find_listings_in_other_words(db_session
     assert "1" not in ids_for(index, typed)
 
 
-# Needs directory/search.py `_to_whoosh` to index `synonyms.tokens_for_codes(...)` of a document's category codes.
+# Needs directory/search/index.py `_to_whoosh` to index `synonyms.tokens_for_codes(...)` of a document's category codes.
 @pytest.mark.parametrize(("described", "slugs"), [
     ("my child won't talk", ["slt-south-east-staffordshire", "slt-north-and-south-west-staffordshire",
                              "stoke-speech-and-language-therapy"]),

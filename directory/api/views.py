@@ -13,7 +13,7 @@ from directory.data.service_search import PlaceCache
 from directory.db import get_session
 from directory.oruk import publish
 from directory.postcodes import PostcodeError
-from directory.search_sync import get_index
+from directory.search.sync import get_index
 
 
 def _extension() -> bool:

@@ -28,7 +28,7 @@ from directory.models import (
 )
 from directory.postcodes import PostcodeError, normalise_postcode
 from directory.search import SearchIndex, SearchRequest, SearchResults
-from directory.synonyms import words
+from directory.search.synonyms import words
 
 # Words that only say where ("speech therapy in Tamworth", "near Leek", "Tamworth area"): they go with the place.
 _BEFORE_PLACE = {"in", "near", "nr", "around", "at", "from", "for", "within", "covering", "of"}

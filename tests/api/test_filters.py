@@ -22,7 +22,7 @@ from directory.models import (
     TaxonomyTerm,
 )
 from directory.search import SearchRequest
-from directory.search_sync import get_index
+from directory.search.sync import get_index
 from tests.api.conftest import get_json
 
 

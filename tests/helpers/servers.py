@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from directory.config import PROJECT_ROOT
-from directory.search_state import read_state
+from directory.search.state import read_state
 
 BIN = Path(sys.executable).parent
 SECRET_KEY = "several-servers-test-secret"  # one for every server: a session made on one is read on another

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from directory import create_app, search_sync
+from directory import create_app
 from directory.config import Config
 from directory.search import SearchIndex
-from directory.synonyms import Synonyms
+from directory.search import sync as search_sync
+from directory.search.synonyms import Synonyms
 from tests.conftest import TEST_CONFIG
 from tests.helpers.databases import BACKENDS, empty_database, migrate_and_seed
 from tests.security.walk import WALK_CONFIG, Report, Walker, build_world, rolled_back

@@ -1,6 +1,6 @@
 """Admins edit the search thesaurus: the list of groups (find by kind or phrase), a new group, a group's page to
 change it, and deleting one after a confirmation. Thin: directory.thesaurus_admin checks, audits and commits; the
-search index is rebuilt with the change after commit (directory.search_sync)."""
+search index is rebuilt with the change after commit (directory.search.sync)."""
 
 import uuid
 

@@ -12,7 +12,7 @@ from directory.data import services as service_data
 from directory.db import get_session
 from directory.models.taxonomy import CATEGORIES, NEED_AREAS, REFERRER_ROLES, SEN_TYPES
 from directory.search import PAGE_SIZE, SearchRequest, SearchUnavailable
-from directory.search_sync import get_index
+from directory.search.sync import get_index
 from directory.web.public import bp
 from directory.web.public.search_forms import SearchForm
 

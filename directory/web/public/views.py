@@ -7,7 +7,7 @@ from directory.data import services as service_data
 from directory.data import taxonomy
 from directory.db import get_database, get_session
 from directory.models.taxonomy import CATEGORIES, NEED_AREAS, SEN_TYPES
-from directory.search_sync import get_index
+from directory.search.sync import get_index
 from directory.web.public import bp, service_page
 from directory.web.public.forms import DistrictForm, PostcodeForm
 from directory.web.public.search_forms import SearchForm

@@ -29,8 +29,8 @@ from whoosh.query import DisjunctionMax, Phrase, Query, Term
 from whoosh.spelling import ListCorrector
 from whoosh.util import make_weighted_tree
 
-from directory.spelling_words import FILLER, LEAVE_ALONE, is_english
-from directory.synonyms import Synonyms, words
+from directory.search.synonyms import Synonyms, words
+from directory.search.words import FILLER, LEAVE_ALONE, is_english
 
 log = logging.getLogger(__name__)
 

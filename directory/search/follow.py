@@ -3,7 +3,7 @@
 `flask --app wsgi search follow` runs it on each app server (several servers on one PostgreSQL, SEARCH_FOLLOWER=1):
 it polls the `search_change` feed, applies what its folder has not applied (a listing's document written again, or,
 for a thesaurus change, a whole new index built with the database's thesaurus in a new folder and swapped in), and
-records what it applied beside the index (directory/search_state.py), after the index write. It reads again the ids
+records what it applied beside the index (directory/search/state.py), after the index write. It reads again the ids
 above its watermark, so a change committed late (a long import's) is applied when it appears, never skipped. The
 web workers write nothing: their searchers reopen when the index's table of contents changes.
 """
@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
-from directory import search_state, search_sync
 from directory.search import SearchIndex, SearchUnavailable
+from directory.search import state as search_state
+from directory.search import sync as search_sync
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from whoosh.lang import porter
 
-from directory.spelling_words import FILLER, LEAVE_ALONE, STANCE_PHRASES
+from directory.search.words import FILLER, LEAVE_ALONE, STANCE_PHRASES
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _BUILT = itertools.count(1)

@@ -28,8 +28,8 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.query import Or, Term
 
-from directory.data import search_documents
 from directory.models import Service
+from directory.search import documents as search_documents
 
 KINDS = ("condition", "everyday", "described_need", "misspelling", "contraction", "place", "abbreviation",
          "professional", "service_name")
@@ -177,7 +177,7 @@ def product_search(session: Session, index) -> Callable[[str], list[str]]:
 
 class Baseline:
     """A naive BM25 search: its own index in memory over the name and description of each search document
-    (directory.data.search_documents), the StandardAnalyzer (lower case, stop words dropped), no synonyms, no
+    (directory.search.documents), the StandardAnalyzer (lower case, stop words dropped), no synonyms, no
     spelling help; a query is an OR of its words over both fields, ranked by Whoosh's default BM25F; no filters."""
 
     FIELDS = ("name", "description")

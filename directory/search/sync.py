@@ -9,7 +9,7 @@ version (every THESAURUS_CHECK_SECONDS).
 With SEARCH_FOLLOWER set (several servers on one PostgreSQL), the committing process writes no index: every change
 a commit makes to what the index holds is in the `search_change` feed (the listing writer and thesaurus edits write
 their rows; a commit that changes an organisation, a term or a district adds rows for the services they appear in),
-and one `flask search follow` process per index folder applies the feed (directory/search_follow.py). The web
+and one `flask search follow` process per index folder applies the feed (directory/search/follow.py). The web
 processes only reopen their searchers when the index changes, and take the thesaurus the index was built with.
 """
 
@@ -25,8 +25,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from directory import search_state, thesaurus
-from directory.data import search_documents as documents
+from directory import thesaurus
 from directory.listings.revision import directory_revision
 from directory.models import (
     CostOption,
@@ -40,8 +39,9 @@ from directory.models import (
     TaxonomyTerm,
     ThesaurusGroup,
 )
-from directory.search import SearchIndex, SearchUnavailable
-from directory.synonyms import Synonyms
+from directory.search import SearchIndex, SearchUnavailable, documents
+from directory.search import state as search_state
+from directory.search.synonyms import Synonyms
 
 log = logging.getLogger(__name__)
 INFO_KEY = "search_index"
