@@ -249,7 +249,7 @@ def test_form_fields_show_what_this_search_typed_not_a_kept_one(client):
 
 
 def test_a_concept_scored_all_at_once_scores_as_its_matcher_does(app):
-    from directory.search.index import TIEBREAK, _BestField, _every_best_field_score, _score_only
+    from directory.search.scoring import TIEBREAK, BestField, every_best_field_score, score_only
     from directory.search.synonyms import words
 
     index = get_index(app)
@@ -262,18 +262,17 @@ def test_a_concept_scored_all_at_once_scores_as_its_matcher_does(app):
         matches = 0
         for term in concept.terms:
             matches |= generation.postings(term.fieldname, term.text)
-        by_matcher = {d: s for s, d in _score_only(searcher, _BestField(concept.terms, tiebreak=TIEBREAK), matches)}
-        assert by_matcher and _every_best_field_score(searcher, concept.terms) == by_matcher
+        by_matcher = {d: s for s, d in score_only(searcher, BestField(concept.terms, tiebreak=TIEBREAK), matches)}
+        assert by_matcher and every_best_field_score(searcher, concept.terms) == by_matcher
 
 
 def test_a_small_score_budget_drops_concepts_and_ranks_the_same(app, monkeypatch):
-    from directory.search import SearchIndex
-    from directory.search import index as search
+    from directory.search import SearchIndex, scoring
 
     index = get_index(app)
     texts = ("speech therapy", "autism support", "short breaks", "family", "speech and language", "leek")
     expected = [SearchIndex(index.root, index.synonyms).search(SearchRequest(text=t, per_page=50)).ids for t in texts]
-    monkeypatch.setattr(search, "SCORES_KEPT", 30)
+    monkeypatch.setattr(scoring, "SCORES_KEPT", 30)
     small = SearchIndex(index.root, index.synonyms)
     for _round in range(2):
         assert [small.search(SearchRequest(text=t, per_page=50)).ids for t in texts] == expected

@@ -2,6 +2,8 @@
 
 - index: the Whoosh index on disk, its documents' fields and weights, and searching it (soft AND, ranking,
   spelling help). `SearchIndex`, `SearchRequest` and `SearchResults` are what the rest of the code uses.
+- scoring, spelling: what the index's searches are built from (document-number sets, scores kept per index
+  generation, the best-field query; letters swapped and words run together).
 - synonyms, words: reading a query with the thesaurus, and the language data it needs (filler words,
   contractions, English words spelling help leaves alone).
 - documents: what the index holds for each service, read from the database.

@@ -1,4 +1,4 @@
-"""Full-text search over services: the one module that knows Whoosh.
+"""Full-text search over services: the index on disk, its documents' fields, and searching it.
 
 The database leads and the index follows: changed services are noted during a transaction, written to the
 index only after commit, and forgotten on rollback. Rebuilds go into a new folder that is then swapped in.
@@ -12,9 +12,6 @@ import os
 import shutil
 import threading
 import uuid
-from array import array
-from bisect import bisect_left
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,13 +19,16 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
-from whoosh.idsets import BaseBitSet
 from whoosh.index import LockError
-from whoosh.matching import DisjunctionMaxMatcher
-from whoosh.query import DisjunctionMax, Phrase, Query, Term
+from whoosh.query import Phrase, Term
 from whoosh.spelling import ListCorrector
-from whoosh.util import make_weighted_tree
 
+from directory.search.scoring import (
+    Bits,
+    Generation,
+    bit_numbers,
+)
+from directory.search.spelling import WordListCorrector, splits, swaps, three_way_splits
 from directory.search.synonyms import Synonyms, words
 from directory.search.words import FILLER, LEAVE_ALONE, is_english
 
@@ -52,27 +52,13 @@ PHRASE_BOOST = 4.0
 # How many of the best-scored services with the words of the query in their name are looked at for the exact
 # phrase.
 PHRASE_CANDIDATES = PAGE_SIZE
-# A search from someone whose area is not known: a service's score is raised by up to this share, for the share of
-# the widest service's areas it covers (a county-wide service before one for a single town, other things equal).
-WIDE_AREA_PRIOR = 0.3
-# Exact phrases whose scores each searcher keeps (forgotten all at once when full).
-PHRASES_KEPT = 10_000
 # When at least this many services have every telling concept of a query, they come first (see _ranked).
 EVERY_WORD_FIRST = PAGE_SIZE
-# A concept's other fields add this share of their score to its best field's (disjunction-max).
-TIEBREAK = 0.1
 # The soft AND takes services missing more than one of the query's concepts only while fewer than this have all
 # but one (in the whole directory, whatever the filters: a filter only ever hides).
 SHOWN_AT_LEAST = 10
 # A concept found in more than this share of services tells little (see SearchIndex._soft_matching).
 COMMON = 0.4
-# Document scores each searcher keeps, over all concepts (a word or a thesaurus group), least recently used
-# dropped first: about 50 MB. At 10,000 services every concept of the benchmark's queries fits; at 100,000 about
-# ten common ones do.
-SCORES_KEPT = 500_000
-# Below this share of a concept's matches, a search scores just the documents it needs by skipping to them;
-# above it, all the matches are scored at once (straight through the postings, faster per document).
-SKIP_SHARE = 8
 # Words whose spelling correction each searcher keeps (forgotten all at once when full).
 CORRECTIONS_KEPT = 10_000
 
@@ -150,320 +136,6 @@ class SearchResults:
     corrected_from: str | None = None  # the results are for `suggestion` because `text` found nothing
     matched_any_word: bool = False  # no service had every word, so these have some of them
     all_ids: list[str] | None = None  # every match, unranked, when the request asked (every_id)
-
-
-class _Bits(BaseBitSet):
-    """A read-only Whoosh DocIdSet over bytes, for the `filter=` of a search."""
-
-    def __init__(self, bits: int):
-        self.bits = array("B", bits.to_bytes((bits.bit_length() + 7) // 8 or 1, "little"))
-
-    def byte_count(self):
-        return len(self.bits)
-
-    def _get_byte(self, n):
-        return self.bits[n]
-
-    def _iter_bytes(self):
-        return iter(self.bits)
-
-
-@dataclass
-class _ConceptScores:
-    """A concept's scores in one generation, for the documents searches have needed so far."""
-
-    scores: dict[int, float]
-    covered: int  # the documents whose scores have been worked out (a bit set)
-    matches: int  # the documents matching the concept
-
-
-class _Generation:
-    """Document-number sets for one version of the index; rebuilt lazily when the index changes."""
-
-    def __init__(self, searcher):
-        self.searcher = searcher
-        reader = searcher.reader()
-        self.live = _bits_from(reader.all_doc_ids())
-        self._postings: dict[tuple[str, str], int] = {}
-        self._values: dict[str, list[str]] = {}
-        self._name_order: list[int] | None = None
-        self._names = reader.column_reader("name_sort")
-        self._docnums: dict[str, int] | None = None
-        self._ids: dict[int, str] | None = None
-        self._concept_scores: OrderedDict[tuple, _ConceptScores] = OrderedDict()
-        self._scores_kept = 0  # documents' scores kept, over all concepts
-        self._area_counts: array | None = None
-        self._name_ranks: array | None = None
-        self._area_factors: array | None = None
-        self._phrase_scores: dict[tuple, tuple[dict[int, float], set[int]]] = {}
-        self.corrections: dict[str, str | None] = {}  # word -> its correction (None: left as typed)
-
-    def concept_scores(self, concept: "_Concept", docs: int) -> dict[int, float]:
-        """{docnum: score} for at least the documents in `docs` that match the concept, scored as in a query (by its
-        best field: see _Pair). A score depends only on the index, so each document's
-        is worked out once per generation, the first time a search needs it (only the documents that can reach
-        its page), instead of on every search for every match."""
-        key = tuple((term.fieldname, term.text, term.boost) for term in concept.terms)
-        kept = self._concept_scores.get(key)
-        if kept is None:
-            matches = 0
-            for term in concept.terms:
-                matches |= self.postings(term.fieldname, term.text)
-            kept = self._concept_scores[key] = _ConceptScores({}, 0, matches)
-        else:
-            self._concept_scores.move_to_end(key)
-        missing = docs & kept.matches & ~kept.covered
-        if not missing:
-            return kept.scores
-        self._scores_kept -= len(kept.scores)
-        if missing.bit_count() * SKIP_SHARE < kept.matches.bit_count():
-            # A few documents: the matcher skips to each.
-            query = _BestField(concept.terms, tiebreak=TIEBREAK)
-            kept.scores.update((docnum, score) for score, docnum in _score_only(self.searcher, query, missing))
-            kept.covered |= missing
-        else:
-            kept.scores.update(_every_best_field_score(self.searcher, concept.terms))
-            kept.covered = kept.matches
-        self._scores_kept += len(kept.scores)
-        while self._scores_kept > SCORES_KEPT and len(self._concept_scores) > 1:
-            _key, dropped = self._concept_scores.popitem(last=False)
-            self._scores_kept -= len(dropped.scores)
-        return kept.scores
-
-    def phrase_scores(self, phrase: Phrase, docnums: list[int]) -> dict[int, float]:
-        """{docnum: score} of the exact phrase for these documents (those without it left out), each worked out
-        once per generation (a search repeated, or its next page, reads them again)."""
-        key = (phrase.fieldname, tuple(phrase.words), phrase.boost)
-        kept = self._phrase_scores.setdefault(key, ({}, set()))
-        found, looked_at = kept
-        missing = [docnum for docnum in docnums if docnum not in looked_at]
-        if missing:
-            found.update((docnum, score) for score, docnum in _score_only(self.searcher, phrase, _bits_from(missing)))
-            looked_at.update(missing)
-            if len(self._phrase_scores) > PHRASES_KEPT:
-                self._phrase_scores.clear()
-                self._phrase_scores[key] = kept
-        return {docnum: found[docnum] for docnum in docnums if docnum in found}
-
-    def name_ranks(self) -> array:
-        """Each document's place in name order, by document number."""
-        if self._name_ranks is None:
-            ranks = array("I", bytes(4 * self.searcher.doc_count_all()))
-            for rank, docnum in enumerate(self.name_order()):
-                ranks[docnum] = rank
-            self._name_ranks = ranks
-        return self._name_ranks
-
-    def area_factors(self) -> array:
-        """By document number: 1 + WIDE_AREA_PRIOR x the share of the widest service's districts it covers."""
-        if self._area_factors is None:
-            areas = self.area_counts()
-            widest = max(areas, default=0) or 1
-            self._area_factors = array("d", (1 + WIDE_AREA_PRIOR * count / widest for count in areas))
-        return self._area_factors
-
-    def area_counts(self) -> array:
-        """How many districts each document's service covers, by document number."""
-        if self._area_counts is None:
-            counts = array("H", bytes(2 * self.searcher.doc_count_all()))
-            for value in self.values("district"):
-                for docnum in _bit_numbers(self.postings("district", value)):
-                    counts[docnum] += 1
-            self._area_counts = counts
-        return self._area_counts
-
-    def postings(self, fieldname: str, value: str) -> int:
-        key = (fieldname, value)
-        if key not in self._postings:
-            bits = 0
-            if (fieldname, value) in self.searcher.reader():
-                bits = _bits_from(self.searcher.postings(fieldname, value).all_ids())
-            self._postings[key] = bits & self.live
-        return self._postings[key]
-
-    def values(self, fieldname: str) -> list[str]:
-        if fieldname not in self._values:
-            self._values[fieldname] = [v.decode() if isinstance(v, bytes) else v
-                                       for v in self.searcher.reader().lexicon(fieldname)]
-        return self._values[fieldname]
-
-    def docnums(self, ids: Iterable[str]) -> int:
-        """The documents of these service ids."""
-        docnums = self._id_map()
-        return _bits_from(docnums[i] for i in ids if i in docnums)
-
-    def ids_of(self, docnums: list[int]) -> list[str]:
-        """The service ids of these documents: read from the stored fields for a few, or from one read of every
-        stored id, kept for the generation."""
-        if self._ids is None and self._docnums is None and len(docnums) * 4 < self.searcher.doc_count_all():
-            stored = self.searcher.stored_fields
-            return [stored(docnum)["id"] for docnum in docnums]
-        if self._ids is None:
-            self._ids = {docnum: service_id for service_id, docnum in self._id_map().items()}
-        return [self._ids[docnum] for docnum in docnums]
-
-    def _id_map(self) -> dict[str, int]:
-        if self._docnums is None:
-            stored = self.searcher.reader().stored_fields
-            self._docnums = {stored(docnum)["id"]: docnum for docnum in self.searcher.reader().all_doc_ids()}
-        return self._docnums
-
-    def name_key(self, docnum: int) -> str:
-        return self._names[docnum]
-
-    def name_order(self) -> list[int]:
-        if self._name_order is None:
-            self._name_order = sorted(self.searcher.reader().all_doc_ids(), key=self.name_key)
-        return self._name_order
-
-
-def _swaps(word: str) -> list[str]:
-    """The word with each pair of neighbouring letters swapped."""
-    return [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1) if word[i] != word[i + 1]]
-
-
-# The bits set in each byte value.
-_BYTE_BITS = tuple(tuple(bit for bit in range(8) if value >> bit & 1) for value in range(256))
-
-
-class _WordListCorrector(ListCorrector):
-    """Whoosh's ListCorrector, whose Skipper reads past the end of its list (an IndexError, so a 500, for a word
-    after the last one, or with an empty thesaurus)."""
-
-    class Skipper(ListCorrector.Skipper):
-        def __call__(self, w):
-            if self.i < len(self.data) and self.data[self.i] == w:
-                return w
-            self.i += 1
-            pos = bisect_left(self.data, w, min(self.i, len(self.data)))
-            return self.data[pos] if pos < len(self.data) else None
-
-
-# The short words that may join two others typed as one ("speech and language" as "speechandlanguage").
-_JOINING = frozenset({"and", "of", "to", "for", "in", "with", "a"})
-
-
-def _splits(word: str) -> list[tuple[str, str]]:
-    """The word cut in two, each part at least three letters: "shortbreaks" is tried as "short" "breaks"."""
-    return [(word[:i], word[i:]) for i in range(3, len(word) - 2)]
-
-
-def _three_way_splits(word: str) -> list[tuple[str, str, str]]:
-    """The word cut in three around a short joining word: "speechandlanguage" is "speech" "and" "language"."""
-    return [(word[:i], word[i:j], word[j:]) for i in range(3, len(word) - 4)
-            for j in range(i + 1, min(i + 4, len(word) - 2)) if word[i:j] in _JOINING]
-
-
-def _bit_numbers(bits: int) -> list[int]:
-    """The document numbers in a bit set, in order."""
-    raw = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
-    return [index * 8 + bit for index, byte in enumerate(raw) if byte for bit in _BYTE_BITS[byte]]
-
-
-def _bits_from(docnums: Iterable[int]) -> int:
-    """A Python int with bit n set for each document number n (built in a bytearray: no quadratic copying)."""
-    buffer = bytearray()
-    for docnum in docnums:
-        byte = docnum >> 3
-        if byte >= len(buffer):
-            buffer.extend(bytes(max(byte - len(buffer) + 1, len(buffer))))
-        buffer[byte] |= 1 << (docnum & 7)
-    return int.from_bytes(buffer, "little")
-
-
-def _score_only(searcher, query: Query, matching: int) -> list[tuple[float, int]]:
-    """Scores for just these documents: the matcher skips to each one instead of scoring every text match and
-    filtering afterwards (a filter that leaves few documents otherwise costs as much as none)."""
-    matcher = query.matcher(searcher, searcher.context())
-    hits = []
-    for docnum in _bit_numbers(matching):
-        if not matcher.is_active():
-            break
-        if matcher.id() < docnum:
-            matcher.skip_to(docnum)
-            if not matcher.is_active():
-                break
-        if matcher.id() == docnum:
-            hits.append((matcher.score(), docnum))
-    return hits
-
-
-class _Pair:
-    """A node of the tree a _BestField's matcher would be, for laying it out the same way (whoosh's
-    make_weighted_tree orders equal weights by comparing matchers, which compare by class). Like the matcher's
-    nodes, it has DisjunctionMaxMatcher's default tiebreak: make_weighted_tree does not pass the query's on (so
-    in whoosh 2.7 a concept scores by its best field alone, and TIEBREAK changes nothing)."""
-
-    def __init__(self, a, b, tiebreak=0.0):
-        self.a, self.b, self.tiebreak = a, b, tiebreak
-
-    def __eq__(self, other):
-        return type(other) is _Pair
-
-    def __lt__(self, other):
-        return type(other) is _Pair
-
-    __hash__ = None
-
-
-def _every_best_field_score(searcher, terms: list[Term]) -> dict[int, float]:
-    """{docnum: score} for every document matching a _BestField of these terms, exactly as its matcher scores
-    them, about three times faster: each term's postings are read once, straight through, then combined as the
-    matcher's tree would combine them (the same tree, built by whoosh's own function)."""
-    context, reader = searcher.context(), searcher.reader()
-    leaves = [(term.estimate_size(reader), term.matcher(searcher, context)) for term in terms]
-    scores = {}
-    for _size, matcher in leaves:
-        found = scores[id(matcher)] = {}
-        while matcher.is_active():
-            found[matcher.id()] = matcher.score()
-            matcher.next()
-
-    def combined(node) -> dict[int, float]:
-        if not isinstance(node, _Pair):
-            return scores[id(node)]
-        a, b = combined(node.a), combined(node.b)
-        out = dict(a)
-        for docnum, b_score in b.items():
-            a_score = out.get(docnum)
-            if a_score is None:
-                out[docnum] = b_score
-            else:  # as _BestFieldMatcher.score: the best, plus the tiebreak share of the sum of both less the best
-                best = max(a_score, b_score)
-                out[docnum] = best + node.tiebreak * (sum((a_score, b_score)) - best)
-        return out
-
-    return combined(leaves[0][1] if len(leaves) == 1 else make_weighted_tree(_Pair, leaves))
-
-
-class _BestFieldMatcher(DisjunctionMaxMatcher):
-    """Whoosh 2.7's DisjunctionMaxMatcher scores a document with a sub-matcher that is on another document, and
-    drops the tiebreak: this one takes the best score among the sub-matchers on this document, plus the tiebreak
-    share of the others."""
-
-    def copy(self):
-        return self.__class__(self.a.copy(), self.b.copy(), tiebreak=self.tiebreak)
-
-    def replace(self, minquality=0):
-        replaced = super().replace(minquality)
-        if isinstance(replaced, DisjunctionMaxMatcher) and not isinstance(replaced, _BestFieldMatcher):
-            return self.__class__(replaced.a, replaced.b, tiebreak=self.tiebreak)
-        return replaced
-
-    def score(self):
-        here = self.id()
-        scores = [m.score() for m in (self.a, self.b) if m.is_active() and m.id() == here]
-        best = max(scores)
-        return best + self.tiebreak * (sum(scores) - best)
-
-
-class _BestField(DisjunctionMax):
-    """A concept scored by its best field (see _BestFieldMatcher)."""
-
-    def _matcher(self, subs, searcher, context):
-        reader = searcher.reader()
-        return self._tree_matcher(subs, _BestFieldMatcher, searcher, context, lambda q: q.estimate_size(reader),
-                                  tiebreak=self.tiebreak)
 
 
 @dataclass
@@ -590,7 +262,7 @@ class SearchIndex:
 
     # --- searching ---------------------------------------------------------------------------------------
 
-    def _generation(self) -> _Generation:
+    def _generation(self) -> Generation:
         """This thread's long-lived searcher, refreshed when the index has changed or been swapped."""
         local = self._local
         target = os.path.realpath(self.current) if self.current.exists() else None
@@ -601,7 +273,7 @@ class SearchIndex:
             generation.searcher.close()
         # A new searcher, not Searcher.refresh(): refresh reuses segment readers and so misses new deletions.
         searcher = self._open().searcher()
-        local.generation = _Generation(searcher)
+        local.generation = Generation(searcher)
         local.target = target
         return local.generation
 
@@ -679,11 +351,11 @@ class SearchIndex:
         return SearchResults(
             ids=[stored(docnum)["id"] for docnum in docnums], total=total, page=page, pages=pages, facets=facets,
             suggestion=suggestion, corrected_from=corrected_from, matched_any_word=matched_any,
-            all_ids=generation.ids_of(_bit_numbers(matching)) if request.every_id else None,
+            all_ids=generation.ids_of(bit_numbers(matching)) if request.every_id else None,
         )
 
     @staticmethod
-    def _selected(generation: _Generation, name: str, values: list[str]) -> int:
+    def _selected(generation: Generation, name: str, values: list[str]) -> int:
         """Documents with any of the chosen values (all documents when none is chosen)."""
         if not values:
             return generation.live
@@ -701,7 +373,7 @@ class SearchIndex:
             return []
         for stem in stems:
             found &= generation.postings("name", stem)
-        return [generation.name_key(docnum) for docnum in _bit_numbers(found)[:most]]
+        return [generation.name_key(docnum) for docnum in bit_numbers(found)[:most]]
 
     def _concepts(self, query_words: list[str]) -> list[_Concept]:
         """Each concept of the query as the terms any of which match it: a synonym group's token (in the name
@@ -725,7 +397,7 @@ class SearchIndex:
         return concepts
 
     @staticmethod
-    def _soft_matching(generation: _Generation, concepts: list[_Concept]) -> _Ranking:
+    def _soft_matching(generation: Generation, concepts: list[_Concept]) -> _Ranking:
         """A soft AND: services with all of the query's telling concepts first, then those missing one, and fewer
         only while that leaves under SHOWN_AT_LEAST services (a long sentence, "school is too far away and she
         can't use the normal bus", is rarely all in one listing). A concept most services mention ("child",
@@ -754,7 +426,7 @@ class SearchIndex:
         # "All" is honest: a word no listing uses means no service matched every word.
         return _Ranking(concepts, at_least[fewest], tiers, bool(at_least[len(telling)]) and all(bits), len(telling))
 
-    def _ranked(self, generation: _Generation, ranking: _Ranking, matching: int, page: int,
+    def _ranked(self, generation: Generation, ranking: _Ranking, matching: int, page: int,
                 per_page: int, located: bool = True) -> list[int]:
         """The page's documents, by score; equal scores by how many concepts the name holds, then the shorter name
         (a service named for the query), never the alphabet.
@@ -764,9 +436,10 @@ class SearchIndex:
         a boost when the name holds the words as an exact phrase, times the share of the query's telling concepts
         it has (a service with every word keeps all its score; one missing one of three keeps two thirds, so a
         service named for the main word can still come before two passing mentions), and, unless `located`, times
-        1 + WIDE_AREA_PRIOR x the share of the widest service's areas that it covers. Concept scores are kept per
-        generation (_Generation.concept_scores), so a search mostly adds up kept scores instead of running a
-        matcher over every match, and only the documents that can reach the page are put in full order."""
+        1 + WIDE_AREA_PRIOR (directory.search.scoring) x the share of the widest service's areas that it covers.
+        Concept scores are kept per generation (Generation.concept_scores), so a search mostly adds up kept scores
+        instead of running a matcher over every match, and only the documents that can reach the page are put in
+        full order."""
         if not matching:
             return []
         stems = [stem for concept in ranking.concepts for stem in concept.stems]
@@ -789,10 +462,10 @@ class SearchIndex:
             concept_scores = [generation.concept_scores(concept, tier) for concept in ranking.concepts]
             if len(concept_scores) == 1:
                 only = concept_scores[0]
-                scored = [(only[docnum], docnum) for docnum in _bit_numbers(tier) if docnum in only]
+                scored = [(only[docnum], docnum) for docnum in bit_numbers(tier) if docnum in only]
             else:
                 scored = []
-                for docnum in _bit_numbers(tier):
+                for docnum in bit_numbers(tier):
                     score, found = 0.0, False
                     for scores in concept_scores:
                         part = scores.get(docnum)
@@ -818,13 +491,13 @@ class SearchIndex:
         return out[wanted - per_page:wanted]
 
     @staticmethod
-    def _with_phrase(generation: _Generation, phrase: Phrase | None, phrase_docs: int,
+    def _with_phrase(generation: Generation, phrase: Phrase | None, phrase_docs: int,
                      scored: list[tuple[float, int]]) -> list[tuple[float, int]]:
         """The scores with the exact phrase's boost added, for the best few that have its words in their name (not
         every service whose name has them: "family support" is in hundreds of names at 10,000 services)."""
         if phrase is None or not scored:
             return scored
-        named = set(_bit_numbers(phrase_docs))
+        named = set(bit_numbers(phrase_docs))
         near = [docnum for _score, docnum in heapq.nlargest(
             PHRASE_CANDIDATES, (hit for hit in scored if hit[1] in named))]
         boosts = generation.phrase_scores(phrase, near) if near else {}
@@ -833,7 +506,7 @@ class SearchIndex:
         return [(score + boosts[docnum], docnum) if docnum in boosts else (score, docnum) for score, docnum in scored]
 
     @staticmethod
-    def _best(generation: _Generation, scored: list[tuple[float, int]], in_name: list[int], count: int) -> list[int]:
+    def _best(generation: Generation, scored: list[tuple[float, int]], in_name: list[int], count: int) -> list[int]:
         """The first `count` of (score, docnum) in the ranking's order: score rounded to 6 places, highest first,
         then the ties' keys. Only documents that can reach the first `count` are rounded and put in full order: a
         score more than 0.000001 below the count-th best rounds below it too."""
@@ -849,7 +522,7 @@ class SearchIndex:
         return [docnum for _key, docnum in scored[:count]]
 
     @staticmethod
-    def _ordered(generation: _Generation, order_by: str, matching: int, page: int, per_page: int) -> list[int]:
+    def _ordered(generation: Generation, order_by: str, matching: int, page: int, per_page: int) -> list[int]:
         """Every match: those with the `order_by` words in their name first, then those for the fewest areas, each
         by name. With no `order_by` words, by name."""
         stems = [token.text for token in _ANALYZER(order_by)] if order_by else []
@@ -860,17 +533,17 @@ class SearchIndex:
             named &= generation.postings("name", stem)
         areas, by_name = generation.area_counts(), generation.name_ranks()
         wanted = page * per_page
-        named = set(_bit_numbers(named))
-        first = heapq.nsmallest(wanted, _bit_numbers(matching),
+        named = set(bit_numbers(named))
+        first = heapq.nsmallest(wanted, bit_numbers(matching),
                                 key=lambda docnum: (docnum not in named, areas[docnum], by_name[docnum]))
         return first[wanted - per_page:]
 
     @staticmethod
-    def _by_name(generation: _Generation, matching: int, page: int, per_page: int) -> list[int]:
+    def _by_name(generation: Generation, matching: int, page: int, per_page: int) -> list[int]:
         start, found, out = (page - 1) * per_page, 0, []
         if matching == generation.live:
             return generation.name_order()[start:start + per_page]
-        allowed = _Bits(matching)
+        allowed = Bits(matching)
         for docnum in generation.name_order():
             if docnum in allowed:
                 if found >= start:
@@ -880,7 +553,7 @@ class SearchIndex:
                 found += 1
         return out
 
-    def _correction(self, generation: _Generation, query_words: list[str]) -> list[str] | None:
+    def _correction(self, generation: Generation, query_words: list[str]) -> list[str] | None:
         """The query with each word nobody would mean as typed replaced by its nearest word in the directory's
         own vocabulary or the thesaurus. Never touched: stop words and contractions ("wont" is not "want"),
         numbers and short words, and any word the directory (in any field) or the thesaurus already knows. An
@@ -910,7 +583,7 @@ class SearchIndex:
                    for start in range(max(0, i - 2), i + 1) for end in range(last + 1, min(len(fixed), last + 3) + 1)
                    if end - start >= 2)
 
-    def _correct_word(self, generation: _Generation, word: str) -> str | None:
+    def _correct_word(self, generation: Generation, word: str) -> str | None:
         reader = generation.searcher.reader()
         known = self.synonyms.vocabulary
         if (word in known or word in LEAVE_ALONE or len(word) < 4 or not word.isalpha()
@@ -922,12 +595,12 @@ class SearchIndex:
         def is_known(candidate: str) -> bool:
             return candidate in known or ("spelling", candidate) in reader
 
-        suggestion = next((swapped for swapped in _swaps(word) if is_known(swapped)), None)
+        suggestion = next((swapped for swapped in swaps(word) if is_known(swapped)), None)
         # Two words run together ("shortbreaks", "selfharm"): both halves known words, neither a stop word.
-        suggestion = suggestion or next((f"{first} {second}" for first, second in _splits(word)
+        suggestion = suggestion or next((f"{first} {second}" for first, second in splits(word)
                                          if first not in FILLER and second not in FILLER
                                          and is_known(first) and is_known(second)), None)
-        suggestion = suggestion or next((f"{first} {joining} {last}" for first, joining, last in _three_way_splits(word)
+        suggestion = suggestion or next((f"{first} {joining} {last}" for first, joining, last in three_way_splits(word)
                                          if first not in FILLER and last not in FILLER
                                          and is_known(first) and is_known(last)), None)
         correctors = (generation.searcher.corrector("spelling"), self._thesaurus_corrector())
@@ -944,6 +617,6 @@ class SearchIndex:
     def _thesaurus_corrector(self) -> ListCorrector:
         words_known = getattr(self, "_thesaurus_words", None)
         if words_known is None or words_known[0] is not self.synonyms:
-            self._thesaurus_words = (self.synonyms, _WordListCorrector(sorted(
+            self._thesaurus_words = (self.synonyms, WordListCorrector(sorted(
                 w for w in self.synonyms.vocabulary if w.isalpha() and len(w) > 3)))
         return self._thesaurus_words[1]

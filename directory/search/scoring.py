@@ -1,0 +1,310 @@
+"""Scoring over a Whoosh index: sets of document numbers as Python integers, each index generation's kept
+scores (a concept's scores by its best field, exact phrases, the wide-area factor), and the best-field query
+and matcher that Whoosh 2.7 gets wrong. Used by directory.search.index."""
+
+from array import array
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from whoosh.idsets import BaseBitSet
+from whoosh.matching import DisjunctionMaxMatcher
+from whoosh.query import DisjunctionMax, Phrase, Query, Term
+from whoosh.util import make_weighted_tree
+
+# A concept's other fields add this share of their score to its best field's (disjunction-max).
+TIEBREAK = 0.1
+# Document scores each searcher keeps, over all concepts (a word or a thesaurus group), least recently used
+# dropped first: about 50 MB. At 10,000 services every concept of the benchmark's queries fits; at 100,000 about
+# ten common ones do.
+SCORES_KEPT = 500_000
+# Below this share of a concept's matches, a search scores just the documents it needs by skipping to them;
+# above it, all the matches are scored at once (straight through the postings, faster per document).
+SKIP_SHARE = 8
+# Exact phrases whose scores each searcher keeps (forgotten all at once when full).
+PHRASES_KEPT = 10_000
+# A search from someone whose area is not known: a service's score is raised by up to this share, for the share of
+# the widest service's areas it covers (a county-wide service before one for a single town, other things equal).
+WIDE_AREA_PRIOR = 0.3
+
+
+class Bits(BaseBitSet):
+    """A read-only Whoosh DocIdSet over bytes, for the `filter=` of a search."""
+
+    def __init__(self, bits: int):
+        self.bits = array("B", bits.to_bytes((bits.bit_length() + 7) // 8 or 1, "little"))
+
+    def byte_count(self):
+        return len(self.bits)
+
+    def _get_byte(self, n):
+        return self.bits[n]
+
+    def _iter_bytes(self):
+        return iter(self.bits)
+
+
+@dataclass
+class ConceptScores:
+    """A concept's scores in one generation, for the documents searches have needed so far."""
+
+    scores: dict[int, float]
+    covered: int  # the documents whose scores have been worked out (a bit set)
+    matches: int  # the documents matching the concept
+
+
+class Generation:
+    """Document-number sets for one version of the index; rebuilt lazily when the index changes."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        reader = searcher.reader()
+        self.live = bits_from(reader.all_doc_ids())
+        self._postings: dict[tuple[str, str], int] = {}
+        self._values: dict[str, list[str]] = {}
+        self._name_order: list[int] | None = None
+        self._names = reader.column_reader("name_sort")
+        self._docnums: dict[str, int] | None = None
+        self._ids: dict[int, str] | None = None
+        self._concept_scores: OrderedDict[tuple, ConceptScores] = OrderedDict()
+        self._scores_kept = 0  # documents' scores kept, over all concepts
+        self._area_counts: array | None = None
+        self._name_ranks: array | None = None
+        self._area_factors: array | None = None
+        self._phrase_scores: dict[tuple, tuple[dict[int, float], set[int]]] = {}
+        self.corrections: dict[str, str | None] = {}  # word -> its correction (None: left as typed)
+
+    def concept_scores(self, concept, docs: int) -> dict[int, float]:
+        """{docnum: score} for at least the documents in `docs` that match the concept, scored as in a query (by its
+        best field: see _Pair). A score depends only on the index, so each document's
+        is worked out once per generation, the first time a search needs it (only the documents that can reach
+        its page), instead of on every search for every match."""
+        key = tuple((term.fieldname, term.text, term.boost) for term in concept.terms)
+        kept = self._concept_scores.get(key)
+        if kept is None:
+            matches = 0
+            for term in concept.terms:
+                matches |= self.postings(term.fieldname, term.text)
+            kept = self._concept_scores[key] = ConceptScores({}, 0, matches)
+        else:
+            self._concept_scores.move_to_end(key)
+        missing = docs & kept.matches & ~kept.covered
+        if not missing:
+            return kept.scores
+        self._scores_kept -= len(kept.scores)
+        if missing.bit_count() * SKIP_SHARE < kept.matches.bit_count():
+            # A few documents: the matcher skips to each.
+            query = BestField(concept.terms, tiebreak=TIEBREAK)
+            kept.scores.update((docnum, score) for score, docnum in score_only(self.searcher, query, missing))
+            kept.covered |= missing
+        else:
+            kept.scores.update(every_best_field_score(self.searcher, concept.terms))
+            kept.covered = kept.matches
+        self._scores_kept += len(kept.scores)
+        while self._scores_kept > SCORES_KEPT and len(self._concept_scores) > 1:
+            _key, dropped = self._concept_scores.popitem(last=False)
+            self._scores_kept -= len(dropped.scores)
+        return kept.scores
+
+    def phrase_scores(self, phrase: Phrase, docnums: list[int]) -> dict[int, float]:
+        """{docnum: score} of the exact phrase for these documents (those without it left out), each worked out
+        once per generation (a search repeated, or its next page, reads them again)."""
+        key = (phrase.fieldname, tuple(phrase.words), phrase.boost)
+        kept = self._phrase_scores.setdefault(key, ({}, set()))
+        found, looked_at = kept
+        missing = [docnum for docnum in docnums if docnum not in looked_at]
+        if missing:
+            found.update((docnum, score) for score, docnum in score_only(self.searcher, phrase, bits_from(missing)))
+            looked_at.update(missing)
+            if len(self._phrase_scores) > PHRASES_KEPT:
+                self._phrase_scores.clear()
+                self._phrase_scores[key] = kept
+        return {docnum: found[docnum] for docnum in docnums if docnum in found}
+
+    def name_ranks(self) -> array:
+        """Each document's place in name order, by document number."""
+        if self._name_ranks is None:
+            ranks = array("I", bytes(4 * self.searcher.doc_count_all()))
+            for rank, docnum in enumerate(self.name_order()):
+                ranks[docnum] = rank
+            self._name_ranks = ranks
+        return self._name_ranks
+
+    def area_factors(self) -> array:
+        """By document number: 1 + WIDE_AREA_PRIOR x the share of the widest service's districts it covers."""
+        if self._area_factors is None:
+            areas = self.area_counts()
+            widest = max(areas, default=0) or 1
+            self._area_factors = array("d", (1 + WIDE_AREA_PRIOR * count / widest for count in areas))
+        return self._area_factors
+
+    def area_counts(self) -> array:
+        """How many districts each document's service covers, by document number."""
+        if self._area_counts is None:
+            counts = array("H", bytes(2 * self.searcher.doc_count_all()))
+            for value in self.values("district"):
+                for docnum in bit_numbers(self.postings("district", value)):
+                    counts[docnum] += 1
+            self._area_counts = counts
+        return self._area_counts
+
+    def postings(self, fieldname: str, value: str) -> int:
+        key = (fieldname, value)
+        if key not in self._postings:
+            bits = 0
+            if (fieldname, value) in self.searcher.reader():
+                bits = bits_from(self.searcher.postings(fieldname, value).all_ids())
+            self._postings[key] = bits & self.live
+        return self._postings[key]
+
+    def values(self, fieldname: str) -> list[str]:
+        if fieldname not in self._values:
+            self._values[fieldname] = [v.decode() if isinstance(v, bytes) else v
+                                       for v in self.searcher.reader().lexicon(fieldname)]
+        return self._values[fieldname]
+
+    def docnums(self, ids: Iterable[str]) -> int:
+        """The documents of these service ids."""
+        docnums = self._id_map()
+        return bits_from(docnums[i] for i in ids if i in docnums)
+
+    def ids_of(self, docnums: list[int]) -> list[str]:
+        """The service ids of these documents: read from the stored fields for a few, or from one read of every
+        stored id, kept for the generation."""
+        if self._ids is None and self._docnums is None and len(docnums) * 4 < self.searcher.doc_count_all():
+            stored = self.searcher.stored_fields
+            return [stored(docnum)["id"] for docnum in docnums]
+        if self._ids is None:
+            self._ids = {docnum: service_id for service_id, docnum in self._id_map().items()}
+        return [self._ids[docnum] for docnum in docnums]
+
+    def _id_map(self) -> dict[str, int]:
+        if self._docnums is None:
+            stored = self.searcher.reader().stored_fields
+            self._docnums = {stored(docnum)["id"]: docnum for docnum in self.searcher.reader().all_doc_ids()}
+        return self._docnums
+
+    def name_key(self, docnum: int) -> str:
+        return self._names[docnum]
+
+    def name_order(self) -> list[int]:
+        if self._name_order is None:
+            self._name_order = sorted(self.searcher.reader().all_doc_ids(), key=self.name_key)
+        return self._name_order
+
+
+# The bits set in each byte value.
+# The bits set in each byte value.
+_BYTE_BITS = tuple(tuple(bit for bit in range(8) if value >> bit & 1) for value in range(256))
+
+
+def bit_numbers(bits: int) -> list[int]:
+    """The document numbers in a bit set, in order."""
+    raw = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    return [index * 8 + bit for index, byte in enumerate(raw) if byte for bit in _BYTE_BITS[byte]]
+
+
+def bits_from(docnums: Iterable[int]) -> int:
+    """A Python int with bit n set for each document number n (built in a bytearray: no quadratic copying)."""
+    buffer = bytearray()
+    for docnum in docnums:
+        byte = docnum >> 3
+        if byte >= len(buffer):
+            buffer.extend(bytes(max(byte - len(buffer) + 1, len(buffer))))
+        buffer[byte] |= 1 << (docnum & 7)
+    return int.from_bytes(buffer, "little")
+
+
+def score_only(searcher, query: Query, matching: int) -> list[tuple[float, int]]:
+    """Scores for just these documents: the matcher skips to each one instead of scoring every text match and
+    filtering afterwards (a filter that leaves few documents otherwise costs as much as none)."""
+    matcher = query.matcher(searcher, searcher.context())
+    hits = []
+    for docnum in bit_numbers(matching):
+        if not matcher.is_active():
+            break
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+            if not matcher.is_active():
+                break
+        if matcher.id() == docnum:
+            hits.append((matcher.score(), docnum))
+    return hits
+
+
+class _Pair:
+    """A node of the tree a BestField's matcher would be, for laying it out the same way (whoosh's
+    make_weighted_tree orders equal weights by comparing matchers, which compare by class). Like the matcher's
+    nodes, it has DisjunctionMaxMatcher's default tiebreak: make_weighted_tree does not pass the query's on (so
+    in whoosh 2.7 a concept scores by its best field alone, and TIEBREAK changes nothing)."""
+
+    def __init__(self, a, b, tiebreak=0.0):
+        self.a, self.b, self.tiebreak = a, b, tiebreak
+
+    def __eq__(self, other):
+        return type(other) is _Pair
+
+    def __lt__(self, other):
+        return type(other) is _Pair
+
+    __hash__ = None
+
+
+def every_best_field_score(searcher, terms: list[Term]) -> dict[int, float]:
+    """{docnum: score} for every document matching a BestField of these terms, exactly as its matcher scores
+    them, about three times faster: each term's postings are read once, straight through, then combined as the
+    matcher's tree would combine them (the same tree, built by whoosh's own function)."""
+    context, reader = searcher.context(), searcher.reader()
+    leaves = [(term.estimate_size(reader), term.matcher(searcher, context)) for term in terms]
+    scores = {}
+    for _size, matcher in leaves:
+        found = scores[id(matcher)] = {}
+        while matcher.is_active():
+            found[matcher.id()] = matcher.score()
+            matcher.next()
+
+    def combined(node) -> dict[int, float]:
+        if not isinstance(node, _Pair):
+            return scores[id(node)]
+        a, b = combined(node.a), combined(node.b)
+        out = dict(a)
+        for docnum, b_score in b.items():
+            a_score = out.get(docnum)
+            if a_score is None:
+                out[docnum] = b_score
+            else:  # as _BestFieldMatcher.score: the best, plus the tiebreak share of the sum of both less the best
+                best = max(a_score, b_score)
+                out[docnum] = best + node.tiebreak * (sum((a_score, b_score)) - best)
+        return out
+
+    return combined(leaves[0][1] if len(leaves) == 1 else make_weighted_tree(_Pair, leaves))
+
+
+class _BestFieldMatcher(DisjunctionMaxMatcher):
+    """Whoosh 2.7's DisjunctionMaxMatcher scores a document with a sub-matcher that is on another document, and
+    drops the tiebreak: this one takes the best score among the sub-matchers on this document, plus the tiebreak
+    share of the others."""
+
+    def copy(self):
+        return self.__class__(self.a.copy(), self.b.copy(), tiebreak=self.tiebreak)
+
+    def replace(self, minquality=0):
+        replaced = super().replace(minquality)
+        if isinstance(replaced, DisjunctionMaxMatcher) and not isinstance(replaced, _BestFieldMatcher):
+            return self.__class__(replaced.a, replaced.b, tiebreak=self.tiebreak)
+        return replaced
+
+    def score(self):
+        here = self.id()
+        scores = [m.score() for m in (self.a, self.b) if m.is_active() and m.id() == here]
+        best = max(scores)
+        return best + self.tiebreak * (sum(scores) - best)
+
+
+class BestField(DisjunctionMax):
+    """A concept scored by its best field (see _BestFieldMatcher)."""
+
+    def _matcher(self, subs, searcher, context):
+        reader = searcher.reader()
+        return self._tree_matcher(subs, _BestFieldMatcher, searcher, context, lambda q: q.estimate_size(reader),
+                                  tiebreak=self.tiebreak)
