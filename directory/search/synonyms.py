@@ -10,7 +10,7 @@ from pathlib import Path
 
 from whoosh.lang import porter
 
-from directory.search.words import FILLER, LEAVE_ALONE, STANCE_PHRASES
+from directory.search.words import CONTRACTIONS, FILLER, LEAVE_ALONE, STANCE_PHRASES
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _BUILT = itertools.count(1)
@@ -49,10 +49,7 @@ stem = functools.lru_cache(maxsize=65536)(porter.stem)
 
 # Ways of saying "not" ("won't", "doesnt", "can't", "isn't"): one word for matching phrases, so "isn't walking
 # yet" is "not walking yet", and "my son can't talk" is "doesn't talk". An apostrophe splits "won't" into "won" "t".
-_NEGATIONS = frozenset("""
-    aint arent cant cannot couldnt didnt doesnt dont hadnt hasnt havent isnt mightnt mustnt neednt shant shouldnt
-    wasnt werent wont wouldnt not
-""".split())
+_NEGATIONS = frozenset(word for word in CONTRACTIONS if word.endswith("nt")) | {"cannot", "not"}
 _NEGATED_PIECES = frozenset({word[:-1] for word in _NEGATIONS if word.endswith("nt")} | {"ca", "wo", "ai"}) - {""}
 
 
