@@ -40,6 +40,13 @@ def test_phone_user_clicks_from_start_page_to_a_service(page: Page, live_server)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
+def test_a_long_unbroken_search_does_not_push_the_page_sideways_on_a_phone(page: Page, live_server):
+    # The words are said back in the results heading: a 300-letter "word" wraps instead of widening the page.
+    page.goto(live_server + "/search?q=" + "a" * 300)
+    expect(page.locator("#results-heading")).to_contain_text("found")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
 def test_phone_user_browses_by_need_through_the_menu(page: Page, live_server):
     page.goto(live_server + "/")
     page.get_by_role("button", name="Menu").click()
