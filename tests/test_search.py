@@ -49,13 +49,21 @@ def test_synonyms_work_both_ways(client, typed, means):
     assert by_abbreviation and by_abbreviation == in_full
 
 
-def test_abbreviation_finds_the_service_on_the_first_page(client):
+def test_abbreviation_finds_the_service_on_the_first_page(client, db_session):
     assert "slt-south-east-staffordshire" in result_slugs(client.get("/search?q=salt"))[:3]
     response = client.get("/search?q=camhs")
     assert {"camhs-south-staffordshire", "camhs-central-referral-hub-north-staffordshire"} <= set(
         result_slugs(response)[:4])
-    # Services named for CAMHS or mental health come before those that only mention it.
-    assert all("camhs" in name.lower() or "mental health" in name.lower() for name in names(response)[:4])
+    # Services named for CAMHS come first, then the other mental health services, before those that only mention it.
+    assert all("camhs" in name.lower() for name in names(response)[:3])
+    slugs = result_slugs(response)
+    mental_health = set(db_session.exec(
+        select(Service.slug).join(ServiceAttribute, ServiceAttribute.service_id == Service.id)
+        .join(TaxonomyTerm, TaxonomyTerm.id == ServiceAttribute.taxonomy_term_id)
+        .where(ServiceAttribute.link_type == "category", TaxonomyTerm.code == "mental-health")))
+    named = {slug for slug, name in zip(slugs, names(response), strict=True) if "camhs" in name.lower()}
+    assert len(mental_health - named) > 2
+    assert set(slugs[:len(mental_health | named)]) == mental_health | named
 
 
 def test_stemming_matches_other_forms_of_a_word(client):

@@ -20,7 +20,7 @@ def service(name: str, **fields) -> dict:
 @pytest.fixture
 def index(tmp_path):
     def build(documents: list[dict], groups: list[list[str]] = ()) -> SearchIndex:
-        built = SearchIndex(tmp_path / "index", Synonyms([list(g) for g in groups]))
+        built = SearchIndex(tmp_path / "index", Synonyms([g if isinstance(g, dict) else list(g) for g in groups]))
         built.rebuild(documents)
         return built
     return build
@@ -283,3 +283,34 @@ def test_words_that_say_how_often_ask_for_nothing(index):
     # "always" is not what the family is looking for: it neither narrows the results nor ranks the club first.
     assert names(built, documents, "he's always angry") == ["Anger and behaviour support"]
     assert names(built, documents, "she keeps getting angry") == ["Anger and behaviour support"]
+
+
+def test_the_need_asked_about_weighs_more_than_the_place_it_happens(index):
+    documents = [service("School support", summary="For children who hit out."),
+                 service("Hitting support", summary="For children at school.")]
+    built = index(documents, groups=[["hits", "hitting", "hit out"]])
+    # The same words in the same fields, the other way round: "hits" is a need the thesaurus knows, "school" is
+    # where it happens, so the service named for the need comes first.
+    assert names(built, documents, "hits other kids at school") == ["Hitting support", "School support"]
+
+
+def test_little_words_ask_for_nothing_alone_but_keep_their_phrase(index):
+    documents = [service("Moving school support", description="Help when a child changes school."),
+                 service("Up and about club", description="Climbing and games."),
+                 service("Out and about club", description="Walks.")]
+    built = index(documents, groups=[["moving up", "moving school", "transition"]])
+    from directory.search.synonyms import words
+    # "up" alone is not something anyone looks for; in "moving up" it is a move to a new school.
+    assert [c.name_term.text for c in built._concepts(words("help with moving up"))] == ["syn0"]
+    assert built._concepts(words("help getting up")) == []
+    assert names(built, documents, "moving up") == ["Moving school support"]
+
+
+def test_a_service_is_found_by_the_needs_its_listing_gives_not_the_whole_area_around_them(index):
+    # The need facet widens a type to its area (an autism service is in "communication and interaction"), but a
+    # group for the whole area does not make every service in it a match: an autism service is not for stammering.
+    documents = [service("Autism team", need=["ASD", "communication-and-interaction"], listed=["ASD"]),
+                 service("Talking team", need=["communication-and-interaction", "ASD", "SLCN"],
+                         listed=["communication-and-interaction"])]
+    built = index(documents, groups=[{"phrases": ["stammer"], "needs": ["communication-and-interaction"]}])
+    assert names(built, documents, "stammer") == ["Talking team"]

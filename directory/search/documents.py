@@ -128,6 +128,8 @@ def _document(service, organisation, links, areas, free, terms, children) -> dic
         "places": " ".join(places),
         "category": [t.code for t in categories],
         "need": sorted(t.code for t in need_terms.values()),
+        # The codes as the listing gives them (not widened to whole areas or their types): what the service is for.
+        "listed": [t.code for t in [*categories, *needs]],
         "district": [district.slug for district in areas],
         "referrer": [t.code for t in referrers],
         "cost": ["free"] if free else [],

@@ -35,7 +35,12 @@ FILLER = frozenset(STOP_WORDS) | CONTRACTIONS | frozenset("""
     always never constantly keeps keep just still lot lots much quite bit been had has having seems seem lately
     recently currently anymore often sometimes ever know think thinks also were about being other others
     anything everything something every all because again both each even then home but no without while whilst
+    after before since through upon too enough now us
 """.split())
+
+# Little words that change what a phrase means ("shut down", "out of school", "moving up", "mixes up") but ask for
+# nothing alone: never a concept of a query by themselves.
+PARTICLES = frozenset("up down out off over under on in away back along".split())
 
 # Phrases that say how the person asking feels or what they are doing, not what they need: "i'm worried about my
 # baby's development" asks about development, not anxiety ("worried about school" and "worried all the time" are
