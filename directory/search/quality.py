@@ -175,6 +175,15 @@ def product_search(session: Session, index) -> Callable[[str], list[str]]:
     return search
 
 
+class _OwnTempRamStorage(RamStorage):
+    """Whoosh's RamStorage gives a writer's temporary files the folder /tmp/<index name>.tmp, the same for every
+    process: two processes building an index at once delete each other's files. Each writer gets a folder of its
+    own."""
+
+    def temp_storage(self, name=None):
+        return super().temp_storage(None)
+
+
 class Baseline:
     """A naive BM25 search: its own index in memory over the name and description of each search document
     (directory.search.documents), the StandardAnalyzer (lower case, stop words dropped), no synonyms, no
@@ -187,7 +196,7 @@ class Baseline:
         self._analyzer = analyzer
         schema = Schema(id=ID(stored=True, unique=True), name=TEXT(analyzer=analyzer),
                         description=TEXT(analyzer=analyzer))
-        self._index = RamStorage().create_index(schema)
+        self._index = _OwnTempRamStorage().create_index(schema)
         writer = self._index.writer()
         for document in documents:
             writer.add_document(id=document["id"], name=document["name"] or "",
