@@ -519,3 +519,18 @@ def test_a_results_details_are_separate_sentences(client):
     details = [text_of(p) for p in page.select(".app-result p.app-meta") if "Waiting time" in text_of(p)]
     assert details and all(". Waiting time:" in line for line in details if "Areas:" in line)
     assert not any(".Waiting" in line or ".Not taking" in line for line in details)
+
+
+@pytest.mark.parametrize(("typed", "wanted"), [
+    # Signs described, not named: the thesaurus reads them as the need they are a sign of.
+    ("he turns the tv up really loud", {"sensory-support-hearing"}),
+    ("she sits right up to the tv", {"sensory-support-vision"}),
+    ("always wears long sleeves in summer", {"camhs-south-staffordshire",
+                                             "camhs-central-referral-hub-north-staffordshire"}),
+    # Sensory differences: occupational therapy, and the paediatricians who look at development as a whole.
+    ("screams at the hoover", {"ot-north-team", "community-paediatrics-child-development"}),
+    ("needs constant supervision", {"children-with-disabilities-social-work-team"}),
+])
+def test_a_need_described_by_its_signs_finds_the_services_for_it(client, typed, wanted):
+    first = result_slugs(client.get("/search", query_string={"q": typed}))[:8]
+    assert wanted <= set(first), first

@@ -189,7 +189,7 @@ def _source_ok(source) -> bool:
     return any(path.name == name or path.name.startswith(name + "_") for path in (EVAL / "voices").iterdir())
 
 
-@pytest.mark.parametrize("name", ["tuned.json", "held_out.json"])
+@pytest.mark.parametrize("name", ["tuned.json", "held_out.json", "fourth_judge.json"])
 def test_judged_files_are_valid(name):
     items = json.loads((EVAL / name).read_text())
     ids = _seeded_ids()
@@ -213,3 +213,12 @@ def test_held_out_part_is_at_least_a_third_of_all_queries():
     held_out = len(json.loads((EVAL / "held_out.json").read_text()))
     assert tuned + held_out >= 100
     assert 3 * held_out >= tuned + held_out
+
+
+def test_the_fourth_judges_queries_share_no_text_with_the_other_parts():
+    def texts(name):
+        return {" ".join(re.findall(r"\w+", item["query"].lower())) for item in json.loads((EVAL / name).read_text())}
+    fourth = texts("fourth_judge.json")
+    # Counted, so that a failure never shows a held-out query.
+    assert len(fourth & texts("held_out.json")) == 0
+    assert len(fourth & texts("tuned.json")) == 0
