@@ -314,3 +314,17 @@ def test_a_service_is_found_by_the_needs_its_listing_gives_not_the_whole_area_ar
                          listed=["communication-and-interaction"])]
     built = index(documents, groups=[{"phrases": ["stammer"], "needs": ["communication-and-interaction"]}])
     assert names(built, documents, "stammer") == ["Talking team"]
+
+
+def test_a_service_more_people_may_refer_to_comes_first_other_things_equal(index):
+    documents = [service("Speech help A", description="Speech therapy.", referrer=["paediatrician"],
+                         district=["moorlands"]),
+                 service("Speech help B", description="Speech therapy.", referrer=["self", "gp", "senco"],
+                         district=["moorlands"]),
+                 service("Speech help C", description="Speech therapy.", district=["moorlands"])]
+    built = index(documents)
+    by_id = {d["id"]: d["name"] for d in documents}
+    # The same words, the same way: the one families, GPs and schools can all ask for first; the one nobody can
+    # ask for directly last. With the area known too: it is about who can reach the service, not where.
+    for request in (SearchRequest(text="speech therapy"), SearchRequest(text="speech therapy", district="moorlands")):
+        assert [by_id[i] for i in built.search(request).ids] == ["Speech help B", "Speech help A", "Speech help C"]

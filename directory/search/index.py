@@ -438,8 +438,9 @@ class SearchIndex:
         others: a word in a service's name counts for the name, not once for every field that repeats it), plus
         a boost when the name holds the words as an exact phrase, times the share of the query's telling concepts
         it has (a service with every word keeps all its score; one missing one of three keeps two thirds, so a
-        service named for the main word can still come before two passing mentions), and, unless `located`, times
-        1 + WIDE_AREA_PRIOR (directory.search.scoring) x the share of the widest service's areas that it covers.
+        service named for the main word can still come before two passing mentions), times the service's prior
+        (Generation.prior_factors: more for a service more kinds of people may refer to, and, unless `located`,
+        for one that covers more of the directory's area).
         Concept scores are kept per generation (Generation.concept_scores), so a search mostly adds up kept scores
         instead of running a matcher over every match, and only the documents that can reach the page are put in
         full order."""
@@ -477,9 +478,8 @@ class SearchIndex:
                             found = True
                     if found:
                         scored.append((score, docnum))
-            if not located:
-                factors = generation.area_factors()
-                scored = [(score * factors[docnum], docnum) for score, docnum in scored]
+            factors = generation.prior_factors(located)
+            scored = [(score * factors[docnum], docnum) for score, docnum in scored]
             if strict:
                 scored = self._with_phrase(generation, phrase, phrase_docs, scored)
                 out.extend(self._best(generation, scored, in_name, wanted - len(out)))

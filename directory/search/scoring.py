@@ -26,6 +26,11 @@ PHRASES_KEPT = 10_000
 # A search from someone whose area is not known: a service's score is raised by up to this share, for the share of
 # the widest service's areas it covers (a county-wide service before one for a single town, other things equal).
 WIDE_AREA_PRIOR = 0.3
+# Any search: a service's score is raised by up to this share, for how many kinds of people may refer to it (its
+# "who can refer" roles) over the most any service has. A service families, schools and GPs can all ask for is
+# more likely what a search is for than one only a few specialists can refer to (a keyworker service for young
+# people on a hospital-risk register; an assessment offered only to those already on an NHS list).
+OPEN_REFERRAL_PRIOR = 0.4
 
 
 class Bits(BaseBitSet):
@@ -70,7 +75,7 @@ class Generation:
         self._scores_kept = 0  # documents' scores kept, over all concepts
         self._area_counts: array | None = None
         self._name_ranks: array | None = None
-        self._area_factors: array | None = None
+        self._prior_factors: dict[bool, array] = {}
         self._phrase_scores: dict[tuple, tuple[dict[int, float], set[int]]] = {}
         self.corrections: dict[str, str | None] = {}  # word -> its correction (None: left as typed)
 
@@ -130,13 +135,25 @@ class Generation:
             self._name_ranks = ranks
         return self._name_ranks
 
-    def area_factors(self) -> array:
-        """By document number: 1 + WIDE_AREA_PRIOR x the share of the widest service's districts it covers."""
-        if self._area_factors is None:
-            areas = self.area_counts()
-            widest = max(areas, default=0) or 1
-            self._area_factors = array("d", (1 + WIDE_AREA_PRIOR * count / widest for count in areas))
-        return self._area_factors
+    def prior_factors(self, located: bool) -> array:
+        """By document number, what a service's score is multiplied by before anything about the query: 1 +
+        OPEN_REFERRAL_PRIOR x its referrer roles over the most any service has, and, unless the person's area is
+        known (`located`), times 1 + WIDE_AREA_PRIOR x the share of the widest service's districts it covers."""
+        if located not in self._prior_factors:
+            size = self.searcher.doc_count_all()
+            roles = array("H", bytes(2 * size))
+            for value in self.values("referrer"):
+                for docnum in bit_numbers(self.postings("referrer", value)):
+                    roles[docnum] += 1
+            most_roles = max(roles, default=0) or 1
+            factors = array("d", (1 + OPEN_REFERRAL_PRIOR * count / most_roles for count in roles))
+            if not located:
+                areas = self.area_counts()
+                widest = max(areas, default=0) or 1
+                for docnum, count in enumerate(areas):
+                    factors[docnum] *= 1 + WIDE_AREA_PRIOR * count / widest
+            self._prior_factors[located] = factors
+        return self._prior_factors[located]
 
     def area_counts(self) -> array:
         """How many districts each document's service covers, by document number."""
