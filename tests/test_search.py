@@ -528,7 +528,7 @@ def test_a_results_details_are_separate_sentences(client):
     ("always wears long sleeves in summer", {"camhs-south-staffordshire",
                                              "camhs-central-referral-hub-north-staffordshire"}),
     # Sensory differences: occupational therapy, and the paediatricians who look at development as a whole.
-    ("screams at the hoover", {"ot-north-team", "community-paediatrics-child-development"}),
+    ("he hates the hoover", {"ot-north-team", "community-paediatrics-child-development"}),
     ("needs constant supervision", {"children-with-disabilities-social-work-team"}),
 ])
 def test_a_need_described_by_its_signs_finds_the_services_for_it(client, typed, wanted):

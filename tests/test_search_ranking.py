@@ -328,3 +328,15 @@ def test_a_service_more_people_may_refer_to_comes_first_other_things_equal(index
     # ask for directly last. With the area known too: it is about who can reach the service, not where.
     for request in (SearchRequest(text="speech therapy"), SearchRequest(text="speech therapy", district="moorlands")):
         assert [by_id[i] for i in built.search(request).ids] == ["Speech help B", "Speech help A", "Speech help C"]
+
+
+def test_a_need_the_thesaurus_knows_counts_however_many_services_mention_it(index):
+    documents = [*(service(f"Autism support {n}", description="For autistic children who have meltdowns.")
+                   for n in range(6)),
+                 service("Removals club", description="Moves furniture."),
+                 *(service(f"Club {n}", description="Lessons.") for n in range(3))]
+    built = index(documents, groups=[["autism", "autistic", "lines up his toys"], ["meltdowns", "melts down"]])
+    found = names(built, documents, "lines up his toys and melts down if anyone moves them")
+    # Autism and meltdowns are in most of these listings, but they are what the family describes: the one
+    # service that says "moves" does not come first, or alone, because every other concept is common.
+    assert found[0].startswith("Autism support") and len(found) == 7

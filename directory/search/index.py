@@ -148,6 +148,8 @@ class _Concept:
     # The stems of the words as typed that carry meaning, which an exact phrase in a name is looked for with (a
     # group's words too: "aiming high" is the short breaks group, and the name of one of them).
     stems: tuple[str, ...] = ()
+    # A thesaurus group (a condition, a need, a service), not a plain word.
+    known: bool = False
 
 
 @dataclass
@@ -390,7 +392,7 @@ class SearchIndex:
                 seen.add(group)
                 terms = [Term(field_name, group, boost=weight * GROUP_WEIGHT) for field_name, weight in TEXT_FIELDS]
                 stems = tuple(t.text for word in phrase if word not in FILLER for t in _ANALYZER(word))
-                concepts.append(_Concept(terms, terms[0], stems))
+                concepts.append(_Concept(terms, terms[0], stems, known=True))
             elif phrase[0] not in FILLER and phrase[0] not in PARTICLES and not phrase[0].isdecimal():
                 stems = [t.text for t in _ANALYZER(phrase[0])]
                 if stems and stems[0] not in seen:
@@ -403,9 +405,10 @@ class SearchIndex:
     def _soft_matching(generation: Generation, concepts: list[_Concept]) -> _Ranking:
         """A soft AND: services with all of the query's telling concepts first, then those missing one, and fewer
         only while that leaves under SHOWN_AT_LEAST services (a long sentence, "school is too far away and she
-        can't use the normal bus", is rarely all in one listing). A concept most services mention ("child",
-        "support") tells little: it adds to the score but neither narrows the results nor counts towards "all";
-        one no service mentions counts for nothing."""
+        can't use the normal bus", is rarely all in one listing). A plain word most services use ("child",
+        "support") tells little: it adds to the score but neither narrows the results nor counts towards "all". A
+        thesaurus concept always counts, however many services mention it: it is what the family describes ("lines
+        up his toys" is autism, in most listings of a SEND directory). One no service mentions counts for nothing."""
         bits = []
         for concept in concepts:
             found = 0
@@ -413,7 +416,8 @@ class SearchIndex:
                 found |= generation.postings(term.fieldname, term.text)
             bits.append(found)
         live = generation.live.bit_count()
-        telling = [b for b in bits if b and b.bit_count() <= COMMON * live] or [b for b in bits if b]
+        telling = [b for concept, b in zip(concepts, bits, strict=True)
+                   if b and (concept.known or b.bit_count() <= COMMON * live)] or [b for b in bits if b]
         if not telling:
             return _Ranking(concepts, 0, [], True)
         # at_least[k]: the services with at least k of the telling concepts (bit-sliced counting).
