@@ -530,7 +530,16 @@ def test_a_results_details_are_separate_sentences(client):
     # Sensory differences: occupational therapy, and the paediatricians who look at development as a whole.
     ("he hates the hoover", {"ot-north-team", "community-paediatrics-child-development"}),
     ("needs constant supervision", {"children-with-disabilities-social-work-team"}),
+    ("not babbling at 18 months", {"slt-north-and-south-west-staffordshire", "slt-south-east-staffordshire"}),
+    ("annual review overdue", {"staffordshire-sendiass"}),
+    # A parent's own health is the family's, not a matter for children's mental health services.
+    ("struggling with my own mental health", {"early-help-family-support", "staffordshire-parent-carer-forum"}),
 ])
 def test_a_need_described_by_its_signs_finds_the_services_for_it(client, typed, wanted):
     first = result_slugs(client.get("/search", query_string={"q": typed}))[:8]
     assert wanted <= set(first), first
+
+
+def test_a_parents_own_mental_health_is_not_sent_to_childrens_mental_health_services(client):
+    first = result_slugs(client.get("/search", query_string={"q": "struggling with my own mental health"}))[:5]
+    assert first and not [slug for slug in first if "camhs" in slug], first
