@@ -140,19 +140,20 @@ class Generation:
         OPEN_REFERRAL_PRIOR x its referrer roles over the most any service has, and, unless the person's area is
         known (`located`), times 1 + WIDE_AREA_PRIOR x the share of the widest service's districts it covers."""
         if located not in self._prior_factors:
-            size = self.searcher.doc_count_all()
-            roles = array("H", bytes(2 * size))
-            for value in self.values("referrer"):
-                for docnum in bit_numbers(self.postings("referrer", value)):
-                    roles[docnum] += 1
-            most_roles = max(roles, default=0) or 1
-            factors = array("d", (1 + OPEN_REFERRAL_PRIOR * count / most_roles for count in roles))
+            if True not in self._prior_factors:
+                roles = array("H", bytes(2 * self.searcher.doc_count_all()))
+                for value in self.values("referrer"):
+                    for docnum in bit_numbers(self.postings("referrer", value)):
+                        roles[docnum] += 1
+                most_roles = max(roles, default=0) or 1
+                self._prior_factors[True] = array("d", (1 + OPEN_REFERRAL_PRIOR * count / most_roles
+                                                        for count in roles))
             if not located:
                 areas = self.area_counts()
                 widest = max(areas, default=0) or 1
-                for docnum, count in enumerate(areas):
-                    factors[docnum] *= 1 + WIDE_AREA_PRIOR * count / widest
-            self._prior_factors[located] = factors
+                self._prior_factors[False] = array("d", (factor * (1 + WIDE_AREA_PRIOR * count / widest)
+                                                         for factor, count in zip(self._prior_factors[True], areas,
+                                                                                  strict=True)))
         return self._prior_factors[located]
 
     def area_counts(self) -> array:
