@@ -31,6 +31,16 @@ def names(index: SearchIndex, documents: list[dict], text: str) -> list[str]:
     return [by_id[i] for i in index.search(SearchRequest(text=text)).ids]
 
 
+def test_of_two_services_named_alike_the_one_that_also_says_it_elsewhere_comes_first(index):
+    # The same name score for both: the one whose summary and description also speak of it is more about it
+    # (before, Whoosh's best-field query dropped its tie breaker and the first one written came first).
+    documents = [
+        service("Portage group A"),
+        service("Portage group B", summary="Portage for under fives.", description="Portage visits at home."),
+    ]
+    assert names(index(documents), documents, "portage") == ["Portage group B", "Portage group A"]
+
+
 def test_a_word_in_the_name_beats_the_same_word_repeated_in_every_other_field(index):
     documents = [
         service("Aardvark family centre", summary="Portage visits.", description="Portage. Portage at home.",

@@ -1,6 +1,6 @@
 """Scoring over a Whoosh index: sets of document numbers as Python integers, each index generation's kept
-scores (a concept's scores by its best field, exact phrases, the wide-area factor), and the best-field query
-and matcher that Whoosh 2.7 gets wrong. Used by directory.search.index."""
+scores (a concept's scores by its best field, exact phrases, the priors), and a concept's best-field score with
+the tie breaker that Whoosh 2.7's DisjunctionMax drops. Used by directory.search.index."""
 
 from array import array
 from collections import OrderedDict
@@ -8,12 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from whoosh.idsets import BaseBitSet
-from whoosh.matching import DisjunctionMaxMatcher
-from whoosh.query import DisjunctionMax, Phrase, Query, Term
-from whoosh.util import make_weighted_tree
+from whoosh.query import Phrase, Query, Term
 
-# A concept's other fields add this share of their score to its best field's (disjunction-max).
-TIEBREAK = 0.1
+# A concept's other fields add this share of their scores to its best field's (disjunction-max with a tie
+# breaker): of two services with the same best field, the one that also mentions the concept elsewhere comes first.
+TIEBREAK = 0.2
 # Document scores each searcher keeps, over all concepts (a word or a thesaurus group), least recently used
 # dropped first: about 50 MB. At 10,000 services every concept of the benchmark's queries fits; at 100,000 about
 # ten common ones do.
@@ -80,9 +79,8 @@ class Generation:
         self.corrections: dict[str, str | None] = {}  # word -> its correction (None: left as typed)
 
     def concept_scores(self, concept, docs: int) -> dict[int, float]:
-        """{docnum: score} for at least the documents in `docs` that match the concept, scored as in a query (by its
-        best field: see _Pair). A score depends only on the index, so each document's
-        is worked out once per generation, the first time a search needs it (only the documents that can reach
+        """{docnum: score} for at least the documents in `docs` that match the concept, by its best field and a
+        share of the others (best_field_scores). A score depends only on the index, so each document's is worked out once per generation, the first time a search needs it (only the documents that can reach
         its page), instead of on every search for every match."""
         key = tuple((term.fieldname, term.text, term.boost) for term in concept.terms)
         kept = self._concept_scores.get(key)
@@ -98,12 +96,11 @@ class Generation:
             return kept.scores
         self._scores_kept -= len(kept.scores)
         if missing.bit_count() * SKIP_SHARE < kept.matches.bit_count():
-            # A few documents: the matcher skips to each.
-            query = BestField(concept.terms, tiebreak=TIEBREAK)
-            kept.scores.update((docnum, score) for score, docnum in score_only(self.searcher, query, missing))
+            # A few documents: each term's matcher skips to them.
+            kept.scores.update(best_field_scores(self.searcher, concept.terms, missing))
             kept.covered |= missing
         else:
-            kept.scores.update(every_best_field_score(self.searcher, concept.terms))
+            kept.scores.update(best_field_scores(self.searcher, concept.terms))
             kept.covered = kept.matches
         self._scores_kept += len(kept.scores)
         while self._scores_kept > SCORES_KEPT and len(self._concept_scores) > 1:
@@ -250,79 +247,24 @@ def score_only(searcher, query: Query, matching: int) -> list[tuple[float, int]]
     return hits
 
 
-class _Pair:
-    """A node of the tree a BestField's matcher would be, for laying it out the same way (whoosh's
-    make_weighted_tree orders equal weights by comparing matchers, which compare by class). Like the matcher's
-    nodes, it has DisjunctionMaxMatcher's default tiebreak: make_weighted_tree does not pass the query's on (so
-    in whoosh 2.7 a concept scores by its best field alone, and TIEBREAK changes nothing)."""
-
-    def __init__(self, a, b, tiebreak=0.0):
-        self.a, self.b, self.tiebreak = a, b, tiebreak
-
-    def __eq__(self, other):
-        return type(other) is _Pair
-
-    def __lt__(self, other):
-        return type(other) is _Pair
-
-    __hash__ = None
-
-
-def every_best_field_score(searcher, terms: list[Term]) -> dict[int, float]:
-    """{docnum: score} for every document matching a BestField of these terms, exactly as its matcher scores
-    them, about three times faster: each term's postings are read once, straight through, then combined as the
-    matcher's tree would combine them (the same tree, built by whoosh's own function)."""
-    context, reader = searcher.context(), searcher.reader()
-    leaves = [(term.estimate_size(reader), term.matcher(searcher, context)) for term in terms]
-    scores = {}
-    for _size, matcher in leaves:
-        found = scores[id(matcher)] = {}
-        while matcher.is_active():
-            found[matcher.id()] = matcher.score()
-            matcher.next()
-
-    def combined(node) -> dict[int, float]:
-        if not isinstance(node, _Pair):
-            return scores[id(node)]
-        a, b = combined(node.a), combined(node.b)
-        out = dict(a)
-        for docnum, b_score in b.items():
-            a_score = out.get(docnum)
-            if a_score is None:
-                out[docnum] = b_score
-            else:  # as _BestFieldMatcher.score: the best, plus the tiebreak share of the sum of both less the best
-                best = max(a_score, b_score)
-                out[docnum] = best + node.tiebreak * (sum((a_score, b_score)) - best)
-        return out
-
-    return combined(leaves[0][1] if len(leaves) == 1 else make_weighted_tree(_Pair, leaves))
-
-
-class _BestFieldMatcher(DisjunctionMaxMatcher):
-    """Whoosh 2.7's DisjunctionMaxMatcher scores a document with a sub-matcher that is on another document, and
-    drops the tiebreak: this one takes the best score among the sub-matchers on this document, plus the tiebreak
-    share of the others."""
-
-    def copy(self):
-        return self.__class__(self.a.copy(), self.b.copy(), tiebreak=self.tiebreak)
-
-    def replace(self, minquality=0):
-        replaced = super().replace(minquality)
-        if isinstance(replaced, DisjunctionMaxMatcher) and not isinstance(replaced, _BestFieldMatcher):
-            return self.__class__(replaced.a, replaced.b, tiebreak=self.tiebreak)
-        return replaced
-
-    def score(self):
-        here = self.id()
-        scores = [m.score() for m in (self.a, self.b) if m.is_active() and m.id() == here]
+def best_field_scores(searcher, terms: list[Term], docs: int | None = None) -> dict[int, float]:
+    """{docnum: score} of a concept (any of `terms`, one per field) for the documents in `docs` (all matches when
+    None): its best field's score plus TIEBREAK x the sum of the other fields' (Whoosh 2.7's DisjunctionMax
+    drops the tie breaker). Each term's postings are read once: straight through for every match, or skipping to
+    each wanted document."""
+    context = searcher.context()
+    found: dict[int, list[float]] = {}
+    for term in terms:
+        if docs is None:
+            matcher = term.matcher(searcher, context)
+            while matcher.is_active():
+                found.setdefault(matcher.id(), []).append(matcher.score())
+                matcher.next()
+        else:
+            for score, docnum in score_only(searcher, term, docs):
+                found.setdefault(docnum, []).append(score)
+    out = {}
+    for docnum, scores in found.items():
         best = max(scores)
-        return best + self.tiebreak * (sum(scores) - best)
-
-
-class BestField(DisjunctionMax):
-    """A concept scored by its best field (see _BestFieldMatcher)."""
-
-    def _matcher(self, subs, searcher, context):
-        reader = searcher.reader()
-        return self._tree_matcher(subs, _BestFieldMatcher, searcher, context, lambda q: q.estimate_size(reader),
-                                  tiebreak=self.tiebreak)
+        out[docnum] = best + TIEBREAK * (sum(scores) - best)
+    return out
