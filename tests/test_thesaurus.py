@@ -5,6 +5,9 @@ audited, a search change recorded, the index rebuilt after commit, every server 
 admins' edits."""
 
 import json
+import os
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -146,6 +149,20 @@ def test_a_described_need_is_found_loosely_in_the_query_but_never_in_listings():
     assert synonyms.concepts(words("care plan")) == [(None, ("care",)), (None, ("plan",))]
     # Listings are matched exactly: a description that mentions school and going is not about refusing school.
     assert synonyms.tokens_in("Children go to school with support") == []
+
+
+def test_a_query_is_read_the_same_way_in_every_process():
+    # Two loose phrases of one group with as many words: the one whose words start earlier is taken. It used to
+    # depend on the order of a set of strings, which Python changes from process to process (PYTHONHASHSEED),
+    # so two servers could rank the same query differently.
+    program = (
+        "from directory.search.synonyms import Synonyms, words\n"
+        "s = Synonyms([{'phrases': ['goes swimming', 'pool swimming']}])\n"
+        "print(s.concepts(words('goes to the pool for swimming')))\n")
+    readings = {subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True,
+                               env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(8)}
+    assert readings == {str([("syn0", ("goes", "swimming")), (None, ("to",)), (None, ("the",)), (None, ("pool",)),
+                             (None, ("for",))]) + "\n"}
 
 
 def test_abbreviations_in_capitals_are_found_with_dots():

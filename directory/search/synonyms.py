@@ -220,13 +220,21 @@ class Synonyms:
 
     def _loosely(self, found: list[tuple[int | None, tuple[str, ...]]]):
         """The exact scan's result with words no phrase matched exactly read loosely (see `_loose`): the phrase
-        with the most meaning words first; a group takes the place of the first word it uses, and the others."""
+        with the most meaning words first, then the one whose words start earlier; a group takes the place of the
+        first word it uses, and the others."""
         free = {i: stem(phrase[0]) for i, (group, phrase) in enumerate(found) if group is None}
         groups: dict[int, tuple[int, list[int]]] = {}
+
+        def first_word(meaning: frozenset[str]) -> int:
+            return min(i for i, word_stem in free.items() if word_stem in meaning)
+
         while True:
             stems = set(free.values())
+            # Of two with as many words, the one whose words start earlier in the query; never the order of a set
+            # (which changes from one process to the next: two servers would read a query two ways).
             best = max(((meaning, number) for word_stem in stems for meaning, number in self._loose.get(word_stem, ())
-                        if meaning <= stems), key=lambda item: (len(item[0]), -item[1]), default=None)
+                        if meaning <= stems),
+                       key=lambda item: (len(item[0]), -item[1], -first_word(item[0]), sorted(item[0])), default=None)
             if best is None:
                 break
             used = sorted(i for i, word_stem in free.items() if word_stem in best[0])
