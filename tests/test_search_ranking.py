@@ -340,6 +340,18 @@ def test_a_service_more_people_may_refer_to_comes_first_other_things_equal(index
         assert [by_id[i] for i in built.search(request).ids] == ["Speech help B", "Speech help A", "Speech help C"]
 
 
+def test_a_service_nobody_can_ask_for_directly_comes_after_one_they_can(index):
+    # Overnight breaks are arranged only after a social work assessment: no one can refer to them directly. Its
+    # listing says "short breaks" more (in its summary and description too), but the club families can book comes
+    # first.
+    documents = [service("Short breaks overnight", summary="Short breaks, overnight short breaks.",
+                         description="Short breaks overnight."),
+                 service("Short breaks club", referrer=["self"]),
+                 service("Family centre", referrer=["self", "gp", "senco", "health_visitor", "social_worker"])]
+    built = index(documents)
+    assert names(built, documents, "short breaks") == ["Short breaks club", "Short breaks overnight"]
+
+
 def test_a_need_the_thesaurus_knows_counts_however_many_services_mention_it(index):
     documents = [*(service(f"Autism support {n}", description="For autistic children who have meltdowns.")
                    for n in range(6)),

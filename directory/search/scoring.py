@@ -30,6 +30,10 @@ WIDE_AREA_PRIOR = 0.3
 # more likely what a search is for than one only a few specialists can refer to (a keyworker service for young
 # people on a hospital-risk register; an assessment offered only to those already on an NHS list).
 OPEN_REFERRAL_PRIOR = 0.4
+# A service nobody can ask for directly (no "who can refer" role, not even families: one offered only to those on
+# another service's list, or arranged only after another's assessment) is a second step: its score is multiplied
+# by this.
+NO_DIRECT_REFERRAL = 0.8
 
 
 class Bits(BaseBitSet):
@@ -80,8 +84,9 @@ class Generation:
 
     def concept_scores(self, concept, docs: int) -> dict[int, float]:
         """{docnum: score} for at least the documents in `docs` that match the concept, by its best field and a
-        share of the others (best_field_scores). A score depends only on the index, so each document's is worked out once per generation, the first time a search needs it (only the documents that can reach
-        its page), instead of on every search for every match."""
+        share of the others (best_field_scores). A score depends only on the index, so each document's is worked
+        out once per generation, the first time a search needs it (only the documents that can reach its page),
+        instead of on every search for every match."""
         key = tuple((term.fieldname, term.text, term.boost) for term in concept.terms)
         kept = self._concept_scores.get(key)
         if kept is None:
@@ -134,8 +139,9 @@ class Generation:
 
     def prior_factors(self, located: bool) -> array:
         """By document number, what a service's score is multiplied by before anything about the query: 1 +
-        OPEN_REFERRAL_PRIOR x its referrer roles over the most any service has, and, unless the person's area is
-        known (`located`), times 1 + WIDE_AREA_PRIOR x the share of the widest service's districts it covers."""
+        OPEN_REFERRAL_PRIOR x its referrer roles over the most any service has (NO_DIRECT_REFERRAL with none), and,
+        unless the person's area is known (`located`), times 1 + WIDE_AREA_PRIOR x the share of the widest
+        service's districts it covers."""
         if located not in self._prior_factors:
             if True not in self._prior_factors:
                 roles = array("H", bytes(2 * self.searcher.doc_count_all()))
@@ -143,8 +149,8 @@ class Generation:
                     for docnum in bit_numbers(self.postings("referrer", value)):
                         roles[docnum] += 1
                 most_roles = max(roles, default=0) or 1
-                self._prior_factors[True] = array("d", (1 + OPEN_REFERRAL_PRIOR * count / most_roles
-                                                        for count in roles))
+                self._prior_factors[True] = array("d", (
+                    1 + OPEN_REFERRAL_PRIOR * count / most_roles if count else NO_DIRECT_REFERRAL for count in roles))
             if not located:
                 areas = self.area_counts()
                 widest = max(areas, default=0) or 1
