@@ -352,6 +352,15 @@ def test_a_service_nobody_can_ask_for_directly_comes_after_one_they_can(index):
     assert names(built, documents, "short breaks") == ["Short breaks club", "Short breaks overnight"]
 
 
+def test_the_exact_phrase_in_a_name_is_weighed_with_the_prior_like_the_rest_of_the_score(index):
+    # Both names hold "autism assessment"; the shorter fits it a little better, but nobody can ask for it directly.
+    # The phrase's boost used to be added after the prior, so it decided alone.
+    documents = [service("Autism assessment"),
+                 service("Autism assessment and support", referrer=["self", "gp", "senco"])]
+    assert names(index(documents), documents, "autism assessment") == ["Autism assessment and support",
+                                                                       "Autism assessment"]
+
+
 def test_a_need_the_thesaurus_knows_counts_however_many_services_mention_it(index):
     documents = [*(service(f"Autism support {n}", description="For autistic children who have meltdowns.")
                    for n in range(6)),

@@ -439,12 +439,12 @@ class SearchIndex:
         (a service named for the query), never the alphabet.
 
         A document's score is the sum of its concepts' scores (each by its best field, with a little for the
-        others: a word in a service's name counts for the name, not once for every field that repeats it), plus
-        a boost when the name holds the words as an exact phrase, times the share of the query's telling concepts
-        it has (a service with every word keeps all its score; one missing one of three keeps two thirds, so a
-        service named for the main word can still come before two passing mentions), times the service's prior
-        (Generation.prior_factors: more for a service more kinds of people may refer to, and, unless `located`,
-        for one that covers more of the directory's area).
+        others: a word in a service's name counts for the name, not once for every field that repeats it) times
+        the share of the query's telling concepts it has (a service with every word keeps all its score; one
+        missing one of three keeps two thirds, so a service named for the main word can still come before two
+        passing mentions), plus a boost when the name holds the words as an exact phrase, all times the service's
+        prior (Generation.prior_factors: more for a service more kinds of people may refer to, less for one nobody
+        can ask for directly, and, unless `located`, more for one that covers more of the directory's area).
         Concept scores are kept per generation (Generation.concept_scores), so a search mostly adds up kept scores
         instead of running a matcher over every match, and only the documents that can reach the page are put in
         full order."""
@@ -485,7 +485,7 @@ class SearchIndex:
             factors = generation.prior_factors(located)
             scored = [(score * factors[docnum], docnum) for score, docnum in scored]
             if strict:
-                scored = self._with_phrase(generation, phrase, phrase_docs, scored)
+                scored = self._with_phrase(generation, phrase, phrase_docs, scored, factors)
                 out.extend(self._best(generation, scored, in_name, wanted - len(out)))
                 if len(out) >= wanted:
                     break
@@ -494,12 +494,13 @@ class SearchIndex:
                 share = (ranking.telling - number) / ranking.telling
                 merged.extend((score * share, docnum) for score, docnum in scored)
         if not strict:
-            out = self._best(generation, self._with_phrase(generation, phrase, phrase_docs, merged), in_name, wanted)
+            out = self._best(generation, self._with_phrase(generation, phrase, phrase_docs, merged,
+                                                           generation.prior_factors(located)), in_name, wanted)
         return out[wanted - per_page:wanted]
 
     @staticmethod
     def _with_phrase(generation: Generation, phrase: Phrase | None, phrase_docs: int,
-                     scored: list[tuple[float, int]]) -> list[tuple[float, int]]:
+                     scored: list[tuple[float, int]], factors) -> list[tuple[float, int]]:
         """The scores with the exact phrase's boost added, for the best few that have its words in their name (not
         every service whose name has them: "family support" is in hundreds of names at 10,000 services)."""
         if phrase is None or not scored:
@@ -510,7 +511,8 @@ class SearchIndex:
         boosts = generation.phrase_scores(phrase, near) if near else {}
         if not boosts:
             return scored
-        return [(score + boosts[docnum], docnum) if docnum in boosts else (score, docnum) for score, docnum in scored]
+        return [(score + boosts[docnum] * factors[docnum], docnum) if docnum in boosts else (score, docnum)
+                for score, docnum in scored]
 
     @staticmethod
     def _best(generation: Generation, scored: list[tuple[float, int]], in_name: list[int], count: int) -> list[int]:
