@@ -151,6 +151,18 @@ def test_a_described_need_is_found_loosely_in_the_query_but_never_in_listings():
     assert synonyms.tokens_in("Children go to school with support") == []
 
 
+def test_a_phrase_is_found_loosely_only_when_its_words_are_near_each_other():
+    synonyms = Synonyms([{"phrases": ["leaving school"]}, {"phrases": ["won't go to school"]}])
+    assert synonyms.concepts(words("worried about him leaving his special school")) == [
+        (None, ("worried",)), (None, ("about",)), (None, ("him",)), ("syn0", ("leaving", "school")), (None, ("his",)),
+        (None, ("special",))]
+    # "school" and "leave" eleven words apart are two things said, not "leaving school".
+    text = "she has not been in school since easter and now she will not even leave the house"
+    assert all(group is None for group, _words in synonyms.concepts(words(text)))
+    assert synonyms.concepts(words("scared to go to school")) == [
+        (None, ("scared",)), (None, ("to",)), ("syn1", ("go", "school")), (None, ("to",))]
+
+
 def test_a_query_is_read_the_same_way_in_every_process():
     # Two loose phrases of one group with as many words: the one whose words start earlier is taken. It used to
     # depend on the order of a set of strings, which Python changes from process to process (PYTHONHASHSEED),

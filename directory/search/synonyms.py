@@ -42,6 +42,10 @@ _APOSTROPHE_PIECES = frozenset({"won", "don", "doesn", "didn", "can", "couldn", 
 
 # The scan's mark for a stance phrase, which asks for nothing.
 _STANCE = -1
+# A phrase found loosely in a query: at most this many other words between its meaning words ("scared to go to
+# school" is "won't go to school"; "not been in school since easter, she won't even leave the house" is not
+# "leaving school").
+LOOSE_GAP = 4
 _STANCE_LONGEST = max(len(phrase) for phrase in STANCE_PHRASES)
 
 stem = functools.lru_cache(maxsize=65536)(porter.stem)
@@ -225,19 +229,33 @@ class Synonyms:
         free = {i: stem(phrase[0]) for i, (group, phrase) in enumerate(found) if group is None}
         groups: dict[int, tuple[int, list[int]]] = {}
 
-        def first_word(meaning: frozenset[str]) -> int:
-            return min(i for i, word_stem in free.items() if word_stem in meaning)
+        def near(meaning: frozenset[str]) -> list[int] | None:
+            """The words of the query that say the phrase's meaning words, the closest together (the first such
+            stretch), or None when they are further apart than LOOSE_GAP other words."""
+            at = sorted(i for i, word_stem in free.items() if word_stem in meaning)
+            best_span = None
+            for start in range(len(at)):
+                for end in range(start + len(meaning) - 1, len(at)):
+                    if {free[i] for i in at[start:end + 1]} >= meaning:
+                        if best_span is None or at[end] - at[start] < best_span[1] - best_span[0]:
+                            best_span = (at[start], at[end])
+                        break
+            if best_span is None or best_span[1] - best_span[0] + 1 > len(meaning) + LOOSE_GAP:
+                return None
+            return [i for i in at if best_span[0] <= i <= best_span[1]]
 
         while True:
             stems = set(free.values())
+            candidates = {(meaning, number): words_at for word_stem in stems
+                          for meaning, number in self._loose.get(word_stem, ())
+                          if meaning <= stems and (words_at := near(meaning)) is not None}
             # Of two with as many words, the one whose words start earlier in the query; never the order of a set
             # (which changes from one process to the next: two servers would read a query two ways).
-            best = max(((meaning, number) for word_stem in stems for meaning, number in self._loose.get(word_stem, ())
-                        if meaning <= stems),
-                       key=lambda item: (len(item[0]), -item[1], -first_word(item[0]), sorted(item[0])), default=None)
+            best = max(candidates, key=lambda item: (len(item[0]), -item[1], -candidates[item][0], sorted(item[0])),
+                       default=None)
             if best is None:
                 break
-            used = sorted(i for i, word_stem in free.items() if word_stem in best[0])
+            used = candidates[best]
             groups[used[0]] = (best[1], used)
             for i in used:
                 del free[i]
