@@ -274,7 +274,11 @@ def test_a_concept_scored_all_at_once_scores_as_when_skipping_to_a_few_documents
         every = best_field_scores(searcher, concept.terms)
         assert every and set(every) == set(bit_numbers(matches))
         some = bit_numbers(matches)[::3]
-        assert best_field_scores(searcher, concept.terms, bits_from(some)) == {d: every[d] for d in some}
+        wanted = bits_from(some)
+        assert best_field_scores(searcher, concept.terms, lambda _term, w=wanted: w) == {d: every[d] for d in some}
+        by_term = best_field_scores(searcher, concept.terms,
+                                    lambda term, w=wanted: w & generation.postings(term.fieldname, term.text))
+        assert by_term == {d: every[d] for d in some}
         for docnum in some:
             # Each field's own score, as Whoosh scores the term alone: the best, and a share of the rest.
             fields = [s for term in concept.terms for s, _d in score_only(searcher, term, 1 << docnum)]

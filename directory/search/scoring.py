@@ -4,7 +4,7 @@ the tie breaker that Whoosh 2.7's DisjunctionMax drops. Used by directory.search
 
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from whoosh.idsets import BaseBitSet
@@ -101,8 +101,9 @@ class Generation:
             return kept.scores
         self._scores_kept -= len(kept.scores)
         if missing.bit_count() * SKIP_SHARE < kept.matches.bit_count():
-            # A few documents: each term's matcher skips to them.
-            kept.scores.update(best_field_scores(self.searcher, concept.terms, missing))
+            # A few documents: each term's matcher skips to those of them it has.
+            kept.scores.update(best_field_scores(
+                self.searcher, concept.terms, lambda term: missing & self.postings(term.fieldname, term.text)))
             kept.covered |= missing
         else:
             kept.scores.update(best_field_scores(self.searcher, concept.terms))
@@ -253,20 +254,20 @@ def score_only(searcher, query: Query, matching: int) -> list[tuple[float, int]]
     return hits
 
 
-def best_field_scores(searcher, terms: list[Term], docs: int | None = None) -> dict[int, float]:
-    """{docnum: score} of a concept (any of `terms`, one per field) for the documents in `docs` (all matches when
-    None): its best field's score plus TIEBREAK x the sum of the other fields' (Whoosh 2.7's DisjunctionMax
-    drops the tie breaker). Each term's postings are read once: straight through for every match, or skipping to
-    each wanted document."""
+def best_field_scores(searcher, terms: list[Term], docs_of: Callable[[Term], int] | None = None) -> dict[int, float]:
+    """{docnum: score} of a concept (any of `terms`, one per field): its best field's score plus TIEBREAK x the sum
+    of the other fields' (Whoosh 2.7's DisjunctionMax drops the tie breaker). Each term's postings are read once:
+    straight through for every match, or, with `docs_of`, skipping to just the documents it gives for the term (a
+    bit set; those without the term are best left out)."""
     context = searcher.context()
     found: dict[int, list[float]] = {}
     for term in terms:
-        if docs is None:
+        if docs_of is None:
             matcher = term.matcher(searcher, context)
             while matcher.is_active():
                 found.setdefault(matcher.id(), []).append(matcher.score())
                 matcher.next()
-        else:
+        elif docs := docs_of(term):
             for score, docnum in score_only(searcher, term, docs):
                 found.setdefault(docnum, []).append(score)
     out = {}
