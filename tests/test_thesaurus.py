@@ -305,7 +305,9 @@ def test_the_list_finds_groups_by_kind_and_phrase(admin_client):
     table = page.soup.select_one("#thesaurus-groups")
     assert f"{len(FILE_GROUPS)} groups" in text_of(table.caption)
     found = admin_client.get("/admin/thesaurus", query_string={"phrase": "Won't talk", "kind": "everyday"})
-    assert [text_of(a) for a in found.soup.select("#thesaurus-groups tbody a")] == ["doesn't talk (change group)"]
+    # Each group with a phrase holding the words: "won't talk" itself, and "won't talk to us" (a child withdrawn).
+    assert [text_of(a) for a in found.soup.select("#thesaurus-groups tbody a")] == [
+        "doesn't talk (change group)", "won't leave his room (change group)"]
     none = admin_client.get("/admin/thesaurus", query_string={"phrase": "zzzzqq", "kind": "nonsense"})
     assert "No group matches." in text_of(none.soup)
 
@@ -357,7 +359,7 @@ def test_an_admin_changes_a_group(app, db_session, admin, admin_client):
     assert page.soup.select_one("input[name=kind][value=condition]").has_attr("checked")
     phrases = [*group.phrases, "trips over words"]
     response = admin_client.post(f"/admin/thesaurus/{group.id}", data={
-        "phrases": "\n".join(phrases), "query_only": "", "kind": "condition",
+        "phrases": "\n".join(phrases), "query_only": "\n".join(group.query_only or []), "kind": "condition",
         "categories": group.categories, "needs": group.needs}, follow_redirects=True)
     assert "Group “stammer” saved. The search will use the change in a minute or two." in text_of(response.soup)
     db_session.refresh(group)
@@ -367,7 +369,8 @@ def test_an_admin_changes_a_group(app, db_session, admin, admin_client):
     # The same answers again change nothing and record nothing.
     version = thesaurus.version(db_session)
     again = admin_client.post(f"/admin/thesaurus/{group.id}", data={
-        "phrases": "\n".join(phrases), "kind": "condition", "categories": group.categories, "needs": group.needs},
+        "phrases": "\n".join(phrases), "query_only": "\n".join(group.query_only or []), "kind": "condition",
+        "categories": group.categories, "needs": group.needs},
         follow_redirects=True)
     assert "Nothing was changed." in text_of(again.soup)
     assert thesaurus.version(db_session) == version
@@ -405,7 +408,7 @@ def test_a_phrase_may_stay_in_its_own_group_when_the_group_is_changed(db_session
 
 def test_an_admin_deletes_a_group_after_confirming(app, db_session, admin, admin_client):
     group = group_with(db_session, "dyscalculia")
-    group_id, phrases = group.id, len(group.phrases)
+    group_id, phrases = group.id, len(group.phrases) + len(group.query_only or [])
     confirm = admin_client.get(f"/admin/thesaurus/{group.id}/delete")
     assert confirm.soup.h1.get_text(strip=True) == "Delete the group “dyscalculia”"
     assert "maths difficulties" in text_of(confirm.soup)
