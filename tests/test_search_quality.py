@@ -189,7 +189,8 @@ def _source_ok(source) -> bool:
     return any(path.name == name or path.name.startswith(name + "_") for path in (EVAL / "voices").iterdir())
 
 
-@pytest.mark.parametrize("name", ["tuned.json", "held_out.json", "fourth_judge.json", "fifth_judge.json"])
+@pytest.mark.parametrize("name", ["tuned.json", "held_out.json", "fourth_judge.json", "fifth_judge.json",
+                                  "sixth_judge.json"])
 def test_judged_files_are_valid(name):
     items = json.loads((EVAL / name).read_text())
     ids = _seeded_ids()
@@ -215,12 +216,12 @@ def test_held_out_part_is_at_least_a_third_of_all_queries():
     assert 3 * held_out >= tuned + held_out
 
 
-@pytest.mark.parametrize("name", ["fourth_judge.json", "fifth_judge.json"])
+@pytest.mark.parametrize("name", ["fourth_judge.json", "fifth_judge.json", "sixth_judge.json"])
 def test_the_later_judges_queries_share_no_text_with_the_other_parts(name):
     def texts(file_name):
         return {" ".join(re.findall(r"\w+", item["query"].lower()))
                 for item in json.loads((EVAL / file_name).read_text())}
     mine = texts(name)
     # Counted, so that a failure never shows a held-out query.
-    for other in {"tuned.json", "held_out.json", "fourth_judge.json"} - {name}:
+    for other in {"tuned.json", "held_out.json", "fourth_judge.json", "fifth_judge.json", "sixth_judge.json"} - {name}:
         assert len(mine & texts(other)) == 0
