@@ -371,3 +371,13 @@ def test_a_need_the_thesaurus_knows_counts_however_many_services_mention_it(inde
     # Autism and meltdowns are in most of these listings, but they are what the family describes: the one
     # service that says "moves" does not come first, or alone, because every other concept is common.
     assert found[0].startswith("Autism support") and len(found) == 7
+
+
+def test_a_service_only_children_with_a_diagnosis_can_have_comes_after_one_without_that_need(index):
+    # The same words and the same people who may refer: the team that takes children whose hearing is only a worry
+    # comes before the one for a diagnosed hearing loss, which is rarely where a family describing signs starts.
+    documents = [service("Hearing team", description="Hearing. Hearing.", referrer=["gp"], requires=["diagnosis"]),
+                 service("Hearing clinic", description="Hearing.", referrer=["gp"])]
+    assert names(index(documents), documents, "hearing") == ["Hearing clinic", "Hearing team"]
+    documents = [{**document, "requires": []} for document in documents]
+    assert names(index(documents), documents, "hearing") == ["Hearing team", "Hearing clinic"]

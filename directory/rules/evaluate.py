@@ -370,3 +370,10 @@ def compile_rule(rule: dict, rules: RuleSet | None = None) -> CompiledRule:
 
 def evaluate(rule: dict, facts: dict, labels: Labels | None = None) -> Outcome:
     return CompiledRule(rule).evaluate(facts, labels)
+
+
+def needs_diagnosis(rule: dict | None) -> bool:
+    """Whether only a child with a diagnosis can meet the rule: with no diagnosis and nothing else known, the rule
+    is already not met (a service for children with a diagnosed hearing loss, not one that also takes children
+    whose families or professionals suspect a need)."""
+    return bool(rule) and evaluate(rule, {"diagnoses": frozenset()}).outcome == NOT_ELIGIBLE

@@ -17,6 +17,7 @@ from directory.models import (
     ServiceRelation,
     TaxonomyTerm,
 )
+from directory.rules import needs_diagnosis
 
 BATCH = 500
 
@@ -135,4 +136,6 @@ def _document(service, organisation, links, areas, free, terms, children) -> dic
         "cost": ["free"] if free else [],
         "accepting": ["yes" if service.accepting_referrals else "no"],
         "ages": [str(age) for age in range(service.minimum_age, service.maximum_age + 1)],
+        # What a family must already have to be taken on, as the listing's eligibility rule says.
+        "requires": ["diagnosis"] if needs_diagnosis(service.eligibility) else [],
     }

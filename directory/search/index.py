@@ -84,6 +84,8 @@ def _schema() -> Schema:
         places=TEXT(analyzer=_ANALYZER, phrase=False),
         spelling=TEXT(analyzer=_SPELLING, phrase=False),
         name_sort=ID(sortable=True),
+        # "diagnosis" for a service only children with a diagnosis can have (see scoring.NEEDS_DIAGNOSIS).
+        requires=KEYWORD(scorable=False, lowercase=False),
         **facets,
     )
 
@@ -97,7 +99,7 @@ def _to_whoosh(document: dict, synonyms: Synonyms) -> dict:
         tokens = synonyms.tokens_in(document.get(name) or "")
         if tokens:
             fields[name] = f"{fields.get(name, '')} {' '.join(tokens)}"
-    for name in (*FACETS, "ages"):
+    for name in (*FACETS, "ages", "requires"):
         fields[name] = " ".join(document.get(name, []))
     # The words families are likely to type are in these short fields; descriptions would double the index.
     fields["spelling"] = " ".join(document[key] for key in ("name", "summary", "keywords", "organisation", "places"))

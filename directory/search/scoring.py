@@ -34,6 +34,11 @@ OPEN_REFERRAL_PRIOR = 0.4
 # another service's list, or arranged only after another's assessment) is a second step: its score is multiplied
 # by this.
 NO_DIRECT_REFERRAL = 0.8
+# A service only children with a diagnosis can have (its eligibility rule is not met without one: a team for
+# children with a diagnosed hearing loss; a keyworker for autistic young people at risk of hospital admission) is,
+# for a search describing what a child does, rarely the first step: its score is multiplied by this. Families
+# searching in their own words are often still waiting for a diagnosis.
+NEEDS_DIAGNOSIS = 0.85
 
 
 class Bits(BaseBitSet):
@@ -140,7 +145,8 @@ class Generation:
 
     def prior_factors(self, located: bool) -> array:
         """By document number, what a service's score is multiplied by before anything about the query: 1 +
-        OPEN_REFERRAL_PRIOR x its referrer roles over the most any service has (NO_DIRECT_REFERRAL with none), and,
+        OPEN_REFERRAL_PRIOR x its referrer roles over the most any service has (NO_DIRECT_REFERRAL with none), times
+        NEEDS_DIAGNOSIS for a service only children with a diagnosis can have, and,
         unless the person's area is known (`located`), times 1 + WIDE_AREA_PRIOR x the share of the widest
         service's districts it covers."""
         if located not in self._prior_factors:
@@ -150,8 +156,11 @@ class Generation:
                     for docnum in bit_numbers(self.postings("referrer", value)):
                         roles[docnum] += 1
                 most_roles = max(roles, default=0) or 1
-                self._prior_factors[True] = array("d", (
+                factors = array("d", (
                     1 + OPEN_REFERRAL_PRIOR * count / most_roles if count else NO_DIRECT_REFERRAL for count in roles))
+                for docnum in bit_numbers(self.postings("requires", "diagnosis")):
+                    factors[docnum] *= NEEDS_DIAGNOSIS
+                self._prior_factors[True] = factors
             if not located:
                 areas = self.area_counts()
                 widest = max(areas, default=0) or 1

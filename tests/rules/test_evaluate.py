@@ -2,7 +2,7 @@
 
 import pytest
 
-from directory.rules import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN, Labels, evaluate
+from directory.rules import ELIGIBLE, NOT_ELIGIBLE, UNKNOWN, Labels, evaluate, needs_diagnosis
 from directory.rules.fields import FIELDS
 
 T, F, U = True, False, None
@@ -160,3 +160,18 @@ def test_a_rule_changed_after_it_was_compiled_does_not_change_another_compiled_f
     rule["all"][0]["value"] = 4
     assert evaluate({"all": [{"field": "age", "op": "eq", "value": 3}]}, {"age": 5}).reasons == [
         "Only for children who are aged 3 years; your child is 5"]
+
+
+@pytest.mark.parametrize("rule, expected", [
+    ({"field": "diagnoses", "op": "has_any", "value": ["hearing-loss"]}, True),
+    ({"all": [{"field": "diagnoses", "op": "has_any", "value": ["autism"]},
+              {"field": "age", "op": "lte", "value": 25}]}, True),
+    # Also open to children whose need is only suspected, or decided by something else: no diagnosis needed.
+    ({"any": [{"field": "suspected", "op": "has_any", "value": ["autism"]},
+              {"field": "diagnoses", "op": "has_any", "value": ["autism"]}]}, False),
+    ({"field": "needs", "op": "has_any", "value": ["PD"]}, False),
+    ({"not": {"field": "diagnoses", "op": "has_any", "value": ["autism"]}}, False),
+    (None, False),
+])
+def test_a_rule_needs_a_diagnosis_only_when_no_child_without_one_can_meet_it(rule, expected):
+    assert needs_diagnosis(rule) is expected
