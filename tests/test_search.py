@@ -545,12 +545,25 @@ def test_a_results_details_are_separate_sentences(client):
     ("needs constant supervision", {"children-with-disabilities-social-work-team"}),
     ("not babbling at 18 months", {"slt-north-and-south-west-staffordshire", "slt-south-east-staffordshire"}),
     ("annual review overdue", {"staffordshire-sendiass"}),
+    # Signs seen before any diagnosis: the assessment pathways, and the services that take a child on a worry.
+    ("lines up all his cars", {"autism-service-south-staffordshire", "camhs-autism-pathway-north-staffordshire"}),
+    ("toddler bangs his head on the floor", {"community-paediatrics-child-development"}),
+    ("reads with his nose to the page", {"sensory-support-vision"}),
+    ("doesnt respond when called", {"sensory-support-hearing"}),
+    # A school sending a child home or cutting their day is an exclusion families can get impartial advice on.
+    ("the school put him on a reduced timetable", {"staffordshire-sendiass"}),
+    ("what are her options at 16", {"preparing-for-adulthood-team"}),
     # A parent's own health is the family's, not a matter for children's mental health services.
     ("struggling with my own mental health", {"early-help-family-support", "staffordshire-parent-carer-forum"}),
 ])
 def test_a_need_described_by_its_signs_finds_the_services_for_it(client, typed, wanted):
     first = result_slugs(client.get("/search", query_string={"q": typed}))[:8]
     assert wanted <= set(first), first
+
+
+def test_a_toddler_banging_his_head_is_a_sign_for_the_developmental_services_not_self_harm(client):
+    first = result_slugs(client.get("/search", query_string={"q": "toddler bangs his head on the floor"}))[:5]
+    assert first and not [slug for slug in first if "camhs" in slug], first
 
 
 def test_a_parents_own_mental_health_is_not_sent_to_childrens_mental_health_services(client):
