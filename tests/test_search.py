@@ -87,6 +87,16 @@ def test_spelling_mistake_is_corrected_when_nothing_matches(client):
     assert speach.soup.find("a", href="/search?q=speech") is None or "speech" in text_of(speach.soup)
 
 
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("speach", "speech"), ("ocupational", "occupational"), ("stamering", "stammering"), ("theraphy", "therapy"),
+    ("langauge", "language"),
+])
+def test_common_misspellings_of_the_thesaurus_words_are_corrected(client, typed, meant):
+    # A misspelling kept in the thesaurus as a phrase ("speach therapy") would be a known word, which spelling help
+    # leaves alone: typed alone, it would find nothing.
+    assert f"Showing results for “{meant}” instead." in text_of(client.get("/search", query_string={"q": typed}).soup)
+
+
 def test_misspelt_word_among_unknown_ones_is_still_corrected(client):
     text = text_of(client.get("/search?q=qqqqzz+autisim").soup)
     assert "Showing results for “qqqqzz autism” instead." in text
