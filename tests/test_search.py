@@ -579,3 +579,11 @@ def test_a_toddler_banging_his_head_is_a_sign_for_the_developmental_services_not
 def test_a_parents_own_mental_health_is_not_sent_to_childrens_mental_health_services(client):
     first = result_slugs(client.get("/search", query_string={"q": "struggling with my own mental health"}))[:5]
     assert first and not [slug for slug in first if "camhs" in slug], first
+
+
+@pytest.mark.parametrize("typed", ["we got turned down for an ehcp", "the council won't assess him", "ehcp refused"])
+def test_a_refused_ehc_plan_finds_impartial_advice_first(client, typed):
+    # A refusal can be challenged: the impartial advice service helps families appeal, so it comes before the
+    # council's assessment team, which has already said no.
+    first = result_slugs(client.get("/search", query_string={"q": typed}))[:2]
+    assert "staffordshire-sendiass" in first, first
