@@ -122,3 +122,23 @@ def test_an_organisation_changed_on_its_own_moves_the_directory_revision_and_its
                                        "locations": [moved], "services": []}, source="import")
     db_session.commit()
     assert writer.directory_revision(db_session) == before[0] + 2
+
+
+def test_an_eligibility_rule_that_stops_needing_a_diagnosis_changes_what_search_weighs(app, db_session):
+    from directory.db import get_session
+    from directory.search.sync import get_index
+
+    hearing = service(db_session, "sensory-support-hearing")
+
+    def needs_diagnosis_in_the_index() -> bool:
+        generation = get_index(app)._generation()
+        return bool(generation.docnums([str(hearing.id)]) & generation.postings("requires", "diagnosis"))
+
+    assert needs_diagnosis_in_the_index()  # the seed's rule: only a diagnosed hearing loss
+    with app.test_request_context():
+        session = get_session()
+        writer.update_service(session, hearing.id, {"eligibility": {
+            "any": [{"field": "diagnoses", "op": "has_any", "value": ["hearing-loss"]},
+                    {"field": "suspected", "op": "has_any", "value": ["hearing-loss"]}]}}, source="lead")
+        session.commit()
+    assert not needs_diagnosis_in_the_index()
