@@ -550,8 +550,9 @@ def test_a_results_details_are_separate_sentences(client):
     ("she sits right up to the tv", {"sensory-support-vision"}),
     ("always wears long sleeves in summer", {"camhs-south-staffordshire",
                                              "camhs-central-referral-hub-north-staffordshire"}),
-    # Sensory differences: occupational therapy, and the paediatricians who look at development as a whole.
-    ("he hates the hoover", {"ot-north-team", "community-paediatrics-child-development"}),
+    # Sensory differences seen at home are often an early sign of autism: the autism services that need no
+    # diagnosis (occupational therapy here sees children with a physical difficulty).
+    ("he hates the hoover", {"autism-family-support", "autism-and-communication-outreach"}),
     ("needs constant supervision", {"children-with-disabilities-social-work-team"}),
     ("not babbling at 18 months", {"slt-north-and-south-west-staffordshire", "slt-south-east-staffordshire"}),
     ("annual review overdue", {"staffordshire-sendiass"}),
@@ -569,6 +570,14 @@ def test_a_results_details_are_separate_sentences(client):
 def test_a_need_described_by_its_signs_finds_the_services_for_it(client, typed, wanted):
     first = result_slugs(client.get("/search", query_string={"q": typed}))[:8]
     assert wanted <= set(first), first
+
+
+@pytest.mark.parametrize("typed", ["screams at hand dryers", "covers his ears at loud noises", "chews his jumper",
+                                   "won't wear socks"])
+def test_sensory_differences_in_everyday_words_find_autism_support_before_physical_therapy(client, typed):
+    first = result_slugs(client.get("/search", query_string={"q": typed}))
+    assert "autism-family-support" in first[:3], first
+    assert not [slug for slug in first[:5] if slug.startswith("ot-")], first
 
 
 def test_a_toddler_banging_his_head_is_a_sign_for_the_developmental_services_not_self_harm(client):

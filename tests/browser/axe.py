@@ -8,6 +8,9 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
 def axe_violations(page: Page) -> list[str]:
+    # A click that follows a link returns once the new document is committed, before it has a <head>: wait for it to
+    # load, or axe is injected into a half-parsed page.
+    page.wait_for_load_state("load")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
