@@ -580,6 +580,23 @@ def test_sensory_differences_in_everyday_words_find_autism_support_before_physic
     assert not [slug for slug in first[:5] if slug.startswith("ot-")], first
 
 
+@pytest.mark.parametrize("typed", ["meltdowns", "he melts down when we go out"])
+def test_meltdowns_are_read_as_a_sign_of_autism_not_as_naughtiness(client, typed):
+    # Families of autistic children say "meltdown" for what others call a tantrum: the autism support that needs no
+    # diagnosis comes first.
+    first = result_slugs(client.get("/search", query_string={"q": typed}))
+    assert "autism-family-support" in first[:3], first
+
+
+@pytest.mark.parametrize("typed", ["supported internship", "college"])
+def test_a_service_that_only_mentions_college_in_passing_is_not_about_life_after_school(client, typed):
+    # Every school-support category is "Help at school or college": that word alone does not make a service for
+    # pupils aged 4 to 16 one about preparing for adulthood.
+    first = result_slugs(client.get("/search", query_string={"q": typed}))
+    assert first[0] == "preparing-for-adulthood-team", first
+    assert "autism-and-communication-outreach" not in first, first
+
+
 def test_a_toddler_banging_his_head_is_a_sign_for_the_developmental_services_not_self_harm(client):
     first = result_slugs(client.get("/search", query_string={"q": "toddler bangs his head on the floor"}))[:5]
     assert first and not [slug for slug in first if "camhs" in slug], first
