@@ -560,6 +560,13 @@ def test_a_results_details_are_separate_sentences(client):
     ("lines up all his cars", {"autism-service-south-staffordshire", "camhs-autism-pathway-north-staffordshire"}),
     ("toddler bangs his head on the floor", {"community-paediatrics-child-development"}),
     ("reads with his nose to the page", {"sensory-support-vision"}),
+    ("holds his books right up to his face", {"sensory-support-vision"}),
+    # A child with no sense of danger: a sign the developmental and autism services look at, not naughtiness.
+    ("no sense of danger", {"autism-family-support", "autism-service-south-staffordshire"}),
+    # Asking who to turn to, or saying the school has put nothing in place: impartial advice.
+    ("who can i talk to about my sons needs", {"staffordshire-sendiass"}),
+    ("there is no support in place at school", {"staffordshire-sendiass"}),
+    ("he doesnt know what he wants to do after school", {"preparing-for-adulthood-team"}),
     ("doesnt respond when called", {"sensory-support-hearing"}),
     # A school sending a child home or cutting their day is an exclusion families can get impartial advice on.
     ("the school put him on a reduced timetable", {"staffordshire-sendiass"}),
