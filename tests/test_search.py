@@ -567,6 +567,18 @@ def test_a_results_details_are_separate_sentences(client):
     ("who can i talk to about my sons needs", {"staffordshire-sendiass"}),
     ("there is no support in place at school", {"staffordshire-sendiass"}),
     ("he doesnt know what he wants to do after school", {"preparing-for-adulthood-team"}),
+    # Everyday words for practical help: getting to school, a job, a night's sleep.
+    ("bus to special school", {"send-home-to-school-transport"}),
+    ("a job for my son", {"preparing-for-adulthood-team"}),
+    ("who will have him overnight", {"overnight-short-breaks"}),
+    # "phycologist" is an English word (algae), so spelling help leaves it: the thesaurus knows the slip.
+    ("phycologist for school", {"educational-psychology-service"}),
+    ("he won't leave his bedroom", {"emotional-health-and-wellbeing-service"}),
+    ("her brother's disability takes all our time", {"young-carers-and-siblings-support"}),
+    ("my neighbour's child is left on his own for hours", {"first-response-childrens-advice-and-support"}),
+    # Holding it together at school and falling apart at home is often autism masking.
+    ("fine in class but explodes when he gets home", {"autism-family-support", "autism-service-south-staffordshire"}),
+    ("diagnosed and discharged with no support", {"early-help-family-support"}),
     ("doesnt respond when called", {"sensory-support-hearing"}),
     # A school sending a child home or cutting their day is an exclusion families can get impartial advice on.
     ("the school put him on a reduced timetable", {"staffordshire-sendiass"}),
