@@ -179,9 +179,9 @@ def _seeded_ids() -> set[str]:
 
 
 def _source_ok(source) -> bool:
-    """ "own", or a families' words file copied into tests/search_eval/voices/, named in full
-    ("voices/004_f7e4fc3b00fc5a21.txt") or by its number ("voices/004")."""
-    if source == "own":
+    """ "own", "listings" (written from the service listings), or a families' words file copied into
+    tests/search_eval/voices/, named in full ("voices/004_f7e4fc3b00fc5a21.txt") or by its number ("voices/004")."""
+    if source in ("own", "listings"):
         return True
     if not isinstance(source, str) or not source.startswith("voices/") or source == "voices/":
         return False
@@ -189,8 +189,10 @@ def _source_ok(source) -> bool:
     return any(path.name == name or path.name.startswith(name + "_") for path in (EVAL / "voices").iterdir())
 
 
-@pytest.mark.parametrize("name", ["tuned.json", "held_out.json", "fourth_judge.json", "fifth_judge.json",
-                                  "sixth_judge.json"])
+LATER_JUDGES = ["fourth_judge.json", "fifth_judge.json", "sixth_judge.json", "seventh_judge.json", "eighth_judge.json"]
+
+
+@pytest.mark.parametrize("name", ["tuned.json", "held_out.json", *LATER_JUDGES])
 def test_judged_files_are_valid(name):
     items = json.loads((EVAL / name).read_text())
     ids = _seeded_ids()
@@ -216,12 +218,12 @@ def test_held_out_part_is_at_least_a_third_of_all_queries():
     assert 3 * held_out >= tuned + held_out
 
 
-@pytest.mark.parametrize("name", ["fourth_judge.json", "fifth_judge.json", "sixth_judge.json"])
+@pytest.mark.parametrize("name", LATER_JUDGES)
 def test_the_later_judges_queries_share_no_text_with_the_other_parts(name):
     def texts(file_name):
         return {" ".join(re.findall(r"\w+", item["query"].lower()))
                 for item in json.loads((EVAL / file_name).read_text())}
     mine = texts(name)
     # Counted, so that a failure never shows a held-out query.
-    for other in {"tuned.json", "held_out.json", "fourth_judge.json", "fifth_judge.json", "sixth_judge.json"} - {name}:
+    for other in {"tuned.json", "held_out.json", *LATER_JUDGES} - {name}:
         assert len(mine & texts(other)) == 0
