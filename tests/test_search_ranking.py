@@ -276,6 +276,19 @@ def test_a_concept_said_twice_counts_once(index):
     assert not found.matched_any_word
 
 
+def test_a_concept_said_several_ways_weighs_more_than_one_said_once(index):
+    # Named for one concept each, the same fields: autism is said three ways, nursery once, so the query is about
+    # autism (before, each counted once and the nursery service came first, its name shorter).
+    documents = [service("Nursery help", summary="For children at nursery."),
+                 service("Autism family help", summary="For families of autistic children.")]
+    built = index(documents, groups=[["autism", "autistic", "lines up his cars", "covers his ears"],
+                                     ["nursery", "preschool"]])
+    text = "lines up his cars and covers his ears at nursery, could it be autism"
+    assert names(built, documents, text) == ["Autism family help", "Nursery help"]
+    # Said once each, neither is the query's subject: the usual order (the shorter name first) stands.
+    assert names(built, documents, "autism at nursery") == ["Nursery help", "Autism family help"]
+
+
 def test_a_thesaurus_phrase_of_words_that_ask_for_nothing_asks_for_nothing(index):
     documents = [service("Autism support", description="Help as you wait for an assessment."),
                  *(service(f"Club {n}", description="Lessons.") for n in range(3))]

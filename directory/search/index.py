@@ -12,6 +12,7 @@ import os
 import shutil
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,11 @@ PHRASE_BOOST = 4.0
 # A thesaurus concept (a condition, a need, a service named in any of its ways) weighs this many times a plain
 # word: in "hits other kids at school" the behaviour is what is asked about, and "school" is where.
 GROUP_WEIGHT = 2.5
+# A thesaurus concept said more than once ("lines up his cars, covers his ears at the hand dryer, could it be
+# autism" says autism three ways) is what the query is about: each saying after the first adds this share of its
+# weight, up to MOST_REPEATS sayings. It stays one concept for the soft AND.
+REPEATED_CONCEPT = 1.0
+MOST_REPEATS = 3
 # How many of the best-scored services with the words of the query in their name are looked at for the exact
 # phrase.
 PHRASE_CANDIDATES = PAGE_SIZE
@@ -385,14 +391,19 @@ class SearchIndex:
     def _concepts(self, query_words: list[str]) -> list[_Concept]:
         """Each concept of the query as the terms any of which match it: a synonym group's token (in the name
         or elsewhere), or a word's stem in any text field. Stop words alone ask for nothing, and a concept said
-        twice ("masks at school, falls apart at home" is autism twice) counts once."""
+        twice ("masks at school, falls apart at home" is autism twice) is one concept that weighs more (see
+        REPEATED_CONCEPT)."""
+        read = self.synonyms.concepts(query_words)
+        said = Counter(group for group, phrase in read
+                       if group is not None and not all(word in FILLER for word in phrase))
         concepts, seen = [], set()
-        for group, phrase in self.synonyms.concepts(query_words):
+        for group, phrase in read:
             if group is not None:
                 if group in seen or all(word in FILLER for word in phrase):
                     continue  # said before, or only words that ask for nothing ("while" is "whilst")
                 seen.add(group)
-                terms = [Term(field_name, group, boost=weight * GROUP_WEIGHT) for field_name, weight in TEXT_FIELDS]
+                weight_said = GROUP_WEIGHT * (1 + REPEATED_CONCEPT * (min(said[group], MOST_REPEATS) - 1))
+                terms = [Term(field_name, group, boost=weight * weight_said) for field_name, weight in TEXT_FIELDS]
                 stems = tuple(t.text for word in phrase if word not in FILLER for t in _ANALYZER(word))
                 concepts.append(_Concept(terms, terms[0], stems, known=True))
             elif phrase[0] not in FILLER and phrase[0] not in PARTICLES and not phrase[0].isdecimal():
