@@ -567,6 +567,8 @@ def test_a_results_details_are_separate_sentences(client):
     ("who can i talk to about my sons needs", {"staffordshire-sendiass"}),
     ("there is no support in place at school", {"staffordshire-sendiass"}),
     ("he doesnt know what he wants to do after school", {"preparing-for-adulthood-team"}),
+    # A child's talking, in everyday words: speech and language therapy.
+    ("help with my childs talking", {"slt-north-and-south-west-staffordshire", "slt-south-east-staffordshire"}),
     # Everyday words for practical help: getting to school, a job, a night's sleep.
     ("bus to special school", {"send-home-to-school-transport"}),
     ("a job for my son", {"preparing-for-adulthood-team"}),
