@@ -164,6 +164,22 @@ def test_a_phrase_is_found_loosely_only_when_its_words_are_near_each_other():
         (None, ("scared",)), (None, ("to",)), ("syn1", ("go", "school")), (None, ("to",))]
 
 
+def test_of_two_loose_readings_the_one_in_the_order_typed_then_the_shorter_phrase_is_taken():
+    advice = {"phrases": ["someone to talk to about my child's needs", "caring for a disabled child"]}
+    day_care = {"phrases": ["day care"]}
+    mental_health = {"phrases": ["someone to talk to"]}
+    synonyms = Synonyms([advice, day_care, mental_health])
+    # "someone" and "talk" are the meaning words of both "someone to talk to" phrases ("my child's needs" asks for
+    # nothing): the phrase that says least beyond them is read, though its group comes later.
+    assert [group for group, _ in synonyms.concepts(words("someone for my son to talk to"))][0] == "syn2"
+    # The same phrase, typed in full, is read exactly.
+    assert synonyms.concepts(words("someone to talk to about my child's needs"))[0][0] == "syn0"
+    # "care ... disabled" in the order of "caring for a disabled child", not "day" and "care" the wrong way round,
+    # though "day care" is shorter.
+    read = synonyms.concepts(words("i care for my disabled son day and night"))
+    assert ("syn0", ("care", "disabled")) in read and not [group for group, _ in read if group == "syn1"]
+
+
 def test_a_query_is_read_the_same_way_in_every_process():
     # Two loose phrases of one group with as many words: the one whose words start earlier is taken. It used to
     # depend on the order of a set of strings, which Python changes from process to process (PYTHONHASHSEED),

@@ -131,12 +131,22 @@ class Synonyms:
         # ("scared to go to school" holds "won't go to school"; "struggling to read" is "struggling with
         # reading"). A phrase needs two meaning words to be found loosely: one word alone would say more than the
         # family typed ("can't talk" is "talk"; "caring" stems to "care", "down's" to "down").
+        # Of two readings with as many meaning words, the one whose phrase has them in the order typed ("I care for
+        # my disabled son day and night" is caring for a disabled child, not day care), then the one whose phrase
+        # says least beyond them: "someone for my son to talk to" is "someone to talk to" (a child's mental health),
+        # not "someone to talk to about my child's needs" (advice), though "my child's needs" asks for nothing alone.
         self._loose: dict[str, list[tuple[frozenset[str], int]]] = {}
+        self._loose_orders: dict[tuple[frozenset[str], int], set[tuple[str, ...]]] = {}
+        self._loose_length: dict[tuple[frozenset[str], int], int] = {}
         for form, number in self._by_phrase.items():
             meaning = frozenset(content_stems(form))
             if len(meaning) >= 2:
-                for word_stem in meaning:
-                    self._loose.setdefault(word_stem, []).append((meaning, number))
+                key = (meaning, number)
+                if key not in self._loose_length:
+                    for word_stem in meaning:
+                        self._loose.setdefault(word_stem, []).append(key)
+                self._loose_orders.setdefault(key, set()).add(tuple(dict.fromkeys(content_stems(form))))
+                self._loose_length[key] = min(len(form), self._loose_length.get(key, len(form)))
 
     @classmethod
     def cached(cls, groups: list) -> "Synonyms":
@@ -249,10 +259,12 @@ class Synonyms:
             candidates = {(meaning, number): words_at for word_stem in stems
                           for meaning, number in self._loose.get(word_stem, ())
                           if meaning <= stems and (words_at := near(meaning)) is not None}
-            # Of two with as many words, the one whose words start earlier in the query; never the order of a set
-            # (which changes from one process to the next: two servers would read a query two ways).
-            best = max(candidates, key=lambda item: (len(item[0]), -item[1], -candidates[item][0], sorted(item[0])),
-                       default=None)
+            # Of two with as many words, the one in the order typed, then the shorter phrase (see `_loose_orders`),
+            # then the one whose words start earlier in the query; never the order of a set (which changes from one
+            # process to the next: two servers would read a query two ways).
+            best = max(candidates, key=lambda item: (
+                len(item[0]), tuple(dict.fromkeys(free[i] for i in candidates[item])) in self._loose_orders[item],
+                -self._loose_length[item], -item[1], -candidates[item][0], sorted(item[0])), default=None)
             if best is None:
                 break
             used = candidates[best]
