@@ -581,6 +581,14 @@ def test_a_results_details_are_separate_sentences(client):
     # Holding it together at school and falling apart at home is often autism masking.
     ("fine in class but explodes when he gets home", {"autism-family-support", "autism-service-south-staffordshire"}),
     ("diagnosed and discharged with no support", {"early-help-family-support"}),
+    ("adhd diagnosed but no help apart from tablets", {"early-help-family-support"}),
+    # A teenager losing weight is an eating disorder worry for mental health services, not fussy eating.
+    ("teenage daughter is hardly eating and losing weight", {"camhs-south-staffordshire",
+                                                             "camhs-central-referral-hub-north-staffordshire"}),
+    # A decision to challenge, or a plan not being delivered: impartial advice.
+    ("the council refused to assess, can I challenge it", {"staffordshire-sendiass"}),
+    ("the school is not providing what's in his plan", {"staffordshire-sendiass"}),
+    ("someone to talk to about my child's needs", {"staffordshire-sendiass"}),
     ("doesnt respond when called", {"sensory-support-hearing"}),
     # A school sending a child home or cutting their day is an exclusion families can get impartial advice on.
     ("the school put him on a reduced timetable", {"staffordshire-sendiass"}),

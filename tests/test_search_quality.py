@@ -189,7 +189,8 @@ def _source_ok(source) -> bool:
     return any(path.name == name or path.name.startswith(name + "_") for path in (EVAL / "voices").iterdir())
 
 
-LATER_JUDGES = ["fourth_judge.json", "fifth_judge.json", "sixth_judge.json", "seventh_judge.json", "eighth_judge.json"]
+LATER_JUDGES = ["fourth_judge.json", "fifth_judge.json", "sixth_judge.json", "seventh_judge.json", "eighth_judge.json",
+                "ninth_judge.json", "tenth_judge.json"]
 
 
 @pytest.mark.parametrize("name", ["tuned.json", "held_out.json", *LATER_JUDGES])
