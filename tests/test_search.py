@@ -589,6 +589,11 @@ def test_a_results_details_are_separate_sentences(client):
     ("the council refused to assess, can I challenge it", {"staffordshire-sendiass"}),
     ("the school is not providing what's in his plan", {"staffordshire-sendiass"}),
     ("someone to talk to about my child's needs", {"staffordshire-sendiass"}),
+    # A reduced timetable is an informal exclusion, which families can get impartial advice on.
+    ("she has been on a reduced timetable for weeks", {"staffordshire-sendiass"}),
+    # A young person asking for help for themself, not support for their parents.
+    ("im 16 can i get help myself without telling my parents", {"emotional-health-and-wellbeing-service"}),
+    ("mh support for my son", {"camhs-south-staffordshire", "camhs-central-referral-hub-north-staffordshire"}),
     ("doesnt respond when called", {"sensory-support-hearing"}),
     # A school sending a child home or cutting their day is an exclusion families can get impartial advice on.
     ("the school put him on a reduced timetable", {"staffordshire-sendiass"}),
