@@ -594,6 +594,13 @@ def test_a_results_details_are_separate_sentences(client):
     # A young person asking for help for themself, not support for their parents.
     ("im 16 can i get help myself without telling my parents", {"emotional-health-and-wellbeing-service"}),
     ("mh support for my son", {"camhs-south-staffordshire", "camhs-central-referral-hub-north-staffordshire"}),
+    ("my teenager is really down", {"emotional-health-and-wellbeing-service"}),
+    ("school isn't helping my son", {"staffordshire-sendiass"}),
+    ("the school says there is no money to put the recommendations in place", {"staffordshire-sendiass"}),
+    ("ortism assesment", {"autism-service-south-staffordshire", "camhs-autism-pathway-north-staffordshire"}),
+    ("unsafe swallow", {"eating-drinking-swallowing-therapy"}),
+    # Tics and Tourette's are assessed by the children's doctors.
+    ("tics tourettes", {"community-paediatrics-child-development"}),
     ("doesnt respond when called", {"sensory-support-hearing"}),
     # A school sending a child home or cutting their day is an exclusion families can get impartial advice on.
     ("the school put him on a reduced timetable", {"staffordshire-sendiass"}),
@@ -629,6 +636,16 @@ def test_a_service_that_only_mentions_college_in_passing_is_not_about_life_after
     first = result_slugs(client.get("/search", query_string={"q": typed}))
     assert first[0] == "preparing-for-adulthood-team", first
     assert "autism-and-communication-outreach" not in first, first
+
+
+def test_a_parent_called_anxious_is_not_read_as_a_childs_anxiety(client):
+    # "They think I'm just an anxious mum" says how the parent was treated: the child's signs decide.
+    first = result_slugs(client.get("/search", query_string={
+        "q": "the health visitor thinks I'm just an anxious mum but he screams at hand dryers"}))[:5]
+    assert "autism-family-support" in first, first
+    anxiety = {"camhs-south-staffordshire", "camhs-central-referral-hub-north-staffordshire",
+               "emotional-health-and-wellbeing-service", "stoke-stay-well"}
+    assert not anxiety & set(first), first
 
 
 def test_a_toddler_banging_his_head_is_a_sign_for_the_developmental_services_not_self_harm(client):
