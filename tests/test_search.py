@@ -582,6 +582,7 @@ def test_a_results_details_are_separate_sentences(client):
     ("fine in class but explodes when he gets home", {"autism-family-support", "autism-service-south-staffordshire"}),
     ("diagnosed and discharged with no support", {"early-help-family-support"}),
     ("adhd diagnosed but no help apart from tablets", {"early-help-family-support"}),
+    ("got the adhd diagnosis but need help with his behaviour at home", {"early-help-family-support"}),
     # A teenager losing weight is an eating disorder worry for mental health services, not fussy eating.
     ("teenage daughter is hardly eating and losing weight", {"camhs-south-staffordshire",
                                                              "camhs-central-referral-hub-north-staffordshire"}),
