@@ -600,6 +600,14 @@ def test_a_results_details_are_separate_sentences(client):
     ("the school says there is no money to put the recommendations in place", {"staffordshire-sendiass"}),
     ("ortism assesment", {"autism-service-south-staffordshire", "camhs-autism-pathway-north-staffordshire"}),
     ("unsafe swallow", {"eating-drinking-swallowing-therapy"}),
+    # A teenager who won't talk to a parent is withdrawn, not a child with a speech difficulty.
+    ("she won't talk to me and has been cutting herself", {"camhs-south-staffordshire",
+                                                            "camhs-central-referral-hub-north-staffordshire"}),
+    # Violence towards a parent is a safeguarding worry for the children's advice services.
+    ("my son is hitting me and smashing things up", {"first-response-childrens-advice-and-support"}),
+    # Below the CAMHS threshold: the lower-level emotional health services.
+    ("he's been told he doesn't meet camhs threshold", {"emotional-health-and-wellbeing-service"}),
+    ("no year 7 placement for september", {"staffordshire-sendiass"}),
     # Tics and Tourette's are assessed by the children's doctors.
     ("tics tourettes", {"community-paediatrics-child-development"}),
     ("doesnt respond when called", {"sensory-support-hearing"}),
