@@ -610,6 +610,10 @@ def test_a_results_details_are_separate_sentences(client):
     ("no year 7 placement for september", {"staffordshire-sendiass"}),
     # Tics and Tourette's are assessed by the children's doctors.
     ("tics tourettes", {"community-paediatrics-child-development"}),
+    ("he keeps blinking and sniffing and can't stop", {"community-paediatrics-child-development"}),
+    ("how do we find out if he's autistic", {"autism-service-south-staffordshire",
+                                             "camhs-autism-pathway-north-staffordshire"}),
+    ("frightened for my child's safety on a sunday night", {"emergency-duty-service-out-of-hours"}),
     ("doesnt respond when called", {"sensory-support-hearing"}),
     # A school sending a child home or cutting their day is an exclusion families can get impartial advice on.
     ("the school put him on a reduced timetable", {"staffordshire-sendiass"}),
