@@ -614,6 +614,8 @@ def test_a_results_details_are_separate_sentences(client):
     ("how do we find out if he's autistic", {"autism-service-south-staffordshire",
                                              "camhs-autism-pathway-north-staffordshire"}),
     ("frightened for my child's safety on a sunday night", {"emergency-duty-service-out-of-hours"}),
+    # A car accident is an injury, not a toileting accident.
+    ("she had a car accident and needs help walking again", {"childrens-physiotherapy"}),
     ("doesnt respond when called", {"sensory-support-hearing"}),
     # A school sending a child home or cutting their day is an exclusion families can get impartial advice on.
     ("the school put him on a reduced timetable", {"staffordshire-sendiass"}),
