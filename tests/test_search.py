@@ -614,6 +614,11 @@ def test_a_results_details_are_separate_sentences(client):
     ("how do we find out if he's autistic", {"autism-service-south-staffordshire",
                                              "camhs-autism-pathway-north-staffordshire"}),
     ("frightened for my child's safety on a sunday night", {"emergency-duty-service-out-of-hours"}),
+    # Parents' shorthand: "ds" is a dear son (not Down syndrome), "sw" a social worker.
+    ("ds 16 stays in his room all day", {"emotional-health-and-wellbeing-service"}),
+    ("need a sw for my disabled son", {"children-with-disabilities-social-work-team"}),
+    ("walking frame for my child", {"childrens-physiotherapy"}),
+    ("im 13 and i help look after my mum and my brother", {"young-carers-and-siblings-support"}),
     # A car accident is an injury, not a toileting accident.
     ("she had a car accident and needs help walking again", {"childrens-physiotherapy"}),
     ("doesnt respond when called", {"sensory-support-hearing"}),
@@ -661,6 +666,11 @@ def test_a_parent_called_anxious_is_not_read_as_a_childs_anxiety(client):
     anxiety = {"camhs-south-staffordshire", "camhs-central-referral-hub-north-staffordshire",
                "emotional-health-and-wellbeing-service", "stoke-stay-well"}
     assert not anxiety & set(first), first
+
+
+def test_ds_in_a_parents_shorthand_is_not_down_syndrome(client):
+    first = result_slugs(client.get("/search", query_string={"q": "ds 16 v low, stays in his room all day"}))[:5]
+    assert first and not [slug for slug in first if slug.startswith("slt-")], first
 
 
 def test_a_toddler_banging_his_head_is_a_sign_for_the_developmental_services_not_self_harm(client):
