@@ -5,7 +5,7 @@ import hashlib
 import logging
 from datetime import timedelta
 
-from flask import Flask, g
+from flask import Flask, g, request
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
 from flask_session.redis import RedisSessionInterface
 from redis import Redis
@@ -26,6 +26,14 @@ class _RefreshUnlessChanged:
     """A request that changed nothing in the session only pushes back its expiry (idle timeout). Rewriting the
     data it read would undo what a request running alongside it (the browser fetching a page and its assets
     at once) has just written, such as a new CSRF token."""
+
+    def should_set_storage(self, app: Flask, session: ServerSideSession) -> bool:
+        # An asset (a stylesheet, a script, an image) fetched beside a page does not push back the expiry: the
+        # page did. It would only be one more writer racing the page's own (on SQLite, a page that read before
+        # the asset's commit may then not write), and assets carry no Set-Cookie, so they cache.
+        if not session.modified and request.path.startswith(f"{app.static_url_path}/"):
+            return False
+        return super().should_set_storage(app, session)
 
     def _upsert_session(self, session_lifetime: timedelta, session: ServerSideSession, store_id: str) -> None:
         if session.modified:

@@ -7,8 +7,8 @@ from sqlmodel import Session, func, select
 
 from directory import account_links, two_factor
 from directory.models import District, FamilyRecord, User
+from directory.referrals import drafts, submit
 from directory.referrals import records as family_records
-from directory.referrals import submit
 from tests.helpers.concurrency import race
 from tests.helpers.people import make_user
 
@@ -87,3 +87,30 @@ def test_families_allocated_at_the_same_moment_never_go_over_the_limit(engine):
                                .where(FamilyRecord.key_worker_id.is_(None))).one()
     assert allocated == 3
     assert pending == 2
+
+
+def test_a_record_is_written_after_another_person_commits_between_the_requests_read_and_its_write(engine):
+    """A request reads (the signed-in person) before it writes. On SQLite a transaction that read before another
+    writer committed may not write: starting, saving and choosing services for a record take the write lock first,
+    so a commit by someone else in between (here, a new account) changes nothing for them."""
+    with Session(engine) as session:
+        worker_id = make_user(session, ["key_worker"]).id
+
+    def someone_else_commits():
+        with Session(engine) as other:
+            make_user(other, ["family"])
+
+    with Session(engine, expire_on_commit=False) as session:
+        session.get(User, worker_id)
+        someone_else_commits()
+        record = family_records.create_record(session, worker_id, {"key_worker"})
+        session.get(User, worker_id)
+        someone_else_commits()
+        family_records.save_section(session, worker_id, record, "child", {"first_name": "Sam"}, False)
+        session.get(User, worker_id)
+        someone_else_commits()
+        drafts.choose_services(session, record, worker_id, ["camhs-south-staffordshire"])
+    with Session(engine) as session:
+        assert family_records.section_data(session, session.get(FamilyRecord, record.id))["child"] == {
+            "first_name": "Sam"}
+        assert drafts.get(session, record, worker_id).data["services"] == ["camhs-south-staffordshire"]

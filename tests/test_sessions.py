@@ -2,6 +2,7 @@
 session for good, sign-in issues a new id; in Redis when REDIS_URL is set."""
 
 import time
+from datetime import timedelta
 
 import pytest
 import redis
@@ -158,3 +159,24 @@ def test_expired_session_housekeeping_that_fails_never_fails_the_request(tmp_pat
     with app.app_context(), caplog.at_level("WARNING", logger="directory.sessions"):
         app.session_interface._delete_expired_sessions()
     assert "Expired web sessions not deleted this time: OperationalError" in caplog.text
+
+
+def test_fetching_an_asset_neither_writes_the_session_nor_sets_the_cookie(client, db_session):
+    """A page's stylesheet and scripts arrive alongside the page's own request: only the page keeps the session
+    alive, so an asset request is never a second writer racing the page."""
+    user = make_user(db_session, ["family"])
+    sign_in(client, user)
+    db_session.exec(update(WebSession).values(expires_at=utcnow() + timedelta(minutes=5)))
+    db_session.commit()
+    [before] = db_session.exec(select(WebSession.expires_at)).all()
+
+    asset = client.get("/assets/css/application.css")
+    asset.close()
+    assert asset.status_code == 200 and "Set-Cookie" not in asset.headers
+    db_session.expire_all()
+    assert db_session.exec(select(WebSession.expires_at)).all() == [before]
+
+    page = client.get("/your-account")
+    assert page.status_code == 200 and "Set-Cookie" in page.headers
+    db_session.expire_all()
+    assert db_session.exec(select(WebSession.expires_at)).one() > before

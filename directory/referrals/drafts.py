@@ -8,6 +8,7 @@ import uuid
 from sqlmodel import Session, delete, select
 
 from directory.audit import record as audit
+from directory.db import begin_write
 from directory.models import FamilyRecord, ReferralDraft
 from directory.models.accounts import utcnow
 
@@ -18,6 +19,7 @@ def get(session: Session, record: FamilyRecord, user_id: uuid.UUID) -> ReferralD
 
 
 def _save(session: Session, record: FamilyRecord, user_id: uuid.UUID, data: dict, changed: list[str]) -> None:
+    begin_write(session)
     draft = get(session, record, user_id)
     if draft is None:
         draft = ReferralDraft(record_id=record.id, user_id=user_id, data={})

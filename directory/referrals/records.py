@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from directory import routing
 from directory.audit import record as audit
+from directory.db import begin_write
 from directory.encryption import keyring
 from directory.models import (
     FamilyAccess,
@@ -35,6 +36,7 @@ def lookup_hash(child: dict) -> str | None:
 
 
 def create_record(session: Session, user_id: uuid.UUID, roles: set[str]) -> FamilyRecord:
+    begin_write(session)  # reads (a free reference) then writes: on SQLite, take the write lock before reading
     record = FamilyRecord(reference=_new_record_reference(session), created_by_id=user_id,
                           key_worker_id=user_id if "key_worker" in roles else None)
     session.add(record)
@@ -59,6 +61,7 @@ def save_section(session: Session, user_id: uuid.UUID, record: FamilyRecord, sec
     """Store the section's answers (only what its form asks for) and commit; returns the fields that changed."""
     if section not in SECTIONS:
         raise ValueError(section)
+    begin_write(session)
     row = sections_of(session, record).get(section)
     if row is None:
         row = FamilySection(record_id=record.id, section=section, data={})
