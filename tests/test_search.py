@@ -689,3 +689,11 @@ def test_a_refused_ehc_plan_finds_impartial_advice_first(client, typed):
     # council's assessment team, which has already said no.
     first = result_slugs(client.get("/search", query_string={"q": typed}))[:2]
     assert "staffordshire-sendiass" in first, first
+
+
+@pytest.mark.parametrize("typed", ["ehcp", "help with my sons ehcp", "what is an ehc plan", "ehcp annual review"])
+def test_an_ehc_plan_finds_the_impartial_advice_that_helps_with_it_beside_the_council_team(client, typed):
+    # EHC plans are what impartial advice services help families with (asking, checking a draft, reviews): every
+    # judge wanted it beside the council's team, before the services that give the council advice.
+    first = result_slugs(client.get("/search", query_string={"q": typed}))
+    assert first[:2] == ["ehc-needs-assessment", "staffordshire-sendiass"], first

@@ -394,3 +394,18 @@ def test_a_service_only_children_with_a_diagnosis_can_have_comes_after_one_witho
     assert names(index(documents), documents, "hearing") == ["Hearing clinic", "Hearing team"]
     documents = [{**document, "requires": []} for document in documents]
     assert names(index(documents), documents, "hearing") == ["Hearing team", "Hearing clinic"]
+
+
+def test_a_service_named_for_one_need_of_several_keeps_more_than_its_plain_share(index, monkeypatch):
+    """A long description of a child names more than any one listing says: the service named for one of the needs
+    keeps its share to SHARE_EXPONENT, so it is not buried under a notice board that mentions every word."""
+    from directory.search import index as search
+    documents = [
+        service("Sleep clinic", summary="Sleep help."),
+        service("Family centre", description="Weekly talks: sleep, toddlers, biting, and sleep again."),
+        *(service(f"Club {n}", description="Lessons.") for n in range(3)),
+    ]
+    built = index(documents)
+    assert names(built, documents, "sleep toddlers biting") == ["Sleep clinic", "Family centre"]
+    monkeypatch.setattr(search, "SHARE_EXPONENT", 1.0)  # the plain share: the notice board came first
+    assert names(built, documents, "sleep toddlers biting") == ["Family centre", "Sleep clinic"]
