@@ -8,6 +8,7 @@ import pytest
 
 from directory.search import SearchIndex, SearchRequest
 from directory.search.synonyms import Synonyms
+from directory.search.words import as_meant
 
 BLANK = {"summary": "", "description": "", "organisation": "Council", "keywords": "", "places": "",
          "category": [], "need": [], "district": [], "referrer": [], "cost": [], "accepting": [], "ages": []}
@@ -409,3 +410,16 @@ def test_a_service_named_for_one_need_of_several_keeps_more_than_its_plain_share
     assert names(built, documents, "sleep toddlers biting") == ["Sleep clinic", "Family centre"]
     monkeypatch.setattr(search, "SHARE_EXPONENT", 1.0)  # the plain share: the notice board came first
     assert names(built, documents, "sleep toddlers biting") == ["Family centre", "Sleep clinic"]
+
+
+def test_texting_shorthand_and_a_dropped_g_are_read_as_the_words_they_stand_for(index):
+    documents = [service("Coping with meltdowns", summary="For parents who cannot cope."),
+                 service("Talking group", summary="For children who are not talking yet."),
+                 service("Club", description="Games.")]
+    built = index(documents, groups=[["can't cope", "not coping"], ["not talking", "doesn't talk"]])
+    assert as_meant(["cnt", "cope", "wiv", "his", "meltdowns"]) == ["cant", "cope", "with", "his", "meltdowns"]
+    assert as_meant(["not", "talkin", "nothin", "begin", "kin", "s", "e", "n"]) == [
+        "not", "talking", "nothing", "begin", "kin", "s", "e", "n"]
+    assert names(built, documents, "cnt cope wiv his meltdowns") == ["Coping with meltdowns"]
+    results = built.search(SearchRequest(text="3yo not talkin"))
+    assert names(built, documents, "3yo not talkin") == ["Talking group"] and results.suggestion is None

@@ -31,7 +31,7 @@ from directory.search.scoring import (
 )
 from directory.search.spelling import WordListCorrector, splits, swaps, three_way_splits
 from directory.search.synonyms import Synonyms, words
-from directory.search.words import FILLER, LEAVE_ALONE, PARTICLES, is_english
+from directory.search.words import FILLER, LEAVE_ALONE, PARTICLES, as_meant, is_english
 
 log = logging.getLogger(__name__)
 
@@ -304,7 +304,7 @@ class SearchIndex:
 
     def search(self, request: SearchRequest) -> SearchResults:
         generation = self._generation()
-        query_words = words(request.text)[:32]
+        query_words = as_meant(words(request.text))[:32]
         typed = self._concepts(query_words)
         text_bits, ranking = generation.live, None
         matched_any = False

@@ -54,6 +54,36 @@ STANCE_PHRASES = frozenset(tuple(phrase.split()) for phrase in """
 """.replace("\n", "|").split("|") if phrase.strip())
 
 
+# Texting shorthand and the words it stands for ("cnt cope wiv his meltdowns"): a query is read as the words before
+# anything else reads it. A few are words too ("cos", "wat"), but are not meant so in a search here; single letters
+# are left alone (they may spell an abbreviation out: "s e n d").
+SHORTHAND = {
+    "cnt": "cant", "carnt": "cant", "dnt": "dont", "dsnt": "doesnt", "wnt": "wont", "wiv": "with",
+    "wivout": "without", "wud": "would", "shud": "should", "cud": "could", "coz": "because",
+    "cos": "because", "cuz": "because", "bcos": "because", "bcoz": "because", "bc": "because", "pls": "please",
+    "plz": "please", "ppl": "people", "tho": "though", "thru": "through", "nite": "night", "lil": "little",
+    "sch": "school", "skool": "school", "skl": "school", "abt": "about", "wat": "what", "wot": "what",
+    "wen": "when", "ur": "your", "b4": "before", "2day": "today", "2moro": "tomorrow", "2morrow": "tomorrow",
+    "probs": "problems", "hrs": "hours", "mths": "months", "mnths": "months", "wk": "week", "wks": "weeks",
+    "idk": "i dont know", "dunno": "dont know", "atm": "at the moment", "wanna": "want to", "gonna": "going to",
+    "gotta": "got to", "tbh": "to be honest", "luv": "love", "bf": "boyfriend", "gf": "girlfriend",
+}
+
+
+def as_meant(query_words: list[str]) -> list[str]:
+    """The words of a query with texting shorthand spelled out (SHORTHAND) and a dropped g put back: "talkin" is
+    "talking" when "talkin" is no English word and "talking" is."""
+    out = []
+    for word in query_words:
+        if word in SHORTHAND:
+            out.extend(SHORTHAND[word].split())
+        elif len(word) >= 4 and word.endswith("in") and not is_english(word) and is_english(word + "g"):
+            out.append(word + "g")
+        else:
+            out.append(word)
+    return out
+
+
 @functools.cache
 def _english() -> frozenset[str]:
     """English words in common use: pyspellchecker's list, counted from film and television subtitles (about
