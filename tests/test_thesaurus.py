@@ -224,6 +224,15 @@ def test_query_only_phrases_are_understood_but_not_looked_for_in_listings():
     assert synonyms.tokens_in("Assessment for ADHD") == [adhd]
 
 
+def test_a_query_only_phrase_never_hides_a_phrase_a_listing_says():
+    # "hospital admission" is understood in a search only; in a listing, "hospital" is still found in it.
+    synonyms = Synonyms([{"phrases": ["hospital"], "categories": ["health"]},
+                         {"phrases": ["inpatient unit"], "query_only": ["hospital admission"]}])
+    hospital, unit = token(0), token(1)
+    assert synonyms.concepts(words("a hospital admission")) == [(None, ("a",)), (unit, ("hospital", "admission"))]
+    assert synonyms.tokens_in("For young people at risk of hospital admission") == [hospital]
+
+
 def test_tokens_for_codes_give_every_group_mapped_to_a_category_or_need():
     synonyms = Synonyms(FILE_GROUPS)
     talk = synonyms.concepts(words("doesn't talk"))[0][0]

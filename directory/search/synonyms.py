@@ -172,14 +172,17 @@ class Synonyms:
     def __len__(self) -> int:
         return len(self._groups)
 
-    def _scan(self, text_words: list[str], stance: bool = False):
+    def _scan(self, text_words: list[str], stance: bool = False, listing: bool = False):
         """(group number or None, the words) for each stretch, longest synonym phrase first. With `stance` (a
-        query), a phrase that only says how the asker feels (STANCE_PHRASES) is yielded as group _STANCE."""
+        query), a phrase that only says how the asker feels (STANCE_PHRASES) is yielded as group _STANCE. With
+        `listing`, phrases understood only in queries are not looked for: one never takes the words of a phrase a
+        listing does say ("hospital admission", query-only, would hide "hospital" in "risk of hospital
+        admission")."""
         i = 0
         while i < len(text_words):
             for size in range(min(max(self._longest, _STANCE_LONGEST), len(text_words) - i), 0, -1):
                 phrase = tuple(text_words[i:i + size])
-                if phrase in self._by_phrase:
+                if phrase in self._by_phrase and not (listing and phrase in self._query_only):
                     yield self._by_phrase[phrase], phrase
                     i += size
                     break
@@ -282,8 +285,8 @@ class Synonyms:
     def tokens_in(self, text: str) -> list[str]:
         """The synonym groups a text mentions, as tokens to index: a document saying "speech and language
         therapy" gets the same token as a search for "SALT", so synonyms cost one term lookup."""
-        return sorted({token(group) for group, phrase in self._scan(list(negated(words(text))))
-                       if group is not None and phrase not in self._query_only})
+        return sorted({token(group) for group, _phrase in self._scan(list(negated(words(text))), listing=True)
+                       if group is not None})
 
     def tokens_for_codes(self, codes: Iterable[str]) -> list[str]:
         """The tokens of the groups mapped to any of these category or need codes: a service in the speech and
