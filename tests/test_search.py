@@ -627,6 +627,21 @@ def test_a_results_details_are_separate_sentences(client):
     ("what are her options at 16", {"preparing-for-adulthood-team"}),
     # A parent's own health is the family's, not a matter for children's mental health services.
     ("struggling with my own mental health", {"early-help-family-support", "staffordshire-parent-carer-forum"}),
+    # Speech nobody can follow, or a child with a couple of words who leads you to what he wants, is speech.
+    ("nobody outside the family can understand what she's saying", {"slt-north-and-south-west-staffordshire",
+                                                                   "slt-south-east-staffordshire"}),
+    ("he only has a couple of words and pulls me to what he wants", {"slt-north-and-south-west-staffordshire",
+                                                                     "slt-south-east-staffordshire"}),
+    # A child being hurt at home, or going missing and used by older people, is a worry about a child's safety.
+    ("my partner is hurting the kids", {"first-response-childrens-advice-and-support"}),
+    ("she keeps going missing and some older lads are using her", {"first-response-childrens-advice-and-support"}),
+    # A family new to the area, a young person who has left college, a school that will not listen or says a
+    # child is not far enough behind.
+    ("we just moved here from another county, how do we get his support set up again",
+     {"staffordshire-connects-local-offer", "staffordshire-sendiass"}),
+    ("my 20 year old has done nothing since he left college", {"preparing-for-adulthood-team"}),
+    ("senco not listening to me", {"staffordshire-sendiass"}),
+    ("school say hes not far enough behind for help", {"staffordshire-sendiass"}),
 ])
 def test_a_need_described_by_its_signs_finds_the_services_for_it(client, typed, wanted):
     first = result_slugs(client.get("/search", query_string={"q": typed}))[:8]
