@@ -642,6 +642,12 @@ def test_a_results_details_are_separate_sentences(client):
     ("my 20 year old has done nothing since he left college", {"preparing-for-adulthood-team"}),
     ("senco not listening to me", {"staffordshire-sendiass"}),
     ("school say hes not far enough behind for help", {"staffordshire-sendiass"}),
+    # Clothes that feel wrong and a child who does not look when called are signs of autism; parents arguing
+    # since a diagnosis need support for themselves.
+    ("every morning is a battle, her socks and clothes feel wrong", {"autism-family-support"}),
+    ("2 year old doesnt look when we call his name", {"autism-family-support",
+                                                       "community-paediatrics-child-development"}),
+    ("me and my partner argue all the time since the diagnosis", {"parent-carer-needs-assessment"}),
 ])
 def test_a_need_described_by_its_signs_finds_the_services_for_it(client, typed, wanted):
     first = result_slugs(client.get("/search", query_string={"q": typed}))[:8]
