@@ -648,6 +648,13 @@ def test_a_results_details_are_separate_sentences(client):
     ("2 year old doesnt look when we call his name", {"autism-family-support",
                                                        "community-paediatrics-child-development"}),
     ("me and my partner argue all the time since the diagnosis", {"parent-carer-needs-assessment"}),
+    # A teenager shut in a bedroom is withdrawal, not housing; help "out there" is the directory of it; a school
+    # that cannot cope, or a council that never answers, is for impartial advice.
+    ("my 15 year old hasnt left his bedroom in weeks and barely speaks to us", {"camhs-south-staffordshire",
+                                                                               "emotional-health-and-wellbeing-service"}),
+    ("what help is out there for my son", {"staffordshire-connects-local-offer"}),
+    ("his special school say they can't cope with him", {"staffordshire-sendiass", "ehc-needs-assessment"}),
+    ("emailing the council for months and nobody ever answers", {"staffordshire-sendiass"}),
 ])
 def test_a_need_described_by_its_signs_finds_the_services_for_it(client, typed, wanted):
     first = result_slugs(client.get("/search", query_string={"q": typed}))[:8]
