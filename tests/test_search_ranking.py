@@ -420,6 +420,8 @@ def test_texting_shorthand_and_a_dropped_g_are_read_as_the_words_they_stand_for(
     assert as_meant(["cnt", "cope", "wiv", "his", "meltdowns"]) == ["cant", "cope", "with", "his", "meltdowns"]
     assert as_meant(["not", "talkin", "nothin", "begin", "kin", "s", "e", "n"]) == [
         "not", "talking", "nothing", "begin", "kin", "s", "e", "n"]
+    assert as_meant("cant get him 2 school help 4 my son".split()) == "cant get him to school help for my son".split()
+    assert as_meant("only 2 words at 4 years old 2 a day".split()) == "only 2 words at 4 years old 2 a day".split()
     assert names(built, documents, "cnt cope wiv his meltdowns") == ["Coping with meltdowns"]
     results = built.search(SearchRequest(text="3yo not talkin"))
     assert names(built, documents, "3yo not talkin") == ["Talking group"] and results.suggestion is None

@@ -70,12 +70,20 @@ SHORTHAND = {
 }
 
 
+# "2" and "4" typed for "to" and "for", read so only before a word no count goes with ("get him 2 school", "help 4
+# my son"; "2 words", "4 year old" and "2 a day" stay numbers).
+NUMBER_WORDS = {"2": "to", "4": "for"}
+NOT_COUNTED = frozenset("me him her them us you my his their our your the school bed sleep".split())
+
+
 def as_meant(query_words: list[str]) -> list[str]:
-    """The words of a query with texting shorthand spelled out (SHORTHAND) and a dropped g put back: "talkin" is
-    "talking" when "talkin" is no English word and "talking" is."""
+    """The words of a query with texting shorthand spelled out (SHORTHAND, NUMBER_WORDS) and a dropped g put back:
+    "talkin" is "talking" when "talkin" is no English word and "talking" is."""
     out = []
-    for word in query_words:
-        if word in SHORTHAND:
+    for i, word in enumerate(query_words):
+        if word in NUMBER_WORDS and i + 1 < len(query_words) and query_words[i + 1] in NOT_COUNTED:
+            out.append(NUMBER_WORDS[word])
+        elif word in SHORTHAND:
             out.extend(SHORTHAND[word].split())
         elif len(word) >= 4 and word.endswith("in") and not is_english(word) and is_english(word + "g"):
             out.append(word + "g")
