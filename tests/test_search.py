@@ -725,3 +725,16 @@ def test_an_ehc_plan_finds_the_impartial_advice_that_helps_with_it_beside_the_co
     # judge wanted it beside the council's team, before the services that give the council advice.
     first = result_slugs(client.get("/search", query_string={"q": typed}))
     assert first[:2] == ["ehc-needs-assessment", "staffordshire-sendiass"], first
+
+
+@pytest.mark.parametrize("typed, wanted", [
+    ("help filling in forms", {"staffordshire-sendiass"}),
+    ("i cant understand the letters from the council", {"staffordshire-sendiass"}),
+    ("help with money", {"early-help-family-support", "family-hub-cannock-chase", "family-hub-tamworth"}),
+    ("struggling with bills", {"early-help-family-support", "family-hub-cannock-chase", "family-hub-tamworth"}),
+])
+def test_forms_and_money_find_the_people_who_help_not_the_directory_of_services(client, typed, wanted):
+    # Help with forms and letters is what impartial advice does, and help with money what family support does: the
+    # online directory of everything (the Local Offer) is no answer to either.
+    first = result_slugs(client.get("/search", query_string={"q": typed}))
+    assert first[0] in wanted and "staffordshire-connects-local-offer" not in first[:3], first
