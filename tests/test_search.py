@@ -655,6 +655,13 @@ def test_a_results_details_are_separate_sentences(client):
     ("what help is out there for my son", {"staffordshire-connects-local-offer"}),
     ("his special school say they can't cope with him", {"staffordshire-sendiass", "ehc-needs-assessment"}),
     ("emailing the council for months and nobody ever answers", {"staffordshire-sendiass"}),
+    # Cuts found on a child's arms and a wish not to be here are self-harm; punching doors is behaviour; a baby who
+    # bum shuffles is a physical delay; having a say about services is what the parent carer forum is for.
+    ("found cuts on her arms", {"camhs-south-staffordshire", "camhs-central-referral-hub-north-staffordshire"}),
+    ("she says she wishes she wasnt here", {"camhs-south-staffordshire"}),
+    ("he punches doors when he doesnt get his way", {"early-help-family-support"}),
+    ("15 month old bum shuffles", {"childrens-physiotherapy"}),
+    ("have my say about send services", {"staffordshire-parent-carer-forum"}),
 ])
 def test_a_need_described_by_its_signs_finds_the_services_for_it(client, typed, wanted):
     first = result_slugs(client.get("/search", query_string={"q": typed}))[:8]

@@ -418,6 +418,7 @@ def test_texting_shorthand_and_a_dropped_g_are_read_as_the_words_they_stand_for(
                  service("Club", description="Games.")]
     built = index(documents, groups=[["can't cope", "not coping"], ["not talking", "doesn't talk"]])
     assert as_meant(["cnt", "cope", "wiv", "his", "meltdowns"]) == ["cant", "cope", "with", "his", "meltdowns"]
+    assert as_meant(["need", "a", "brk"]) == ["need", "a", "break"]
     assert as_meant(["not", "talkin", "nothin", "begin", "kin", "s", "e", "n"]) == [
         "not", "talking", "nothing", "begin", "kin", "s", "e", "n"]
     assert as_meant("cant get him 2 school help 4 my son".split()) == "cant get him to school help for my son".split()

@@ -66,7 +66,7 @@ SHORTHAND = {
     "wen": "when", "ur": "your", "b4": "before", "2day": "today", "2moro": "tomorrow", "2morrow": "tomorrow",
     "probs": "problems", "hrs": "hours", "mths": "months", "mnths": "months", "wk": "week", "wks": "weeks",
     "idk": "i dont know", "dunno": "dont know", "atm": "at the moment", "wanna": "want to", "gonna": "going to",
-    "gotta": "got to", "tbh": "to be honest", "luv": "love", "bf": "boyfriend", "gf": "girlfriend",
+    "gotta": "got to", "tbh": "to be honest", "luv": "love", "bf": "boyfriend", "gf": "girlfriend", "brk": "break",
 }
 
 
