@@ -662,6 +662,11 @@ def test_a_results_details_are_separate_sentences(client):
     ("he punches doors when he doesnt get his way", {"early-help-family-support"}),
     ("15 month old bum shuffles", {"childrens-physiotherapy"}),
     ("have my say about send services", {"staffordshire-parent-carer-forum"}),
+    # A teenager shut away who sees no point, and one who wants to talk without a parent knowing.
+    ("my son barely leaves his bedroom and says there's no point", {"camhs-south-staffordshire",
+                                                                    "emotional-health-and-wellbeing-service"}),
+    ("im 15 and want to talk to someone without my parents finding out", {"chathealth-school-nursing-text",
+                                                                          "emotional-health-and-wellbeing-service"}),
 ])
 def test_a_need_described_by_its_signs_finds_the_services_for_it(client, typed, wanted):
     first = result_slugs(client.get("/search", query_string={"q": typed}))[:8]
