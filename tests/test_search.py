@@ -667,6 +667,14 @@ def test_a_results_details_are_separate_sentences(client):
                                                                     "emotional-health-and-wellbeing-service"}),
     ("im 15 and want to talk to someone without my parents finding out", {"chathealth-school-nursing-text",
                                                                           "emotional-health-and-wellbeing-service"}),
+    # Help refused until a diagnosis, or a school place not given, is for impartial advice; a baby born early and
+    # behind with everything is a developmental delay; ADHD tablets and nothing else is for early help.
+    ("school wont give him any extra help until he has a diagnosis", {"staffordshire-sendiass"}),
+    ("he still hasnt been given a place for september", {"staffordshire-sendiass", "ehc-needs-assessment"}),
+    ("born at 28 weeks and behind with everything", {"early-years-send-and-portage",
+                                                     "community-paediatrics-child-development"}),
+    ("ds 11 has adhd meds but no other support", {"early-help-family-support"}),
+    ("someone to talk to about my child's school", {"staffordshire-sendiass"}),
 ])
 def test_a_need_described_by_its_signs_finds_the_services_for_it(client, typed, wanted):
     first = result_slugs(client.get("/search", query_string={"q": typed}))[:8]
