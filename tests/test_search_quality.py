@@ -195,7 +195,8 @@ LATER_JUDGES = ["fourth_judge.json", "fifth_judge.json", "sixth_judge.json", "se
                 "seventeenth_judge.json", "eighteenth_judge.json", "nineteenth_judge.json", "twentieth_judge.json",
                 "twenty_first_judge.json", "twenty_second_judge.json", "twenty_third_judge.json",
                 "twenty_fourth_judge.json", "twenty_fifth_judge.json", "twenty_sixth_judge.json",
-                "twenty_seventh_judge.json", "twenty_eighth_judge.json"]
+                "twenty_seventh_judge.json", "twenty_eighth_judge.json", "twenty_ninth_judge.json",
+                "thirtieth_judge.json", "thirty_first_judge.json"]
 
 
 @pytest.mark.parametrize("name", ["tuned.json", "held_out.json", *LATER_JUDGES])
