@@ -675,6 +675,15 @@ def test_a_results_details_are_separate_sentences(client):
                                                      "community-paediatrics-child-development"}),
     ("ds 11 has adhd meds but no other support", {"early-help-family-support"}),
     ("someone to talk to about my child's school", {"staffordshire-sendiass"}),
+    # A parent drinking so a child is not safe; a child helping wash and dress a parent; a parent's own
+    # depression; a handful of words at two; a toddler awake till gone midnight (sleep, not a child out at night).
+    ("my grandsons mum is drinking heavily and i dont think hes safe at home",
+     {"first-response-childrens-advice-and-support"}),
+    ("our 10 year old helps wash and dress her dad", {"young-carers-and-siblings-support"}),
+    ("diagnosed with depression myself and struggling to look after my disabled son",
+     {"early-help-family-support", "parent-carer-needs-assessment"}),
+    ("2 year old only has a handful of words", {"slt-north-and-south-west-staffordshire"}),
+    ("he's 4 and won't settle till gone midnight then he's up at 5", {"early-help-family-support"}),
 ])
 def test_a_need_described_by_its_signs_finds_the_services_for_it(client, typed, wanted):
     first = result_slugs(client.get("/search", query_string={"q": typed}))[:8]
