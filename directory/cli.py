@@ -266,6 +266,35 @@ def search_quality_command(tuned_path: str, held_out_path: str, show_failures: b
             click.echo(f"  {failure.query!r}: {where}; first: {first}")
 
 
+@search_cli.command("learn")
+@click.option("--output", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the model (default: SEARCH_MODEL_PATH).")
+@click.argument("judged", nargs=-1, type=click.Path(dir_okay=False, exists=True))
+def search_learn_command(output: str | None, judged: tuple[str, ...]):
+    """Learn what people typing words like these want from judged searches (default: the sets the search is tuned
+    on, never the held-out part or the sets kept unseen), and write the model the search reads."""
+    from directory.search import learned, learning, quality
+    from directory.search import sync as search_sync
+
+    try:
+        files = [(Path(path).stem, Path(path)) for path in judged] or learning.training_files(_EVAL)
+        learning.check_trainable(name for name, _path in files)
+        parts = [(name, quality.read_judged(path)) for name, path in files]
+    except (ValueError, quality.JudgedFileError) as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        model = learning.train([query for _name, queries in parts for query in queries],
+                               search_sync.get_index(current_app).synonyms,
+                               [(name, len(queries)) for name, queries in parts])
+    except ImportError:
+        raise click.ClickException("Learning needs scikit-learn: pip install -e '.[learn]'") from None
+    target = Path(output or current_app.config["SEARCH_MODEL_PATH"])
+    target.write_text(learned.dumps(model), encoding="utf-8")
+    click.echo(f"Learned from {sum(len(queries) for _name, queries in parts)} judged searches in {len(parts)} "
+               f"sets: {len(model['services'])} services, {len(model['features'])} word stems and pairs. "
+               f"Written to {target}.")
+
+
 @click.command("import-services")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the file and report what would change, writing nothing.")

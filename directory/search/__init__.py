@@ -6,6 +6,8 @@
   generation, the best-field query; letters swapped and words run together).
 - synonyms, words: reading a query with the thesaurus, and the language data it needs (filler words,
   contractions, English words spelling help leaves alone).
+- learned, learning: what people typing words like these have wanted, a model learned from judged searches and
+  fused with the words' ranking; training it (`flask search learn`, with scikit-learn).
 - documents: what the index holds for each service, read from the database.
 - sync: the index follows committed listing changes (and the thesaurus) in this process; `get_index`.
 - follow, state: one follower per index folder on several servers, and its record of what it applied.

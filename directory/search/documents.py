@@ -121,6 +121,7 @@ def _document(service, organisation, links, areas, free, terms, children) -> dic
     places = [district.name for district in areas] + [town for district in areas for town in district.towns]
     return {
         "id": str(service.id),
+        "slug": service.slug,
         "name": service.name,
         "summary": service.summary,
         "description": service.description,

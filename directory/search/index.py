@@ -24,10 +24,12 @@ from whoosh.index import LockError
 from whoosh.query import Phrase, Term
 from whoosh.spelling import ListCorrector
 
+from directory.search.learned import WORDS_READ, LearnedRanking, features
 from directory.search.scoring import (
     Bits,
     Generation,
     bit_numbers,
+    bits_from,
 )
 from directory.search.spelling import WordListCorrector, splits, swaps, three_way_splits
 from directory.search.synonyms import Synonyms, words
@@ -75,12 +77,20 @@ SHARE_EXPONENT = 0.75
 COMMON = 0.4
 # Words whose spelling correction each searcher keeps (forgotten all at once when full).
 CORRECTIONS_KEPT = 10_000
+# With a learned model (directory.search.learned): the page's order is a reciprocal-rank fusion of the word
+# ranking and the model's, each service's score 1 / (FUSION_K + its place in the words' order) plus LEARNED_WEIGHT /
+# (FUSION_K + its place in the model's). Chosen by leaving each training judge out in turn (k 2 and 5, weights
+# 0.5, 1 and 1.5 tried).
+FUSION_K = 2
+LEARNED_WEIGHT = 1.0
 
 
 def _schema() -> Schema:
     facets = {name: KEYWORD(scorable=False, lowercase=False) for name in (*FACETS, "ages")}
     return Schema(
         id=ID(stored=True, unique=True),
+        # The service's seed id, which the learned model (directory.search.learned) knows services by.
+        slug=ID(),
         # The listing revision the document was written from: `search check` compares it with the database's.
         revision=ID(stored=True),
         # Positions only where phrases are searched (the exact-phrase boost on names): less to write and read.
@@ -177,9 +187,11 @@ class _Ranking:
 class SearchIndex:
     """The on-disk index under `root`: `root/current` links to the live folder."""
 
-    def __init__(self, root: str | Path, synonyms: Synonyms):
+    def __init__(self, root: str | Path, synonyms: Synonyms, learned: LearnedRanking | None = None):
         self.root = Path(root)
         self.synonyms = synonyms
+        # What people typing words like these have wanted; None: the words alone.
+        self.learned = learned
         self._local = threading.local()
 
     # --- storage -----------------------------------------------------------------------------------------
@@ -304,8 +316,9 @@ class SearchIndex:
 
     def search(self, request: SearchRequest) -> SearchResults:
         generation = self._generation()
-        query_words = as_meant(words(request.text))[:32]
-        typed = self._concepts(query_words)
+        query_words = as_meant(words(request.text))[:WORDS_READ]
+        reading = self.synonyms.concepts(query_words)
+        typed = self._concepts(query_words, reading)
         text_bits, ranking = generation.live, None
         matched_any = False
         suggestion = corrected_from = None
@@ -329,6 +342,10 @@ class SearchIndex:
                         # but a misspelt word counts as the word it is nearest to ("speach therapy" ranks speech
                         # and language therapy first, not every therapy).
                         ranking, text_bits = corrected, corrected.bits
+        learned = self._learned(generation, reading) if typed else []
+        if learned:
+            # What people typing these words wanted is found, with the words or without them.
+            text_bits |= bits_from(sorted(learned))
         child_bits = generation.live
         if request.age is not None:
             child_bits &= generation.postings("ages", str(request.age))
@@ -364,13 +381,32 @@ class SearchIndex:
             # Where the person is not known (no area chosen or read from the words), a service for more of the
             # directory's area is more likely to be one they can use.
             located = bool(request.district or request.filters.get("district"))
-            docnums = self._ranked(generation, ranking, matching, page, per_page, located)
+            shown = [docnum for docnum in learned if matching >> docnum & 1]
+            if shown:
+                wanted = page * per_page
+                # Each learned service can lift one service of the words' order past the page's end, no more.
+                by_words = self._ranked(generation, ranking, matching, 1, wanted + len(shown), located)
+                docnums = _fused(by_words, shown)[wanted - per_page:wanted]
+            else:
+                docnums = self._ranked(generation, ranking, matching, page, per_page, located)
         stored = generation.searcher.stored_fields
         return SearchResults(
             ids=[stored(docnum)["id"] for docnum in docnums], total=total, page=page, pages=pages, facets=facets,
             suggestion=suggestion, corrected_from=corrected_from, matched_any_word=matched_any,
             all_ids=generation.ids_of(bit_numbers(matching)) if request.every_id else None,
         )
+
+    def _learned(self, generation: Generation, reading) -> list[int]:
+        """The documents of the services the learned model says people typing a query read so want, most likely
+        first."""
+        if self.learned is None:
+            return []
+        out = []
+        for likely in self.learned.likely(features(reading, self.synonyms)):
+            bits = generation.postings("slug", likely.slug)
+            if bits:
+                out.append(bits.bit_length() - 1)
+        return out
 
     @staticmethod
     def _selected(generation: Generation, name: str, values: list[str]) -> int:
@@ -393,12 +429,12 @@ class SearchIndex:
             found &= generation.postings("name", stem)
         return [generation.name_key(docnum) for docnum in bit_numbers(found)[:most]]
 
-    def _concepts(self, query_words: list[str]) -> list[_Concept]:
+    def _concepts(self, query_words: list[str], reading=None) -> list[_Concept]:
         """Each concept of the query as the terms any of which match it: a synonym group's token (in the name
         or elsewhere), or a word's stem in any text field. Stop words alone ask for nothing, and a concept said
         twice ("masks at school, falls apart at home" is autism twice) is one concept that weighs more (see
         REPEATED_CONCEPT)."""
-        read = self.synonyms.concepts(query_words)
+        read = self.synonyms.concepts(query_words) if reading is None else reading
         said = Counter(group for group, phrase in read
                        if group is not None and not all(word in FILLER for word in phrase))
         concepts, seen = [], set()
@@ -648,3 +684,15 @@ class SearchIndex:
             self._thesaurus_words = (self.synonyms, WordListCorrector(sorted(
                 w for w in self.synonyms.vocabulary if w.isalpha() and len(w) > 3)))
         return self._thesaurus_words[1]
+
+
+def _fused(by_words: list[int], learned: list[int]) -> list[int]:
+    """The word ranking and the learned one as one order (see FUSION_K): each document's share from each order it
+    is in; equal ones in the words' order, then the model's."""
+    in_words = {docnum: place for place, docnum in enumerate(by_words)}
+    in_learned = {docnum: place for place, docnum in enumerate(learned)}
+    scores = {docnum: 1 / (FUSION_K + 1 + place) for docnum, place in in_words.items()}
+    for docnum, place in in_learned.items():
+        scores[docnum] = scores.get(docnum, 0.0) + LEARNED_WEIGHT / (FUSION_K + 1 + place)
+    return sorted(scores, key=lambda docnum: (-scores[docnum], in_words.get(docnum, len(by_words)),
+                                              in_learned.get(docnum, len(learned))))

@@ -41,6 +41,7 @@ from directory.models import (
 )
 from directory.search import SearchIndex, SearchUnavailable, documents
 from directory.search import state as search_state
+from directory.search.learned import LearnedRanking
 from directory.search.synonyms import Synonyms
 
 log = logging.getLogger(__name__)
@@ -368,7 +369,7 @@ def _rebuild_with_thesaurus(index: SearchIndex, session: Session) -> tuple[int, 
     version = thesaurus.version(session)
     entries = [thesaurus.entry(group) for group in thesaurus.groups(session)] or None
     synonyms = Synonyms.cached(entries) if entries else index.synonyms
-    count = SearchIndex(index.root, synonyms).rebuild(documents.service_documents(session))
+    count = SearchIndex(index.root, synonyms, index.learned).rebuild(documents.service_documents(session))
     index.synonyms = synonyms
     if entries:
         ThesaurusFollower.note_built_version(index.root, version)
@@ -415,7 +416,7 @@ def init_app(app: Flask) -> None:
     root = app.config.get("SEARCH_INDEX_PATH") or str(Path(app.instance_path) / "search")
     background = app.config.get("SEARCH_REBUILD_IN_BACKGROUND")
     database = app.extensions["db"]
-    index = SearchIndex(root, Synonyms([]))
+    index = SearchIndex(root, Synonyms([]), LearnedRanking.from_file(app.config.get("SEARCH_MODEL_PATH")))
     follower = ThesaurusFollower(index, database.engine, float(app.config.get("THESAURUS_CHECK_SECONDS", 60)),
                                  (not app.testing) if background is None else bool(background),
                                  app.config.get("THESAURUS_PATH"))

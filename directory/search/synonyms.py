@@ -172,6 +172,11 @@ class Synonyms:
     def __len__(self) -> int:
         return len(self._groups)
 
+    def name(self, group_token: str) -> str:
+        """A group by its first phrase ("speech and language therapy" for syn0), which stays the same when other
+        groups are added or taken away (its token's number does not)."""
+        return " ".join(self._groups[int(group_token.removeprefix("syn"))][0])
+
     def _scan(self, text_words: list[str], stance: bool = False, listing: bool = False):
         """(group number or None, the words) for each stretch, longest synonym phrase first. With `stance` (a
         query), a phrase that only says how the asker feels (STANCE_PHRASES) is yielded as group _STANCE. With
