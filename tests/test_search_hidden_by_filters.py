@@ -98,7 +98,8 @@ def test_the_ages_note_in_each_case():
     assert _ages_note([(6, 17)], 4) == "it starts at age 6"
     assert _ages_note([(0, 19), (0, 11)], 22) == "they are for ages up to 19"
     assert _ages_note([(0, 3)], 5) == "it is for ages up to 3"
-    assert _ages_note([(0, 3), (11, 19)], 7) == "they are for ages 0 to 19"
+    # Not "for ages 0 to 19", which age 7 is in: some are for younger children and some for older.
+    assert _ages_note([(0, 3), (11, 19)], 7) == "some are for younger children and some for older"
 
 
 def test_a_place_in_the_words_says_what_it_hid_and_links_to_all_areas(client, db_session):

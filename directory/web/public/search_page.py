@@ -246,7 +246,8 @@ def _ages_note(ages: list[tuple[int, int]], age: int) -> str:
         return f"{'it starts' if one else 'they start'} at age {youngest}"
     if oldest < age:
         return f"{'it is' if one else 'they are'} for ages up to {oldest}"
-    return f"{'it is' if one else 'they are'} for ages {youngest} to {oldest}"
+    # Some start above the age and some end below it (a single service that covers neither side is not hidden).
+    return "some are for younger children and some for older"
 
 
 def _not_eligible(session, form: SearchForm, district: str | None) -> frozenset[str]:
