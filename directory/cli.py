@@ -291,7 +291,7 @@ def search_learn_command(output: str | None, judged: tuple[str, ...]):
     target = Path(output or current_app.config["SEARCH_MODEL_PATH"])
     target.write_text(learned.dumps(model), encoding="utf-8")
     click.echo(f"Learned from {sum(len(queries) for _name, queries in parts)} judged searches in {len(parts)} "
-               f"sets: {len(model['services'])} services, {len(model['features'])} word stems and pairs. "
+               f"sets: {len(model['services'])} services, {len(model['features'])} concepts, word stems and pairs. "
                f"Written to {target}.")
 
 

@@ -78,9 +78,9 @@ COMMON = 0.4
 # Words whose spelling correction each searcher keeps (forgotten all at once when full).
 CORRECTIONS_KEPT = 10_000
 # With a learned model (directory.search.learned): the page's order is a reciprocal-rank fusion of the word
-# ranking and the model's, each service's score 1 / (FUSION_K + its place in the words' order) plus LEARNED_WEIGHT /
-# (FUSION_K + its place in the model's). Chosen by leaving each training judge out in turn (k 2 and 5, weights
-# 0.5, 1 and 1.5 tried).
+# ranking and the model's, each service's score 1 / (FUSION_K + its place in the words' order, counted from 1) plus
+# LEARNED_WEIGHT / (FUSION_K + its place in the model's). Chosen by leaving each training judge out in turn (k 2
+# and 5, weights 0.5, 1 and 1.5 tried).
 FUSION_K = 2
 LEARNED_WEIGHT = 1.0
 

@@ -8,9 +8,8 @@ such words lead to. The model reads a query as the word search does, with the th
 found in it (by the group's first phrase: "my own mental health" is a parent's need, not a child's) and the stem
 of every other word, and each pair of neighbours; it weighs them by how rare they are (tf-idf, each count as 1 +
 its log), then for each service by a weight each and an intercept, read as a probability (the logistic
-function). It is trained by `flask search learn`
-(directory.search.learning) and kept as a file of numbers: no library is needed to use it, and a search reads it
-in well under a millisecond.
+function). It is trained by `flask search learn` (directory.search.learning) and kept as a file of numbers: no
+library is needed to use it, and a search reads it in well under a millisecond.
 
 It only knows the services its judged searches named, by their slugs; a service added since has no learned
 weight and is found by its words alone. A directory with no model file searches by its words alone.
@@ -32,14 +31,13 @@ FORMAT = "send-directory-search-model/1"
 FLOOR = 0.05
 # At most this many of the model's services, most likely first, for one query.
 DEPTH = 10
+# A query's first words: the word search reads no more (SearchIndex.search).
+WORDS_READ = 32
 
 
 class ModelFileError(ValueError):
     """A model file that cannot be used; the message says what is wrong."""
 
-
-# A query's first words: the word search reads no more (SearchIndex.search).
-WORDS_READ = 32
 
 
 def features(reading: list[tuple[str | None, tuple[str, ...]]], synonyms: Synonyms) -> tuple[str, ...]:
@@ -56,7 +54,8 @@ def text_features(text: str, synonyms: Synonyms) -> tuple[str, ...]:
 
 
 def dumps(model: dict) -> str:
-    """The model as its file holds it: JSON, one word stem or pair a line (a new model's changes read in a diff)."""
+    """The model as its file holds it: JSON, one concept, stem or pair a line (a new model's changes read in a
+    diff)."""
     head = {key: value for key, value in model.items() if key != "features"}
     lines = [json.dumps(feature) + ": " + json.dumps(value, separators=(",", ":"))
              for feature, value in sorted(model["features"].items())]
